@@ -1,0 +1,3 @@
+DROP TABLE users;
+DROP TABLE departments;
+DROP TABLE schools;

@@ -1,0 +1,328 @@
+//! All SQL lives here: the connection type that serves both engines, the
+//! pool, the migrations, and one module per table group with functions
+//! named by what they mean.
+
+pub mod departments;
+pub mod schema;
+pub mod schools;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+/// One connection type; which engine is decided by the database URL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// The two database engines campus-visits runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+
+    /// The name `/healthz` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgresql",
+        }
+    }
+}
+
+/// Why a database could not be opened or used; the message names the
+/// engine and the place, never a password.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("could not connect to PostgreSQL at {target}: {reason}")]
+    Postgres { target: String, reason: String },
+    #[error("could not open the SQLite database {path}: {reason}")]
+    Sqlite { path: String, reason: String },
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}
+
+/// The SQLite file a URL names (`sqlite://path`, `sqlite:path` or a bare path).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// A PostgreSQL URL with any password removed, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Opens one connection. Deliberately not the derived `establish`, which
+/// tries each engine in turn and can turn a mistyped URL into a new file.
+pub fn connect(url: &str) -> Result<DbConn, DbError> {
+    match Engine::from_url(url) {
+        Engine::Postgres => PgConnection::establish(url)
+            .map(DbConn::Postgres)
+            .map_err(|e| DbError::Postgres {
+                target: redacted(url),
+                reason: e.to_string().trim().replace('\n', " "),
+            }),
+        Engine::Sqlite => {
+            let path = sqlite_path(url);
+            let fail = |reason: String| DbError::Sqlite {
+                path: path.to_owned(),
+                reason,
+            };
+            let mut conn = SqliteConnection::establish(path).map_err(|e| fail(e.to_string()))?;
+            // The busy timeout must be set before the switch to WAL, which
+            // itself may wait for another connection's lock.
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 5000;
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;",
+            )
+            .map_err(|e| fail(e.to_string()))?;
+            Ok(DbConn::Sqlite(conn))
+        }
+    }
+}
+
+impl DbConn {
+    pub fn engine(&self) -> Engine {
+        match self {
+            DbConn::Sqlite(_) => Engine::Sqlite,
+            DbConn::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// An arbitrary key that serialises migrations when several instances of
+/// the app start at once on one PostgreSQL database.
+const MIGRATION_LOCK: i64 = 0x6361_6d70_7573;
+
+/// Applies every pending migration; returns the versions applied.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    let names = |versions: Vec<diesel::migration::MigrationVersion<'_>>| {
+        versions.iter().map(|v| v.to_string()).collect::<Vec<_>>()
+    };
+    match conn {
+        DbConn::Sqlite(c) => Ok(names(c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?)),
+        DbConn::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(names).map_err(fail);
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            result
+        }
+    }
+}
+
+/// Runs `f` in a transaction that holds the write lock from its start: on
+/// SQLite `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead
+/// of one failing when it upgrades a read lock; on PostgreSQL a plain one.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    type Manager = <DbConn as Connection>::TransactionManager;
+    let depth = Manager::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        // Already inside one: the lock is held; a savepoint suffices.
+        return conn.transaction(f);
+    }
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Manager::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// The current time as stored: UTC, truncated to microseconds so that both
+/// engines keep exactly the same value.
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
+
+/// Hands out connections for the pool; `connect` does the real work.
+pub struct Manager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        connect(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        // A connection given back inside a transaction (a panic mid-way)
+        // must not serve the next request.
+        !matches!(
+            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+                .transaction_depth(),
+            Ok(None)
+        )
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The pool and the one doorway from async handlers to blocking diesel.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    engine: Engine,
+}
+
+impl Db {
+    /// A pool of up to `size` connections; waiting longer than `timeout`
+    /// for one is reported as the database being unavailable.
+    pub fn new(url: &str, size: u32, timeout: Duration) -> Self {
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(timeout)
+            .error_handler(Box::new(PoolErrorLog))
+            .build_unchecked(Manager {
+                url: url.to_owned(),
+            });
+        Db {
+            pool,
+            engine: Engine::from_url(url),
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Runs blocking database work on the blocking thread pool.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            f(&mut conn).map_err(Into::into)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Whether the database answers within `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> bool {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || -> Result<(), DbError> {
+            let mut conn = pool
+                .get_timeout(timeout)
+                .map_err(|e| DbError::Migration(e.to_string()))?;
+            Ok(conn.batch_execute("SELECT 1")?)
+        })
+        .await
+        .map(|r| r.is_ok())
+        .unwrap_or(false)
+    }
+}
+
+/// Pool errors are connection failures; log them once as warnings, without
+/// the URL.
+#[derive(Debug)]
+struct PoolErrorLog;
+
+impl r2d2::HandleError<DbError> for PoolErrorLog {
+    fn handle_error(&self, error: DbError) {
+        tracing::warn!(error = %error, "database connection failed");
+    }
+}
+
+/// Whether a write failed on a unique constraint (a duplicate code or email).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}
+
+/// A write that failed because of what was submitted (a duplicate code, a
+/// school that does not exist), or because the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the submission is not valid")]
+    Invalid(crate::domain::FieldErrors),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl WriteError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        WriteError::Invalid(crate::domain::FieldErrors::single(field, message))
+    }
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// SQL `lower()`: both engines have it, and it makes `LIKE` behave the
+    /// same on both (SQLite's is case-insensitive, PostgreSQL's is not).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}

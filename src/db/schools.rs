@@ -1,0 +1,169 @@
+//! Schools: the district's campuses.
+
+use diesel::prelude::*;
+
+use super::schema::schools;
+use super::{lower, now, DbConn, WriteError};
+use crate::domain::paging::{like_pattern, Page, PageRequest};
+use crate::domain::school::{NewSchool, School, SchoolLevel};
+use crate::domain::user::Link;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = schools)]
+struct Row {
+    id: i64,
+    name: String,
+    code: String,
+    level: String,
+    active: bool,
+}
+
+impl From<Row> for School {
+    fn from(row: Row) -> Self {
+        School {
+            id: row.id,
+            name: row.name,
+            code: row.code,
+            // The column's CHECK constraint admits only the four levels.
+            level: row.level.parse().unwrap_or(SchoolLevel::Other),
+            active: row.active,
+        }
+    }
+}
+
+/// Which schools a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of the name or code, any case.
+    pub search: Option<String>,
+    pub include_inactive: bool,
+}
+
+fn filtered(filter: &Filter) -> schools::BoxedQuery<'static, super::MultiBackend> {
+    let mut query = schools::table.into_boxed();
+    if let Some(term) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
+        let pattern = like_pattern(term);
+        query = query.filter(
+            lower(schools::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(schools::code).like(pattern).escape('\\')),
+        );
+    }
+    if !filter.include_inactive {
+        query = query.filter(schools::active.eq(true));
+    }
+    query
+}
+
+/// One page of schools in name order.
+pub fn list(conn: &mut DbConn, filter: &Filter, page: PageRequest) -> QueryResult<Page<School>> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let items = filtered(filter)
+        .select(Row::as_select())
+        .order((schools::name.asc(), schools::id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?
+        .into_iter()
+        .map(School::from)
+        .collect();
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<School> {
+    schools::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .map(School::from)
+}
+
+pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<School>> {
+    schools::table
+        .filter(schools::code.eq(code))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(School::from))
+}
+
+/// Every active school as a choice for a select box.
+pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
+    schools::table
+        .filter(schools::active.eq(true))
+        .order(schools::name.asc())
+        .select((schools::id, schools::name))
+        .load::<(i64, String)>(conn)
+        .map(|rows| rows.into_iter().map(|(id, name)| Link { id, name }).collect())
+}
+
+
+
+fn code_taken() -> WriteError {
+    WriteError::field("code", "Another school already uses this code.")
+}
+
+/// Stores a new school; a code already in use is reported on the field.
+pub fn insert(conn: &mut DbConn, school: &NewSchool) -> Result<i64, WriteError> {
+    let at = now();
+    diesel::insert_into(schools::table)
+        .values((
+            schools::name.eq(school.name.as_str()),
+            schools::code.eq(school.code.as_str()),
+            schools::level.eq(school.level.as_str()),
+            schools::active.eq(school.active),
+            schools::created_at.eq(at),
+            schools::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map_err(|e| if super::is_unique_violation(&e) { code_taken() } else { e.into() })?;
+    Ok(schools::table
+        .filter(schools::code.eq(school.code.as_str()))
+        .select(schools::id)
+        .first(conn)?)
+}
+
+/// Replaces a school's fields; `NotFound` when there is no such school.
+pub fn update(conn: &mut DbConn, id: i64, school: &NewSchool) -> Result<(), WriteError> {
+    let changed = diesel::update(schools::table.find(id))
+        .set((
+            schools::name.eq(school.name.as_str()),
+            schools::code.eq(school.code.as_str()),
+            schools::level.eq(school.level.as_str()),
+            schools::active.eq(school.active),
+            schools::updated_at.eq(now()),
+        ))
+        .execute(conn)
+        .map_err(|e| if super::is_unique_violation(&e) { code_taken() } else { e.into() })?;
+    if changed == 0 {
+        return Err(diesel::result::Error::NotFound.into());
+    }
+    Ok(())
+}
+
+/// Deactivates or reactivates a school. Deactivated schools keep their
+/// history but drop out of lists and choices.
+pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
+    let changed = diesel::update(schools::table.find(id))
+        .set((schools::active.eq(active), schools::updated_at.eq(now())))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// How many schools are active.
+pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
+    schools::table.filter(schools::active.eq(true)).count().get_result(conn)
+}
+
+/// How many schools there are, active or not.
+pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
+    schools::table.count().get_result(conn)
+}

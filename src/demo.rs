@@ -1,0 +1,136 @@
+//! The demo district: 44 campuses, the central-office departments and a few
+//! people, so that a new user sees a working product at once.
+
+use crate::db::{self, DbConn, WriteError};
+use crate::domain::department::NewDepartment;
+use crate::domain::school::NewSchool;
+use crate::domain::user::NewUser;
+
+/// How much the demo loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    pub schools: usize,
+    pub departments: usize,
+    pub users: usize,
+}
+
+const ELEMENTARY: [&str; 24] = [
+    "Alder", "Bluebonnet", "Cedar Ridge", "Dogwood", "Eastside", "Fairview", "Garfield", "Hillcrest",
+    "Ivy Park", "Jefferson", "Kingsley", "Lakeview", "Maplewood", "Northgate", "Oak Grove", "Pecan Valley",
+    "Quail Run", "Riverside", "Sunnyslope", "Travis Heights", "Union Hill", "Valley View", "Westwood", "Willow Creek",
+];
+const MIDDLE: [&str; 11] = [
+    "Bowie", "Carver", "Dobie", "Fulmore", "Lamar", "Mendez", "Murchison", "O. Henry", "Paredes", "Webb", "Kealing",
+];
+const HIGH: [&str; 9] = [
+    "Anderson", "Crockett", "Eastside Early College", "Lanier", "McCallum", "Northeast", "Reagan", "Travis", "Westlake",
+];
+
+/// The departments every Communities of Practice team draws from.
+pub const DEPARTMENTS: [(&str, &str); 7] = [
+    ("Curriculum", "curriculum@district.example.org"),
+    ("Special Education", "sped@district.example.org"),
+    ("Multilingual", "multilingual@district.example.org"),
+    ("Research", "research@district.example.org"),
+    ("Leader Development", "leaders@district.example.org"),
+    ("Instructional Technology", "instech@district.example.org"),
+    ("IT", "it-help@district.example.org"),
+];
+
+/// The demo's people: name, email, school code, department.
+const PEOPLE: [(&str, &str, Option<&str>, Option<&str>); 10] = [
+    ("Avery Admin", "admin@district.example.org", None, None),
+    ("Lena Ortiz", "lena.ortiz@district.example.org", None, Some("Leader Development")),
+    ("Marcus Bell", "marcus.bell@district.example.org", None, Some("Curriculum")),
+    ("Priya Raman", "priya.raman@district.example.org", None, Some("Special Education")),
+    ("Tomás Aguilar", "tomas.aguilar@district.example.org", None, Some("Multilingual")),
+    ("Grace Kim", "grace.kim@district.example.org", None, Some("Research")),
+    ("Dev Patel", "dev.patel@district.example.org", None, Some("IT")),
+    ("Jordan Reyes", "jordan.reyes@district.example.org", None, Some("Instructional Technology")),
+    ("Hannah Brooks", "hannah.brooks@district.example.org", Some("E101"), None),
+    ("Samuel Okafor", "samuel.okafor@district.example.org", Some("M201"), None),
+];
+
+/// The demo's schools: (code, name, level).
+pub fn schools() -> Vec<(String, String, &'static str)> {
+    let mut schools = Vec::with_capacity(44);
+    for (i, name) in ELEMENTARY.iter().enumerate() {
+        schools.push((format!("E{}", 101 + i), format!("{name} Elementary"), "elementary"));
+    }
+    for (i, name) in MIDDLE.iter().enumerate() {
+        schools.push((format!("M{}", 201 + i), format!("{name} Middle School"), "middle"));
+    }
+    for (i, name) in HIGH.iter().enumerate() {
+        schools.push((format!("H{}", 301 + i), format!("{name} High School"), "high"));
+    }
+    schools
+}
+
+fn invalid(what: &str) -> impl Fn(crate::domain::FieldErrors) -> WriteError + '_ {
+    move |errors| {
+        tracing::error!(record = what, ?errors, "demo data is invalid");
+        WriteError::Invalid(errors)
+    }
+}
+
+/// Loads the demo district in one transaction, unless the database already
+/// has schools (then nothing is written and `None` returned).
+pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
+    db::write_transaction(conn, |conn| {
+        if db::schools::count_all(conn)? > 0 {
+            return Ok(None);
+        }
+        let schools = schools();
+        for (code, name, level) in &schools {
+            let school = NewSchool::parse(name, code, level, true).map_err(invalid("school"))?;
+            db::schools::insert(conn, &school)?;
+        }
+        for (name, email) in DEPARTMENTS {
+            let department = NewDepartment::parse(name, email, true).map_err(invalid("department"))?;
+            if db::departments::find_by_name(conn, name)?.is_none() {
+                db::departments::insert(conn, &department)?;
+            }
+        }
+        for (name, email, school, department) in PEOPLE {
+            let school_id = match school {
+                Some(code) => db::schools::find_by_code(conn, code)?.map(|s| s.id),
+                None => None,
+            };
+            let department_id = match department {
+                Some(name) => db::departments::find_by_name(conn, name)?.map(|d| d.id),
+                None => None,
+            };
+            let user = NewUser::parse(name, email, true, school_id, department_id).map_err(invalid("user"))?;
+            if db::users::find_by_email(conn, email)?.is_none() {
+                db::users::insert(conn, &user)?;
+            }
+        }
+        Ok(Some(Loaded {
+            schools: schools.len(),
+            departments: DEPARTMENTS.len(),
+            users: PEOPLE.len(),
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::school::SchoolLevel;
+
+    #[test]
+    fn demo_has_44_valid_campuses_of_every_level() {
+        let schools = schools();
+        assert_eq!(schools.len(), 44);
+        let mut codes: Vec<_> = schools.iter().map(|s| s.0.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 44, "codes are unique");
+        for level in [SchoolLevel::Elementary, SchoolLevel::Middle, SchoolLevel::High] {
+            assert!(schools.iter().any(|s| s.2 == level.as_str()));
+        }
+        for (code, name, level) in schools {
+            assert!(NewSchool::parse(&name, &code, level, true).is_ok(), "{code}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Which slice of a long list a page shows.
+
+/// A page of a list: 1-based page number and rows per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_PER_PAGE: u32 = 50;
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    /// Reads the `page` and `per_page` query values; anything missing,
+    /// zero or out of range falls back to a sensible value.
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page
+                .unwrap_or(Self::DEFAULT_PER_PAGE)
+                .clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+/// Rows of one page and how many rows the whole list has.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub request: PageRequest,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        let per = i64::from(self.request.per_page);
+        u32::try_from(((self.total + per - 1) / per).max(1)).unwrap_or(u32::MAX)
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.request.page < self.page_count()
+    }
+}
+
+/// A search term as typed, ready for a case-insensitive `LIKE`: lower-cased,
+/// with `%`, `_` and the escape character itself escaped by `\`.
+pub fn like_pattern(term: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in term.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_request_bounds() {
+        assert_eq!(PageRequest::new(None, None), PageRequest { page: 1, per_page: 50 });
+        assert_eq!(PageRequest::new(Some(0), Some(0)).per_page, 1);
+        assert_eq!(PageRequest::new(Some(3), Some(10_000)).per_page, 200);
+        assert_eq!(PageRequest::new(Some(3), Some(20)).offset(), 40);
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let page = |total| Page::<()> { items: vec![], request: PageRequest::new(Some(1), Some(50)), total };
+        assert_eq!(page(0).page_count(), 1);
+        assert_eq!(page(50).page_count(), 1);
+        assert_eq!(page(51).page_count(), 2);
+        assert!(page(51).has_next());
+    }
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern(" Oak "), "%oak%");
+        assert_eq!(like_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
+    }
+}

@@ -1,0 +1,276 @@
+//! Directory imports from CSV. Every row is checked before anything is
+//! written; one bad row refuses the whole file, naming each bad line.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::db::{self, DbConn, WriteError};
+use crate::domain::fields::parse_flag;
+use crate::domain::school::NewSchool;
+use crate::domain::user::NewUser;
+use crate::domain::FieldErrors;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub kind: &'static str,
+    pub created: usize,
+    pub updated: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "imported {}: {} created, {} updated", self.kind, self.created, self.updated)
+    }
+}
+
+/// One thing wrong with one line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The line in the file, counting the header as line 1.
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{}", rows_message(.0))]
+    Rows(Vec<Problem>),
+    #[error("the database failed; nothing was imported: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+fn rows_message(problems: &[Problem]) -> String {
+    let mut message = format!(
+        "nothing was imported: {} problem(s) in the file",
+        problems.len()
+    );
+    for problem in problems {
+        message.push_str(&format!("\nline {}: {}", problem.line, problem.message));
+    }
+    message
+}
+
+/// A CSV file's rows as maps from (lower-case) column name to value, each
+/// with its line number; unknown or missing columns are refused up front.
+struct Table {
+    rows: Vec<(u64, HashMap<String, String>)>,
+}
+
+impl Table {
+    fn read(
+        reader: impl std::io::Read,
+        required: &[&str],
+        optional: &[&str],
+    ) -> Result<Self, ImportError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(reader);
+        let header_problem = |message: String| ImportError::Rows(vec![Problem { line: 1, message }]);
+        let headers: Vec<String> = csv
+            .headers()
+            .map_err(|e| header_problem(format!("the header row could not be read: {e}")))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        for name in &headers {
+            if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
+                return Err(header_problem(format!(
+                    "unknown column {name:?}; the columns are {}",
+                    required.iter().chain(optional).copied().collect::<Vec<_>>().join(",")
+                )));
+            }
+        }
+        for name in required {
+            if !headers.iter().any(|h| h == name) {
+                return Err(header_problem(format!("the column {name:?} is missing")));
+            }
+        }
+        let mut rows = Vec::new();
+        let mut problems = Vec::new();
+        for record in csv.records() {
+            match record {
+                Ok(record) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    if record.iter().all(str::is_empty) {
+                        continue;
+                    }
+                    if record.len() != headers.len() {
+                        problems.push(Problem {
+                            line,
+                            message: format!("expected {} values, found {}", headers.len(), record.len()),
+                        });
+                        continue;
+                    }
+                    let values = headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect();
+                    rows.push((line, values));
+                }
+                Err(e) => problems.push(Problem {
+                    line: e.position().map_or(0, |p| p.line()),
+                    message: format!("could not be read: {e}"),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ImportError::Rows(problems));
+        }
+        Ok(Self { rows })
+    }
+}
+
+fn value<'a>(row: &'a HashMap<String, String>, column: &str) -> &'a str {
+    row.get(column).map_or("", String::as_str)
+}
+
+fn active(row: &HashMap<String, String>, errors: &mut FieldErrors) -> bool {
+    match row.get("active").map(String::as_str) {
+        None | Some("") => true,
+        Some(raw) => errors.check("active", parse_flag(raw)).unwrap_or(true),
+    }
+}
+
+fn describe(line: u64, errors: &FieldErrors) -> Vec<Problem> {
+    errors
+        .iter()
+        .map(|(field, message)| Problem {
+            line,
+            message: format!("{}: {message}", field.trim_end_matches("_id")),
+        })
+        .collect()
+}
+
+fn open(path: &Path) -> Result<std::fs::File, ImportError> {
+    std::fs::File::open(path).map_err(|e| ImportError::File {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+pub fn schools_file(conn: &mut DbConn, path: &Path) -> Result<Summary, ImportError> {
+    schools(conn, open(path)?)
+}
+
+pub fn users_file(conn: &mut DbConn, path: &Path) -> Result<Summary, ImportError> {
+    users(conn, open(path)?)
+}
+
+/// Schools from CSV with the columns `code,name,level[,active]`. A code the
+/// district already has updates that school.
+pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, ImportError> {
+    let table = Table::read(reader, &["code", "name", "level"], &["active"])?;
+    let mut problems = Vec::new();
+    let mut parsed = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (line, row) in &table.rows {
+        let mut errors = FieldErrors::new();
+        let active = active(row, &mut errors);
+        match NewSchool::parse(value(row, "name"), value(row, "code"), value(row, "level"), active) {
+            Ok(school) if errors.is_empty() => {
+                if let Some(first) = seen.insert(school.code.as_str().to_owned(), *line) {
+                    problems.push(Problem { line: *line, message: format!("code: {} is also on line {first}", school.code.as_str()) });
+                } else {
+                    parsed.push((*line, school));
+                }
+            }
+            Ok(_) => problems.extend(describe(*line, &errors)),
+            Err(more) => {
+                problems.extend(describe(*line, &more));
+                problems.extend(describe(*line, &errors));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Rows(problems));
+    }
+    db::write_transaction(conn, |conn| {
+        let mut summary = Summary { kind: "schools", created: 0, updated: 0 };
+        for (line, school) in &parsed {
+            let result = match db::schools::find_by_code(conn, school.code.as_str())? {
+                Some(existing) => db::schools::update(conn, existing.id, school).map(|()| &mut summary.updated),
+                None => db::schools::insert(conn, school).map(|_| &mut summary.created),
+            };
+            match result {
+                Ok(count) => *count += 1,
+                Err(WriteError::Invalid(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(WriteError::Db(e)) => return Err(e.into()),
+            }
+        }
+        Ok(summary)
+    })
+}
+
+/// People from CSV with the columns `name,email[,school,department,active]`:
+/// `school` is a school code, `department` a department name (any case).
+/// An email the directory already has updates that person.
+pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, ImportError> {
+    let table = Table::read(reader, &["name", "email"], &["school", "department", "active"])?;
+    // Links are looked up and rows written in one transaction, so what was
+    // checked is what is stored.
+    db::write_transaction(conn, |conn| {
+        let mut problems = Vec::new();
+        let mut parsed = Vec::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        for (line, row) in &table.rows {
+            let mut errors = FieldErrors::new();
+            let active = active(row, &mut errors);
+            let school_code = value(row, "school");
+            let school_id = if school_code.is_empty() {
+                None
+            } else {
+                match db::schools::find_by_code(conn, &school_code.to_ascii_uppercase())? {
+                    Some(school) => Some(school.id),
+                    None => {
+                        errors.add("school", format!("no school has the code {school_code:?}"));
+                        None
+                    }
+                }
+            };
+            let department_name = value(row, "department");
+            let department_id = if department_name.is_empty() {
+                None
+            } else {
+                match db::departments::find_by_name(conn, department_name)? {
+                    Some(department) => Some(department.id),
+                    None => {
+                        errors.add("department", format!("no department is named {department_name:?}"));
+                        None
+                    }
+                }
+            };
+            match NewUser::parse(value(row, "name"), value(row, "email"), active, school_id, department_id) {
+                Ok(user) if errors.is_empty() => {
+                    if let Some(first) = seen.insert(user.email.as_str().to_owned(), *line) {
+                        problems.push(Problem { line: *line, message: format!("email: {} is also on line {first}", user.email.as_str()) });
+                    } else {
+                        parsed.push((*line, user));
+                    }
+                }
+                Ok(_) => problems.extend(describe(*line, &errors)),
+                Err(more) => {
+                    problems.extend(describe(*line, &more));
+                    problems.extend(describe(*line, &errors));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ImportError::Rows(problems));
+        }
+        let mut summary = Summary { kind: "users", created: 0, updated: 0 };
+        for (line, user) in &parsed {
+            let result = match db::users::find_by_email(conn, user.email.as_str())? {
+                Some(existing) => db::users::update(conn, existing.id, user).map(|()| &mut summary.updated),
+                None => db::users::insert(conn, user).map(|_| &mut summary.created),
+            };
+            match result {
+                Ok(count) => *count += 1,
+                Err(WriteError::Invalid(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(WriteError::Db(e)) => return Err(e.into()),
+            }
+        }
+        Ok(summary)
+    })
+}

@@ -1,0 +1,68 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use campus_visits::app::Application;
+use campus_visits::config::{Cli, Command, Config, ImportKind};
+use campus_visits::{db, demo, import, telemetry};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.global.log_format);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = cli.global.database_url.clone();
+    match cli.command {
+        Command::Serve(args) => {
+            let config = Config::from_args(&cli.global, &args)?;
+            let base_url = config.base_url.clone();
+            let app = Application::build(config).await?;
+            tracing::info!(port = app.port(), url = %base_url, "serving");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let mut conn = db::connect(&url)?;
+            let applied = db::migrate(&mut conn)?;
+            println!("applied {} migration(s)", applied.len());
+        }
+        Command::Demo => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            match demo::load_if_empty(&mut conn)? {
+                Some(loaded) => println!(
+                    "loaded the demo district: {} schools, {} departments, {} people",
+                    loaded.schools, loaded.departments, loaded.users
+                ),
+                None => {
+                    eprintln!("the database already holds schools; the demo loads only into an empty one");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Import { what } => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            let outcome = match what {
+                ImportKind::Schools { file } => import::schools_file(&mut conn, &file),
+                ImportKind::Users { file } => import::users_file(&mut conn, &file),
+            };
+            match outcome {
+                Ok(summary) => println!("{summary}"),
+                Err(error) => {
+                    eprintln!("{error}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

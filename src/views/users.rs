@@ -1,0 +1,105 @@
+//! Pages for the people in the directory.
+
+use maud::{html, Markup};
+
+use super::{checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section, TextField};
+use crate::domain::paging::Page;
+use crate::domain::user::{Link, User};
+use crate::domain::FieldErrors;
+use crate::web::users::{Choices, UserForm};
+use crate::web::ListQuery;
+
+pub fn list(users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup {
+    let search = query.search().unwrap_or_default();
+    let inactive = query.include_inactive();
+    let base = format!(
+        "/admin/users?q={}{}&",
+        query_value(&search),
+        if inactive { "&inactive=on" } else { "" }
+    );
+    let name = |link: &Option<Link>| link.as_ref().map(|l| l.name.clone()).unwrap_or_else(|| "—".to_owned());
+    page(
+        "People",
+        Section::Users,
+        html! {
+            h1 { "People" }
+            (notice(done))
+            div.actions { a.button href="/admin/users/new" { "Add a person" } }
+            form.search method="get" action="/admin/users" role="search" {
+                div.field {
+                    label for="q" { "Find a person by name or email" }
+                    input type="search" id="q" name="q" value=(search);
+                }
+                (checkbox("inactive", "Include deactivated", inactive))
+                button.secondary type="submit" { "Search" }
+            }
+            div.table-wrap {
+                table {
+                    caption { "People in name order" }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "School" } th scope="col" { "Department" } th scope="col" { "Status" } } }
+                    tbody {
+                        @for user in &users.items {
+                            tr {
+                                td { a href={ "/admin/users/" (user.id) "/edit" } { (user.name) } }
+                                td { (user.email) }
+                                td { (name(&user.school)) }
+                                td { (name(&user.department)) }
+                                td { (ActiveBadge(user.active)) }
+                            }
+                        }
+                        @if users.items.is_empty() {
+                            tr { td colspan="5" { "No people match." } }
+                        }
+                    }
+                }
+            }
+            (pager(users, &base))
+        },
+    )
+}
+
+fn as_choices(links: &[Link]) -> Vec<(String, String)> {
+    links.iter().map(|l| (l.id.to_string(), l.name.clone())).collect()
+}
+
+/// The form to add a person (`user` is `None`) or edit one.
+pub fn form(user: Option<&User>, form: &UserForm, choices: &Choices, errors: &FieldErrors) -> Markup {
+    let title = match user {
+        Some(user) => format!("Edit {}", user.name),
+        None => "Add a person".to_owned(),
+    };
+    let action = match user {
+        Some(user) => format!("/admin/users/{}", user.id),
+        None => "/admin/users".to_owned(),
+    };
+    page(
+        &title,
+        Section::Users,
+        html! {
+            p { a href="/admin/users" { "← All people" } }
+            h1 { (title) }
+            (error_summary(errors))
+            form.stacked method="post" action=(action) novalidate {
+                (TextField::new("name", "Name", &form.name).autocomplete("off").show(errors))
+                (TextField::new("email", "Email", &form.email).kind("email").autocomplete("off").show(errors))
+                (select_field("school_id", "School", &form.school_id, &as_choices(&choices.schools), Some("No school"), true, errors))
+                (select_field("department_id", "Department", &form.department_id, &as_choices(&choices.departments), Some("No department"), true, errors))
+                (checkbox("active", "Active (can sign in and receive email)", form.active.is_some()))
+                div.actions { button type="submit" { "Save person" } }
+            }
+            @if let Some(user) = user {
+                h2 { "Status" }
+                p { "This person is " (ActiveBadge(user.active)) "." }
+                @if user.active {
+                    form method="post" action={ "/admin/users/" (user.id) "/deactivate" } {
+                        button.danger type="submit" { "Deactivate person" }
+                    }
+                } @else {
+                    form method="post" action={ "/admin/users/" (user.id) "/activate" } {
+                        button.secondary type="submit" { "Reactivate person" }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,141 @@
+use actix_web::{get, post, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{created, yes, Listing};
+use crate::db::{self, Db};
+use crate::domain::user::{Link, NewUser, User};
+use crate::error::{ApiError, ErrorBody};
+use crate::web::ListQuery;
+
+/// A person in the directory.
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub school: Option<LinkOut>,
+    pub department: Option<LinkOut>,
+}
+
+/// Another record, by id and name.
+#[derive(Serialize, ToSchema)]
+pub struct LinkOut {
+    pub id: i64,
+    pub name: String,
+}
+
+impl From<Link> for LinkOut {
+    fn from(l: Link) -> Self {
+        Self { id: l.id, name: l.name }
+    }
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            active: u.active,
+            school: u.school.map(LinkOut::from),
+            department: u.department.map(LinkOut::from),
+        }
+    }
+}
+
+/// The fields of a person to create or replace.
+#[derive(Deserialize, ToSchema)]
+pub struct UserIn {
+    pub name: String,
+    /// Unique; stored lower-case.
+    pub email: String,
+    /// The school a school leader belongs to.
+    #[serde(default)]
+    pub school_id: Option<i64>,
+    /// The department a visitor or department head belongs to.
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl UserIn {
+    fn parse(&self) -> Result<NewUser, ApiError> {
+        Ok(NewUser::parse(&self.name, &self.email, self.active, self.school_id, self.department_id)?)
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UserId {
+    /// The person's id.
+    id: i64,
+}
+
+/// Lists people in name order, a page at a time.
+#[utoipa::path(tag = "users", params(ListQuery), responses(
+    (status = 200, body = Listing<UserOut>),
+    (status = 400, body = ErrorBody),
+))]
+#[get("/users")]
+pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let filter = db::users::Filter { search: query.search(), include_inactive: query.include_inactive() };
+    let page_request = query.page_request();
+    let page = db.run(move |conn| db::users::list(conn, &filter, page_request)).await?;
+    Ok(HttpResponse::Ok().json(Listing::of(page, UserOut::from)))
+}
+
+/// Creates a person.
+#[utoipa::path(tag = "users", request_body = UserIn, responses(
+    (status = 201, body = UserOut),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/users")]
+pub async fn create(db: web::Data<Db>, body: web::Json<UserIn>) -> Result<HttpResponse, ApiError> {
+    let user = body.parse()?;
+    let saved = db
+        .run(move |conn| {
+            let id = db::users::insert(conn, &user)?;
+            Ok::<_, db::WriteError>(db::users::find(conn, id)?)
+        })
+        .await?;
+    tracing::info!(user.id = saved.id, "user created");
+    Ok(created(format!("/api/v1/users/{}", saved.id), &UserOut::from(saved)))
+}
+
+/// One person.
+#[utoipa::path(tag = "users", params(UserId), responses(
+    (status = 200, body = UserOut),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/users/{id}")]
+pub async fn show(db: web::Data<Db>, path: web::Path<UserId>) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let user = db.run(move |conn| db::users::find(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+}
+
+/// Replaces a person's fields; `"active": false` deactivates them.
+#[utoipa::path(tag = "users", params(UserId), request_body = UserIn, responses(
+    (status = 200, body = UserOut),
+    (status = 404, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[put("/users/{id}")]
+pub async fn update(
+    db: web::Data<Db>,
+    path: web::Path<UserId>,
+    body: web::Json<UserIn>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let user = body.parse()?;
+    let saved = db
+        .run(move |conn| {
+            db::users::update(conn, id, &user)?;
+            Ok::<_, db::WriteError>(db::users::find(conn, id)?)
+        })
+        .await?;
+    tracing::info!(user.id = id, "user updated");
+    Ok(HttpResponse::Ok().json(UserOut::from(saved)))
+}

@@ -1,0 +1,36 @@
+//! The stylesheet, served under a name that changes with its content so
+//! browsers may keep it for a year.
+
+use std::sync::LazyLock;
+
+use actix_web::{get, http::header, web, HttpResponse};
+
+use crate::error::AppError;
+
+const STYLESHEET: &str = include_str!("assets/style.css");
+
+/// FNV-1a: a stable fingerprint of the stylesheet's bytes.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+static STYLESHEET_NAME: LazyLock<String> =
+    LazyLock::new(|| format!("style-{:016x}.css", fingerprint(STYLESHEET.as_bytes())));
+
+/// The address pages link the stylesheet from.
+pub fn stylesheet_path() -> String {
+    format!("/static/{}", *STYLESHEET_NAME)
+}
+
+#[get("/static/{name}")]
+pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
+    if *name != *STYLESHEET_NAME {
+        return Err(AppError::not_found());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(STYLESHEET))
+}

@@ -1,0 +1,20 @@
+use actix_web::{get, web};
+use maud::Markup;
+
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::views;
+
+#[get("/")]
+pub async fn home(db: web::Data<Db>) -> Result<Markup, AppError> {
+    let counts = db
+        .run(|conn| -> diesel::QueryResult<_> {
+            Ok(views::home::Counts {
+                schools: db::schools::count_active(conn)?,
+                departments: db::departments::count_active(conn)?,
+                users: db::users::count_active(conn)?,
+            })
+        })
+        .await?;
+    Ok(views::home::home(&counts))
+}

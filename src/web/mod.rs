@@ -1,0 +1,95 @@
+//! Thin handlers: extract, parse into domain values, call `db`, answer.
+
+pub mod api;
+pub mod assets;
+#[cfg(feature = "bench")]
+pub mod bench;
+pub mod departments;
+pub mod health;
+pub mod home;
+pub mod schools;
+pub mod users;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::domain::paging::PageRequest;
+use crate::domain::FieldErrors;
+use crate::error::{AppError, ErrorCode};
+
+/// 303 See Other: where a browser goes after a successful form.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A form shown again with its messages: 422.
+pub fn unprocessable(markup: Markup) -> HttpResponse {
+    HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// Splits a failed write into the field messages to show beside a form,
+/// and everything else, which becomes an error page.
+pub fn field_errors<T>(result: Result<T, AppError>) -> Result<Result<T, FieldErrors>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(error) if error.code == ErrorCode::ValidationFailed => Ok(Err(error.fields)),
+        Err(error) => Err(error),
+    }
+}
+
+/// The query values every directory list understands.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Part of a name, code or email to look for, in any case.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Rows per page (1–200, default 50).
+    pub per_page: Option<u32>,
+    /// `true` (or `on`) to include deactivated records.
+    #[param(value_type = Option<String>)]
+    pub inactive: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page_request(&self) -> PageRequest {
+        PageRequest::new(self.page, self.per_page)
+    }
+
+    pub fn search(&self) -> Option<String> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned)
+    }
+
+    pub fn include_inactive(&self) -> bool {
+        self.inactive
+            .as_deref()
+            .is_some_and(|v| crate::domain::fields::parse_flag(v).unwrap_or(false))
+    }
+}
+
+/// The short confirmations shown after a change, chosen by a fixed key so
+/// that nothing from the address is echoed into the page.
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+impl DoneQuery {
+    pub fn message(&self, thing: &str) -> Option<String> {
+        let verb = match self.done.as_deref()? {
+            "created" => "added",
+            "updated" => "saved",
+            "deactivated" => "deactivated",
+            "activated" => "reactivated",
+            _ => return None,
+        };
+        Some(format!("The {thing} was {verb}."))
+    }
+}

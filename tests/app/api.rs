@@ -1,0 +1,198 @@
+//! The JSON API, as a script uses it.
+
+use serde_json::json;
+
+use crate::helpers::{api_error, location, spawn_app};
+
+#[tokio::test]
+async fn schools_are_created_read_listed_and_replaced() {
+    let app = spawn_app().await;
+    let created = app
+        .post_json("/api/v1/schools", &json!({"name": "Cedar Ridge Elementary", "code": "e-3", "level": "elementary"}))
+        .await;
+    assert_eq!(created.status(), 201);
+    let where_ = location(&created);
+    let school: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(school["code"], "E-3");
+    assert_eq!(school["active"], true);
+    assert_eq!(where_, format!("/api/v1/schools/{}", school["id"]));
+
+    let fetched: serde_json::Value = app.get(&where_).await.json().await.unwrap();
+    assert_eq!(fetched, school);
+
+    let replaced = app
+        .put_json(&where_, &json!({"name": "Cedar Ridge Elementary", "code": "E-3", "level": "elementary", "active": false}))
+        .await;
+    assert_eq!(replaced.status(), 200);
+    assert_eq!(replaced.json::<serde_json::Value>().await.unwrap()["active"], false);
+
+    let active: serde_json::Value = app.get("/api/v1/schools").await.json().await.unwrap();
+    assert_eq!(active["total"], 0);
+    let all: serde_json::Value = app.get("/api/v1/schools?inactive=true").await.json().await.unwrap();
+    assert_eq!(all["total"], 1);
+    assert_eq!(all["items"][0]["name"], "Cedar Ridge Elementary");
+}
+
+#[tokio::test]
+async fn api_errors_have_one_shape_and_the_right_status() {
+    let app = spawn_app().await;
+
+    let invalid = app.post_json("/api/v1/schools", &json!({"name": "", "code": "a b", "level": "college"})).await;
+    assert_eq!(invalid.status(), 422);
+    let error = api_error(invalid).await;
+    assert_eq!(error["code"], "validation_failed");
+    assert_eq!(error["fields"]["name"], "Enter the school's name.");
+    assert!(error["fields"]["code"].is_string());
+    assert!(error["fields"]["level"].is_string());
+
+    app.post_json("/api/v1/schools", &json!({"name": "A", "code": "A1", "level": "high"})).await;
+    let taken = app.post_json("/api/v1/schools", &json!({"name": "B", "code": "a1", "level": "high"})).await;
+    assert_eq!(taken.status(), 422);
+    assert_eq!(api_error(taken).await["fields"]["code"], "Another school already uses this code.");
+
+    let malformed = app
+        .client
+        .post(app.url("/api/v1/schools"))
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(api_error(malformed).await["code"], "bad_request");
+
+    let wrong_type = app.post_json("/api/v1/schools", &json!({"name": 5, "code": "X", "level": "high"})).await;
+    assert_eq!(wrong_type.status(), 422);
+
+    let not_json = app.client.post(app.url("/api/v1/schools")).body("name=x").send().await.unwrap();
+    assert_eq!(not_json.status(), 415);
+    assert_eq!(api_error(not_json).await["code"], "unsupported_media_type");
+
+    let missing = app.get("/api/v1/schools/424242").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(api_error(missing).await["code"], "not_found");
+    let missing_put = app.put_json("/api/v1/schools/424242", &json!({"name": "A", "code": "Z9", "level": "high"})).await;
+    assert_eq!(missing_put.status(), 404);
+
+    let bad_page = app.get("/api/v1/users?page=-1").await;
+    assert_eq!(bad_page.status(), 400);
+    assert_eq!(api_error(bad_page).await["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn departments_and_people_through_the_api() {
+    let app = spawn_app().await;
+    let department: serde_json::Value = app
+        .post_json("/api/v1/departments", &json!({"name": "Special Education", "contact_email": "SPED@d.org"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(department["contact_email"], "sped@d.org");
+    let school: serde_json::Value = app
+        .post_json("/api/v1/schools", &json!({"name": "Bowie Middle", "code": "M5", "level": "middle"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let person = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"name": "Priya Raman", "email": "priya@d.org", "department_id": department["id"]}),
+        )
+        .await;
+    assert_eq!(person.status(), 201);
+    let person: serde_json::Value = person.json().await.unwrap();
+    assert_eq!(person["department"]["name"], "Special Education");
+    assert!(person["school"].is_null());
+
+    let moved = app
+        .put_json(
+            &format!("/api/v1/users/{}", person["id"]),
+            &json!({"name": "Priya Raman", "email": "priya@d.org", "school_id": school["id"]}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let moved: serde_json::Value = moved.json().await.unwrap();
+    assert_eq!(moved["school"]["name"], "Bowie Middle");
+    assert!(moved["department"].is_null());
+
+    let ghost = app
+        .post_json("/api/v1/users", &json!({"name": "X", "email": "x@d.org", "department_id": 987654}))
+        .await;
+    assert_eq!(ghost.status(), 422);
+    assert_eq!(api_error(ghost).await["fields"]["department_id"], "Choose a department from the list.");
+
+    let listed: serde_json::Value = app.get("/api/v1/users?q=RAMAN").await.json().await.unwrap();
+    assert_eq!(listed["total"], 1);
+    let departments: serde_json::Value = app.get("/api/v1/departments").await.json().await.unwrap();
+    assert_eq!(departments["items"][0]["name"], "Special Education");
+}
+
+/// The OpenAPI document is built from the served routes: every route the
+/// document names answers (not 404), and every schema it refers to exists.
+#[tokio::test]
+async fn the_openapi_document_describes_the_served_api() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/schools", "get"),
+        ("/api/v1/schools", "post"),
+        ("/api/v1/schools/{id}", "get"),
+        ("/api/v1/schools/{id}", "put"),
+        ("/api/v1/departments", "get"),
+        ("/api/v1/departments", "post"),
+        ("/api/v1/departments/{id}", "get"),
+        ("/api/v1/departments/{id}", "put"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "put"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+    }
+    let school: serde_json::Value = app
+        .post_json("/api/v1/schools", &json!({"name": "A", "code": "A1", "level": "high"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let department: serde_json::Value =
+        app.post_json("/api/v1/departments", &json!({"name": "IT"})).await.json().await.unwrap();
+    let user: serde_json::Value =
+        app.post_json("/api/v1/users", &json!({"name": "U", "email": "u@d.org"})).await.json().await.unwrap();
+    for (path, operations) in paths {
+        let id = if path.starts_with("/api/v1/schools") {
+            &school["id"]
+        } else if path.starts_with("/api/v1/departments") {
+            &department["id"]
+        } else {
+            &user["id"]
+        };
+        let concrete = path.replace("{id}", &id.to_string());
+        for method in operations.as_object().unwrap().keys() {
+            // An empty body reaches the handler and is refused as invalid;
+            // a route that was not served would answer 404 instead.
+            let (request, expected) = match method.as_str() {
+                "get" => (app.client.get(app.url(&concrete)), 200),
+                "post" => (app.client.post(app.url(&concrete)).json(&json!({})), 422),
+                "put" => (app.client.put(app.url(&concrete)).json(&json!({})), 422),
+                other => panic!("unexpected method {other}"),
+            };
+            let status = request.send().await.unwrap().status();
+            assert_eq!(status.as_u16(), expected, "{method} {concrete}");
+        }
+    }
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for piece in text.split("\"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "schema {name} is defined");
+    }
+    assert!(schemas.contains_key("ErrorBody"));
+}

@@ -1,0 +1,97 @@
+//! The `campus-visits` command as an operator uses it.
+
+use std::process::{Command, Output};
+
+use campus_visits::db;
+
+use crate::helpers::{spawn_app_on, TestDb};
+
+fn campus_visits(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_campus-visits"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run campus-visits")
+}
+
+#[tokio::test]
+async fn demo_loads_a_district_once_and_the_start_page_shows_it() {
+    let db = TestDb::fresh();
+    let output = campus_visits(db.url(), &["demo"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("44 schools"));
+
+    let again = campus_visits(db.url(), &["demo"]);
+    assert!(!again.status.success(), "the demo loads only into an empty database");
+
+    let mut conn = db.connect();
+    assert_eq!(db::schools::count_all(&mut conn).unwrap(), 44);
+    let levels = db::schools::list(&mut conn, &Default::default(), campus_visits::domain::paging::PageRequest::new(None, Some(200)))
+        .unwrap()
+        .items
+        .iter()
+        .map(|s| s.level.as_str())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(levels.into_iter().collect::<Vec<_>>(), vec!["elementary", "high", "middle"]);
+    for name in ["Curriculum", "Special Education", "Multilingual", "Research", "Leader Development", "Instructional Technology", "IT"] {
+        assert!(db::departments::find_by_name(&mut conn, name).unwrap().is_some(), "{name}");
+    }
+    drop(conn);
+
+    let app = spawn_app_on(db, |_| {}).await;
+    let home = app.get_text("/").await;
+    assert!(home.contains("44 active campuses"), "{home}");
+}
+
+#[tokio::test]
+async fn serve_with_demo_fills_an_empty_database() {
+    let app = spawn_app_on(TestDb::fresh(), |config| config.demo = true).await;
+    let schools: serde_json::Value = app.get("/api/v1/schools").await.json().await.unwrap();
+    assert_eq!(schools["total"], 44);
+}
+
+#[test]
+fn migrate_is_idempotent() {
+    let db = TestDb::fresh();
+    let first = campus_visits(db.url(), &["migrate"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 1 migration"));
+    let second = campus_visits(db.url(), &["migrate"]);
+    assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
+}
+
+#[test]
+fn a_postgres_server_that_is_down_is_named_as_such() {
+    // Nothing listens on port 1 of loopback.
+    let output = campus_visits("postgres://postgres:secret@127.0.0.1:1/campus", &["migrate"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("could not connect to PostgreSQL at postgres://postgres@127.0.0.1:1/campus"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("connection refused"), "{stderr}");
+    assert!(!stderr.contains("secret"), "the password is never shown");
+    assert!(!stderr.to_lowercase().contains("invalid"), "{stderr}");
+}
+
+#[test]
+fn production_refuses_to_start_without_a_session_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("x.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_campus-visits"))
+        .args(["serve", "--env", "production", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", url.to_str().unwrap())
+        .env_remove("SESSION_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("SESSION_KEY is required"));
+}
+
+#[test]
+fn help_explains_every_flag_and_its_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_campus-visits")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for variable in ["BIND", "DATABASE_URL", "BASE_URL", "SESSION_KEY", "LOG_FORMAT", "APP_ENV", "DB_POOL_SIZE", "DB_TIMEOUT", "WORKERS", "DEMO"] {
+        assert!(help.contains(&format!("[env: {variable}")), "{variable} in:\n{help}");
+    }
+}

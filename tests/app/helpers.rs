@@ -1,0 +1,226 @@
+//! Starting the real app on a fresh database, and talking to it.
+//!
+//! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/` runs every test
+//! on a new PostgreSQL database of its own (created, then dropped); without
+//! it each test gets a new SQLite file in a temporary folder.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use campus_visits::app::Application;
+use campus_visits::config::Config;
+use campus_visits::db::{self, DbConn};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL server tests use when they need one, whatever the engine
+/// of the run: `TEST_DATABASE_URL` if it names PostgreSQL, else the local one.
+pub fn postgres_server() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => url,
+        _ => "postgres://postgres@127.0.0.1:5432/".to_owned(),
+    }
+}
+
+/// `postgres://user@host:port/` from any URL on that server.
+fn server_base(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/")
+}
+
+/// A database of a test's own, removed when the test ends.
+pub enum TestDb {
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { server: String, name: String, url: String },
+}
+
+impl TestDb {
+    /// A fresh database on the engine this run is for.
+    pub fn fresh() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => Self::postgres_on(&url),
+            _ => Self::sqlite(),
+        }
+    }
+
+    pub fn sqlite() -> Self {
+        let dir = tempfile::Builder::new().prefix("cv-test").tempdir().expect("a temporary folder");
+        let url = dir.path().join("test.db").to_str().expect("a UTF-8 path").to_owned();
+        TestDb::Sqlite { _dir: dir, url }
+    }
+
+    pub fn postgres() -> Self {
+        Self::postgres_on(&postgres_server())
+    }
+
+    fn postgres_on(url: &str) -> Self {
+        let server = server_base(url);
+        let name = format!(
+            "cv_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            rand::random::<u32>()
+        );
+        let mut admin = PgConnection::establish(&format!("{server}postgres"))
+            .unwrap_or_else(|e| panic!("PostgreSQL is needed at {server}: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the test database");
+        let url = format!("{server}{name}");
+        TestDb::Postgres { server, name, url }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn engine_name(&self) -> &'static str {
+        db::Engine::from_url(self.url()).name()
+    }
+
+    /// A direct connection, migrated.
+    pub fn connect(&self) -> DbConn {
+        let mut conn = db::connect(self.url()).expect("connect to the test database");
+        db::migrate(&mut conn).expect("migrate the test database");
+        conn
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server, name, .. } = self {
+            if let Ok(mut admin) = PgConnection::establish(&format!("{server}postgres")) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// The app, running on a free port with its own database, on a thread of
+/// its own so that it can be stopped cleanly whatever the test's runtime.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    handle: actix_web::dev::ServerHandle,
+    server: Option<std::thread::JoinHandle<()>>,
+    // Dropped after the server is stopped.
+    pub db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop the server so it lets go of the database before the database
+        // is dropped. The stop is awaited on a thread of its own, since the
+        // test's runtime may be the one dropping this.
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                runtime.block_on(handle.stop(false));
+            }
+        })
+        .join();
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
+    }
+}
+
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        bind: "127.0.0.1:0".to_owned(),
+        base_url: "http://127.0.0.1".to_owned(),
+        database_url: database_url.to_owned(),
+        session_key: "k".repeat(64),
+        environment: campus_visits::config::Environment::Development,
+        db_pool_size: 4,
+        db_timeout: Duration::from_secs(5),
+        workers: 1,
+        demo: false,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(TestDb::fresh(), |_| {}).await
+}
+
+/// Starts the app on `db`, after `adjust` has had its say on the config.
+pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(db.url());
+    adjust(&mut config);
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let server = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match Application::build(config).await {
+                Ok(app) => {
+                    let _ = started_tx.send(Ok((app.port(), app.handle())));
+                    let _ = app.run_until_stopped().await;
+                }
+                Err(error) => {
+                    let _ = started_tx.send(Err(format!("{error:#}")));
+                }
+            }
+        })
+    });
+    let (port, handle) = started_rx.await.expect("the server thread reports").expect("the app starts");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client");
+    TestApp { address: format!("http://127.0.0.1:{port}"), client, handle, server: Some(server), db }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("a body")
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(form).send().await.expect("POST")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("POST")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.put(self.url(path)).json(body).send().await.expect("PUT")
+    }
+
+    pub fn conn(&self) -> DbConn {
+        self.db.connect()
+    }
+}
+
+/// The `Location` a redirect points to.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .expect("an ASCII location")
+        .to_owned()
+}
+
+/// The `{"error": …}` body of an API error.
+pub async fn api_error(response: reqwest::Response) -> serde_json::Value {
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    body.get("error").cloned().expect("an `error` object")
+}

@@ -1,0 +1,11 @@
+//! One test binary for the whole app: each module is a feature, tested the
+//! way a person or a script uses it, on a fresh database per test.
+
+mod api;
+mod cli;
+mod directory_pages;
+mod health;
+mod helpers;
+mod import;
+mod migrations;
+mod proxy;
