@@ -22,7 +22,10 @@ use diesel::{Connection, PgConnection};
 use hdrhistogram::Histogram;
 
 fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A database for this run: a fresh PostgreSQL database when
@@ -40,14 +43,28 @@ impl BenchDb {
                 let (scheme, rest) = url.split_once("://").unwrap();
                 let server = format!("{scheme}://{}/", rest.split('/').next().unwrap());
                 let name = format!("cv_bench_{}", std::process::id());
-                let mut admin = PgConnection::establish(&format!("{server}postgres")).expect("PostgreSQL");
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")).unwrap();
-                BenchDb { url: format!("{server}{name}"), drop_pg: Some((server, name)), _dir: None }
+                let mut admin =
+                    PgConnection::establish(&format!("{server}postgres")).expect("PostgreSQL");
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .unwrap();
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+                BenchDb {
+                    url: format!("{server}{name}"),
+                    drop_pg: Some((server, name)),
+                    _dir: None,
+                }
             }
             _ => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = dir.path().join("bench.db").to_str().unwrap().to_owned();
-                BenchDb { url, drop_pg: None, _dir: Some(dir) }
+                BenchDb {
+                    url,
+                    drop_pg: None,
+                    _dir: Some(dir),
+                }
             }
         }
     }
@@ -57,7 +74,8 @@ impl Drop for BenchDb {
     fn drop(&mut self) {
         if let Some((server, name)) = &self.drop_pg {
             if let Ok(mut admin) = PgConnection::establish(&format!("{server}postgres")) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -74,10 +92,13 @@ struct Result {
 
 async fn drive(base: &str, path: &'static str, connections: u64, seconds: u64) -> Result {
     let url = format!("{base}{path}");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections as usize).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections as usize)
+        .build()
+        .unwrap();
     // Warm up: fill the pools and caches.
     for _ in 0..connections {
-        let _ = client.get(&url).send().await.and_then(|r| Ok(r.status()));
+        let _ = client.get(&url).send().await.map(|r| r.status());
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -129,7 +150,9 @@ async fn main() {
     let loading = Instant::now();
     let mut conn = db::connect(&bench_db.url).expect("connect");
     db::migrate(&mut conn).expect("migrate");
-    let loaded = campus_visits::demo::load_if_empty(&mut conn).expect("demo data").expect("an empty database");
+    let loaded = campus_visits::demo::load_if_empty(&mut conn)
+        .expect("demo data")
+        .expect("an empty database");
     drop(conn);
     let engine = db::Engine::from_url(&bench_db.url).name();
     println!(
@@ -159,7 +182,10 @@ async fn main() {
         drive(&base, "/admin/schools", connections, seconds).await,
         drive(&base, "/api/v1/schools", connections, seconds).await,
     ];
-    println!("{:<20} {:>10} {:>8} {:>11} {:>10} {:>10} {:>12}", "endpoint", "requests", "errors", "req/s", "p50", "p99", "vs baseline");
+    println!(
+        "{:<20} {:>10} {:>8} {:>11} {:>10} {:>10} {:>12}",
+        "endpoint", "requests", "errors", "req/s", "p50", "p99", "vs baseline"
+    );
     for result in std::iter::once(&baseline).chain(pages.iter()) {
         println!(
             "{:<20} {:>10} {:>8} {:>11.0} {:>10.2?} {:>10.2?} {:>11.2}x",

@@ -28,20 +28,25 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let url = config.database_url.clone();
         let demo = config.demo;
-        let loaded = actix_web::web::block(move || -> anyhow::Result<Option<crate::demo::Loaded>> {
-            let mut conn = db::connect(&url)?;
-            let applied = db::migrate(&mut conn)?;
-            if !applied.is_empty() {
-                tracing::info!(count = applied.len(), "applied migrations");
-            }
-            if demo {
-                return Ok(crate::demo::load_if_empty(&mut conn)?);
-            }
-            Ok(None)
-        })
-        .await??;
+        let loaded =
+            actix_web::web::block(move || -> anyhow::Result<Option<crate::demo::Loaded>> {
+                let mut conn = db::connect(&url)?;
+                let applied = db::migrate(&mut conn)?;
+                if !applied.is_empty() {
+                    tracing::info!(count = applied.len(), "applied migrations");
+                }
+                if demo {
+                    return Ok(crate::demo::load_if_empty(&mut conn)?);
+                }
+                Ok(None)
+            })
+            .await??;
         if let Some(loaded) = loaded {
-            tracing::info!(schools = loaded.schools, users = loaded.users, "loaded the demo district");
+            tracing::info!(
+                schools = loaded.schools,
+                users = loaded.users,
+                "loaded the demo district"
+            );
         }
 
         let db = Db::new(&config.database_url, config.db_pool_size, config.db_timeout);
@@ -54,10 +59,22 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(actix_web::web::Data::new(db.clone()))
                 .app_data(actix_web::web::Data::from(config.clone()))
-                .app_data(actix_web::web::JsonConfig::default().limit(256 * 1024).error_handler(error::extractors::json))
-                .app_data(actix_web::web::FormConfig::default().limit(256 * 1024).error_handler(error::extractors::form))
-                .app_data(actix_web::web::PathConfig::default().error_handler(error::extractors::path))
-                .app_data(actix_web::web::QueryConfig::default().error_handler(error::extractors::query))
+                .app_data(
+                    actix_web::web::JsonConfig::default()
+                        .limit(256 * 1024)
+                        .error_handler(error::extractors::json),
+                )
+                .app_data(
+                    actix_web::web::FormConfig::default()
+                        .limit(256 * 1024)
+                        .error_handler(error::extractors::form),
+                )
+                .app_data(
+                    actix_web::web::PathConfig::default().error_handler(error::extractors::path),
+                )
+                .app_data(
+                    actix_web::web::QueryConfig::default().error_handler(error::extractors::query),
+                )
                 // Before the API scope, which answers 404 for anything
                 // under /api/v1 that it does not know.
                 .map(|app| app.service(openapi_json))

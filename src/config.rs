@@ -10,7 +10,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::db::{sqlite_path, Engine};
 
 #[derive(Debug, Parser)]
-#[command(name = "campus-visits", version, about = "Communities of Practice campus visits: observations, debriefs and the action items that follow them.")]
+#[command(
+    name = "campus-visits",
+    version,
+    about = "Communities of Practice campus visits: observations, debriefs and the action items that follow them."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -22,7 +26,12 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Database to use: a SQLite file path (optionally `sqlite://path`) or a
     /// `postgres://user@host:port/db` URL, which selects PostgreSQL.
-    #[arg(long, env = "DATABASE_URL", default_value = "campus-visits.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "campus-visits.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// How log lines are written: `text` for people, `json` for log collectors.
@@ -142,9 +151,12 @@ pub const SESSION_KEY_MIN: usize = 64;
 impl Config {
     /// Checks the serve flags and fills in development defaults.
     pub fn from_args(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Self> {
-        args.bind
-            .parse::<SocketAddr>()
-            .map_err(|_| anyhow::anyhow!("BIND must be an address and port such as 127.0.0.1:8080, not {:?}", args.bind))?;
+        args.bind.parse::<SocketAddr>().map_err(|_| {
+            anyhow::anyhow!(
+                "BIND must be an address and port such as 127.0.0.1:8080, not {:?}",
+                args.bind
+            )
+        })?;
         let base_url = args
             .base_url
             .clone()
@@ -209,8 +221,12 @@ fn development_session_key(path: &Path) -> anyhow::Result<String> {
     }
     let bytes: [u8; 64] = rand::random();
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(path, &key)
-        .map_err(|e| anyhow::anyhow!("could not keep a new session key in {}: {e}", path.display()))?;
+    write_private(path, &key).map_err(|e| {
+        anyhow::anyhow!(
+            "could not keep a new session key in {}: {e}",
+            path.display()
+        )
+    })?;
     tracing::info!(path = %path.display(), "generated a development session key");
     Ok(key)
 }
@@ -245,15 +261,21 @@ mod tests {
     #[test]
     fn production_requires_a_session_key() {
         let cli = parse(&["serve", "--env", "production"]);
-        let Command::Serve(args) = &cli.command else { panic!("not serve") };
-        let error = Config::from_args(&cli.global, args).unwrap_err().to_string();
+        let Command::Serve(args) = &cli.command else {
+            panic!("not serve")
+        };
+        let error = Config::from_args(&cli.global, args)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("SESSION_KEY is required"), "{error}");
     }
 
     #[test]
     fn short_session_keys_are_refused() {
         let cli = parse(&["serve", "--session-key", "short"]);
-        let Command::Serve(args) = &cli.command else { panic!("not serve") };
+        let Command::Serve(args) = &cli.command else {
+            panic!("not serve")
+        };
         assert!(Config::from_args(&cli.global, args).is_err());
     }
 
@@ -263,7 +285,9 @@ mod tests {
         let db = dir.path().join("district.db");
         let url = db.to_str().unwrap();
         let cli = parse(&["--database-url", url, "serve"]);
-        let Command::Serve(args) = &cli.command else { panic!("not serve") };
+        let Command::Serve(args) = &cli.command else {
+            panic!("not serve")
+        };
         let first = Config::from_args(&cli.global, args).unwrap();
         let second = Config::from_args(&cli.global, args).unwrap();
         assert_eq!(first.session_key.len(), 128);
@@ -274,8 +298,16 @@ mod tests {
 
     #[test]
     fn bad_bind_is_refused() {
-        let cli = parse(&["serve", "--bind", "localhost", "--session-key", &"k".repeat(64)]);
-        let Command::Serve(args) = &cli.command else { panic!("not serve") };
+        let cli = parse(&[
+            "serve",
+            "--bind",
+            "localhost",
+            "--session-key",
+            &"k".repeat(64),
+        ]);
+        let Command::Serve(args) = &cli.command else {
+            panic!("not serve")
+        };
         assert!(Config::from_args(&cli.global, args).is_err());
     }
 }

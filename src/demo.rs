@@ -15,15 +15,54 @@ pub struct Loaded {
 }
 
 const ELEMENTARY: [&str; 24] = [
-    "Alder", "Bluebonnet", "Cedar Ridge", "Dogwood", "Eastside", "Fairview", "Garfield", "Hillcrest",
-    "Ivy Park", "Jefferson", "Kingsley", "Lakeview", "Maplewood", "Northgate", "Oak Grove", "Pecan Valley",
-    "Quail Run", "Riverside", "Sunnyslope", "Travis Heights", "Union Hill", "Valley View", "Westwood", "Willow Creek",
+    "Alder",
+    "Bluebonnet",
+    "Cedar Ridge",
+    "Dogwood",
+    "Eastside",
+    "Fairview",
+    "Garfield",
+    "Hillcrest",
+    "Ivy Park",
+    "Jefferson",
+    "Kingsley",
+    "Lakeview",
+    "Maplewood",
+    "Northgate",
+    "Oak Grove",
+    "Pecan Valley",
+    "Quail Run",
+    "Riverside",
+    "Sunnyslope",
+    "Travis Heights",
+    "Union Hill",
+    "Valley View",
+    "Westwood",
+    "Willow Creek",
 ];
 const MIDDLE: [&str; 11] = [
-    "Bowie", "Carver", "Dobie", "Fulmore", "Lamar", "Mendez", "Murchison", "O. Henry", "Paredes", "Webb", "Kealing",
+    "Bowie",
+    "Carver",
+    "Dobie",
+    "Fulmore",
+    "Lamar",
+    "Mendez",
+    "Murchison",
+    "O. Henry",
+    "Paredes",
+    "Webb",
+    "Kealing",
 ];
 const HIGH: [&str; 9] = [
-    "Anderson", "Crockett", "Eastside Early College", "Lanier", "McCallum", "Northeast", "Reagan", "Travis", "Westlake",
+    "Anderson",
+    "Crockett",
+    "Eastside Early College",
+    "Lanier",
+    "McCallum",
+    "Northeast",
+    "Reagan",
+    "Travis",
+    "Westlake",
 ];
 
 /// The departments every Communities of Practice team draws from.
@@ -40,28 +79,85 @@ pub const DEPARTMENTS: [(&str, &str); 7] = [
 /// The demo's people: name, email, school code, department.
 const PEOPLE: [(&str, &str, Option<&str>, Option<&str>); 10] = [
     ("Avery Admin", "admin@district.example.org", None, None),
-    ("Lena Ortiz", "lena.ortiz@district.example.org", None, Some("Leader Development")),
-    ("Marcus Bell", "marcus.bell@district.example.org", None, Some("Curriculum")),
-    ("Priya Raman", "priya.raman@district.example.org", None, Some("Special Education")),
-    ("Tomás Aguilar", "tomas.aguilar@district.example.org", None, Some("Multilingual")),
-    ("Grace Kim", "grace.kim@district.example.org", None, Some("Research")),
-    ("Dev Patel", "dev.patel@district.example.org", None, Some("IT")),
-    ("Jordan Reyes", "jordan.reyes@district.example.org", None, Some("Instructional Technology")),
-    ("Hannah Brooks", "hannah.brooks@district.example.org", Some("E101"), None),
-    ("Samuel Okafor", "samuel.okafor@district.example.org", Some("M201"), None),
+    (
+        "Lena Ortiz",
+        "lena.ortiz@district.example.org",
+        None,
+        Some("Leader Development"),
+    ),
+    (
+        "Marcus Bell",
+        "marcus.bell@district.example.org",
+        None,
+        Some("Curriculum"),
+    ),
+    (
+        "Priya Raman",
+        "priya.raman@district.example.org",
+        None,
+        Some("Special Education"),
+    ),
+    (
+        "Tomás Aguilar",
+        "tomas.aguilar@district.example.org",
+        None,
+        Some("Multilingual"),
+    ),
+    (
+        "Grace Kim",
+        "grace.kim@district.example.org",
+        None,
+        Some("Research"),
+    ),
+    (
+        "Dev Patel",
+        "dev.patel@district.example.org",
+        None,
+        Some("IT"),
+    ),
+    (
+        "Jordan Reyes",
+        "jordan.reyes@district.example.org",
+        None,
+        Some("Instructional Technology"),
+    ),
+    (
+        "Hannah Brooks",
+        "hannah.brooks@district.example.org",
+        Some("E101"),
+        None,
+    ),
+    (
+        "Samuel Okafor",
+        "samuel.okafor@district.example.org",
+        Some("M201"),
+        None,
+    ),
 ];
 
 /// The demo's schools: (code, name, level).
 pub fn schools() -> Vec<(String, String, &'static str)> {
     let mut schools = Vec::with_capacity(44);
     for (i, name) in ELEMENTARY.iter().enumerate() {
-        schools.push((format!("E{}", 101 + i), format!("{name} Elementary"), "elementary"));
+        schools.push((
+            format!("E{}", 101 + i),
+            format!("{name} Elementary"),
+            "elementary",
+        ));
     }
     for (i, name) in MIDDLE.iter().enumerate() {
-        schools.push((format!("M{}", 201 + i), format!("{name} Middle School"), "middle"));
+        schools.push((
+            format!("M{}", 201 + i),
+            format!("{name} Middle School"),
+            "middle",
+        ));
     }
     for (i, name) in HIGH.iter().enumerate() {
-        schools.push((format!("H{}", 301 + i), format!("{name} High School"), "high"));
+        schools.push((
+            format!("H{}", 301 + i),
+            format!("{name} High School"),
+            "high",
+        ));
     }
     schools
 }
@@ -86,7 +182,8 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
             db::schools::insert(conn, &school)?;
         }
         for (name, email) in DEPARTMENTS {
-            let department = NewDepartment::parse(name, email, true).map_err(invalid("department"))?;
+            let department =
+                NewDepartment::parse(name, email, true).map_err(invalid("department"))?;
             if db::departments::find_by_name(conn, name)?.is_none() {
                 db::departments::insert(conn, &department)?;
             }
@@ -100,7 +197,8 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
                 Some(name) => db::departments::find_by_name(conn, name)?.map(|d| d.id),
                 None => None,
             };
-            let user = NewUser::parse(name, email, true, school_id, department_id).map_err(invalid("user"))?;
+            let user = NewUser::parse(name, email, true, school_id, department_id)
+                .map_err(invalid("user"))?;
             if db::users::find_by_email(conn, email)?.is_none() {
                 db::users::insert(conn, &user)?;
             }
@@ -126,11 +224,18 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), 44, "codes are unique");
-        for level in [SchoolLevel::Elementary, SchoolLevel::Middle, SchoolLevel::High] {
+        for level in [
+            SchoolLevel::Elementary,
+            SchoolLevel::Middle,
+            SchoolLevel::High,
+        ] {
             assert!(schools.iter().any(|s| s.2 == level.as_str()));
         }
         for (code, name, level) in schools {
-            assert!(NewSchool::parse(&name, &code, level, true).is_ok(), "{code}");
+            assert!(
+                NewSchool::parse(&name, &code, level, true).is_ok(),
+                "{code}"
+            );
         }
     }
 }

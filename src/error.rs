@@ -278,7 +278,9 @@ pub mod extractors {
     pub fn form(_error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
         for_request(
             req,
-            AppError::bad_request("The form could not be read. Please go back and submit it again."),
+            AppError::bad_request(
+                "The form could not be read. Please go back and submit it again.",
+            ),
         )
     }
 
@@ -288,7 +290,9 @@ pub mod extractors {
 
     pub fn query(error: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
         let message = match error {
-            QueryPayloadError::Deserialize(e) => format!("The address has a value that is not understood: {e}."),
+            QueryPayloadError::Deserialize(e) => {
+                format!("The address has a value that is not understood: {e}.")
+            }
             _ => "The address has a value that is not understood.".to_owned(),
         };
         for_request(req, AppError::bad_request(message))

@@ -21,7 +21,11 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "imported {}: {} created, {} updated", self.kind, self.created, self.updated)
+        write!(
+            f,
+            "imported {}: {} created, {} updated",
+            self.kind, self.created, self.updated
+        )
     }
 }
 
@@ -70,7 +74,8 @@ impl Table {
             .trim(csv::Trim::All)
             .flexible(true)
             .from_reader(reader);
-        let header_problem = |message: String| ImportError::Rows(vec![Problem { line: 1, message }]);
+        let header_problem =
+            |message: String| ImportError::Rows(vec![Problem { line: 1, message }]);
         let headers: Vec<String> = csv
             .headers()
             .map_err(|e| header_problem(format!("the header row could not be read: {e}")))?
@@ -81,7 +86,12 @@ impl Table {
             if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
                 return Err(header_problem(format!(
                     "unknown column {name:?}; the columns are {}",
-                    required.iter().chain(optional).copied().collect::<Vec<_>>().join(",")
+                    required
+                        .iter()
+                        .chain(optional)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(",")
                 )));
             }
         }
@@ -102,11 +112,19 @@ impl Table {
                     if record.len() != headers.len() {
                         problems.push(Problem {
                             line,
-                            message: format!("expected {} values, found {}", headers.len(), record.len()),
+                            message: format!(
+                                "expected {} values, found {}",
+                                headers.len(),
+                                record.len()
+                            ),
                         });
                         continue;
                     }
-                    let values = headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect();
+                    let values = headers
+                        .iter()
+                        .cloned()
+                        .zip(record.iter().map(str::to_owned))
+                        .collect();
                     rows.push((line, values));
                 }
                 Err(e) => problems.push(Problem {
@@ -168,10 +186,18 @@ pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary,
     for (line, row) in &table.rows {
         let mut errors = FieldErrors::new();
         let active = active(row, &mut errors);
-        match NewSchool::parse(value(row, "name"), value(row, "code"), value(row, "level"), active) {
+        match NewSchool::parse(
+            value(row, "name"),
+            value(row, "code"),
+            value(row, "level"),
+            active,
+        ) {
             Ok(school) if errors.is_empty() => {
                 if let Some(first) = seen.insert(school.code.as_str().to_owned(), *line) {
-                    problems.push(Problem { line: *line, message: format!("code: {} is also on line {first}", school.code.as_str()) });
+                    problems.push(Problem {
+                        line: *line,
+                        message: format!("code: {} is also on line {first}", school.code.as_str()),
+                    });
                 } else {
                     parsed.push((*line, school));
                 }
@@ -187,15 +213,23 @@ pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary,
         return Err(ImportError::Rows(problems));
     }
     db::write_transaction(conn, |conn| {
-        let mut summary = Summary { kind: "schools", created: 0, updated: 0 };
+        let mut summary = Summary {
+            kind: "schools",
+            created: 0,
+            updated: 0,
+        };
         for (line, school) in &parsed {
             let result = match db::schools::find_by_code(conn, school.code.as_str())? {
-                Some(existing) => db::schools::update(conn, existing.id, school).map(|()| &mut summary.updated),
+                Some(existing) => {
+                    db::schools::update(conn, existing.id, school).map(|()| &mut summary.updated)
+                }
                 None => db::schools::insert(conn, school).map(|_| &mut summary.created),
             };
             match result {
                 Ok(count) => *count += 1,
-                Err(WriteError::Invalid(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(WriteError::Invalid(errors)) => {
+                    return Err(ImportError::Rows(describe(*line, &errors)))
+                }
                 Err(WriteError::Db(e)) => return Err(e.into()),
             }
         }
@@ -207,7 +241,11 @@ pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary,
 /// `school` is a school code, `department` a department name (any case).
 /// An email the directory already has updates that person.
 pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, ImportError> {
-    let table = Table::read(reader, &["name", "email"], &["school", "department", "active"])?;
+    let table = Table::read(
+        reader,
+        &["name", "email"],
+        &["school", "department", "active"],
+    )?;
     // Links are looked up and rows written in one transaction, so what was
     // checked is what is stored.
     db::write_transaction(conn, |conn| {
@@ -236,15 +274,30 @@ pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, I
                 match db::departments::find_by_name(conn, department_name)? {
                     Some(department) => Some(department.id),
                     None => {
-                        errors.add("department", format!("no department is named {department_name:?}"));
+                        errors.add(
+                            "department",
+                            format!("no department is named {department_name:?}"),
+                        );
                         None
                     }
                 }
             };
-            match NewUser::parse(value(row, "name"), value(row, "email"), active, school_id, department_id) {
+            match NewUser::parse(
+                value(row, "name"),
+                value(row, "email"),
+                active,
+                school_id,
+                department_id,
+            ) {
                 Ok(user) if errors.is_empty() => {
                     if let Some(first) = seen.insert(user.email.as_str().to_owned(), *line) {
-                        problems.push(Problem { line: *line, message: format!("email: {} is also on line {first}", user.email.as_str()) });
+                        problems.push(Problem {
+                            line: *line,
+                            message: format!(
+                                "email: {} is also on line {first}",
+                                user.email.as_str()
+                            ),
+                        });
                     } else {
                         parsed.push((*line, user));
                     }
@@ -259,15 +312,23 @@ pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, I
         if !problems.is_empty() {
             return Err(ImportError::Rows(problems));
         }
-        let mut summary = Summary { kind: "users", created: 0, updated: 0 };
+        let mut summary = Summary {
+            kind: "users",
+            created: 0,
+            updated: 0,
+        };
         for (line, user) in &parsed {
             let result = match db::users::find_by_email(conn, user.email.as_str())? {
-                Some(existing) => db::users::update(conn, existing.id, user).map(|()| &mut summary.updated),
+                Some(existing) => {
+                    db::users::update(conn, existing.id, user).map(|()| &mut summary.updated)
+                }
                 None => db::users::insert(conn, user).map(|_| &mut summary.created),
             };
             match result {
                 Ok(count) => *count += 1,
-                Err(WriteError::Invalid(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(WriteError::Invalid(errors)) => {
+                    return Err(ImportError::Rows(describe(*line, &errors)))
+                }
                 Err(WriteError::Db(e)) => return Err(e.into()),
             }
         }

@@ -43,7 +43,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     loaded.schools, loaded.departments, loaded.users
                 ),
                 None => {
-                    eprintln!("the database already holds schools; the demo loads only into an empty one");
+                    eprintln!(
+                        "the database already holds schools; the demo loads only into an empty one"
+                    );
                     return Ok(ExitCode::FAILURE);
                 }
             }

@@ -29,7 +29,11 @@ impl From<Row> for Department {
 }
 
 /// One page of departments in name order.
-pub fn list(conn: &mut DbConn, include_inactive: bool, page: PageRequest) -> QueryResult<Page<Department>> {
+pub fn list(
+    conn: &mut DbConn,
+    include_inactive: bool,
+    page: PageRequest,
+) -> QueryResult<Page<Department>> {
     let filtered = || {
         let mut query = departments::table.into_boxed();
         if !include_inactive {
@@ -79,7 +83,11 @@ pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
         .order(departments::name.asc())
         .select((departments::id, departments::name))
         .load::<(i64, String)>(conn)
-        .map(|rows| rows.into_iter().map(|(id, name)| Link { id, name }).collect())
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(id, name)| Link { id, name })
+                .collect()
+        })
 }
 
 fn name_taken() -> WriteError {
@@ -100,13 +108,20 @@ pub fn insert(conn: &mut DbConn, department: &NewDepartment) -> Result<i64, Writ
         diesel::insert_into(departments::table)
             .values((
                 departments::name.eq(department.name.as_str()),
-                departments::contact_email.eq(department.contact_email.as_ref().map(|e| e.as_str())),
+                departments::contact_email
+                    .eq(department.contact_email.as_ref().map(|e| e.as_str())),
                 departments::active.eq(department.active),
                 departments::created_at.eq(at),
                 departments::updated_at.eq(at),
             ))
             .execute(conn)
-            .map_err(|e| if super::is_unique_violation(&e) { name_taken() } else { e.into() })?;
+            .map_err(|e| {
+                if super::is_unique_violation(&e) {
+                    name_taken()
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(departments::table
             .filter(departments::name.eq(department.name.as_str()))
             .select(departments::id)
@@ -122,12 +137,19 @@ pub fn update(conn: &mut DbConn, id: i64, department: &NewDepartment) -> Result<
         let changed = diesel::update(departments::table.find(id))
             .set((
                 departments::name.eq(department.name.as_str()),
-                departments::contact_email.eq(department.contact_email.as_ref().map(|e| e.as_str())),
+                departments::contact_email
+                    .eq(department.contact_email.as_ref().map(|e| e.as_str())),
                 departments::active.eq(department.active),
                 departments::updated_at.eq(now()),
             ))
             .execute(conn)
-            .map_err(|e| if super::is_unique_violation(&e) { name_taken() } else { e.into() })?;
+            .map_err(|e| {
+                if super::is_unique_violation(&e) {
+                    name_taken()
+                } else {
+                    e.into()
+                }
+            })?;
         if changed == 0 {
             return Err(diesel::result::Error::NotFound.into());
         }
@@ -137,7 +159,10 @@ pub fn update(conn: &mut DbConn, id: i64, department: &NewDepartment) -> Result<
 
 pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
     let changed = diesel::update(departments::table.find(id))
-        .set((departments::active.eq(active), departments::updated_at.eq(now())))
+        .set((
+            departments::active.eq(active),
+            departments::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     if changed == 0 {
         return Err(diesel::result::Error::NotFound);
@@ -147,7 +172,10 @@ pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
 
 /// How many departments are active.
 pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
-    departments::table.filter(departments::active.eq(true)).count().get_result(conn)
+    departments::table
+        .filter(departments::active.eq(true))
+        .count()
+        .get_result(conn)
 }
 
 /// How many departments there are, active or not.

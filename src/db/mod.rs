@@ -138,10 +138,15 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
         versions.iter().map(|v| v.to_string()).collect::<Vec<_>>()
     };
     match conn {
-        DbConn::Sqlite(c) => Ok(names(c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?)),
+        DbConn::Sqlite(c) => Ok(names(
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?,
+        )),
         DbConn::Postgres(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(names).map_err(fail);
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(names)
+                .map_err(fail);
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
             result
         }
@@ -297,10 +302,7 @@ impl r2d2::HandleError<DbError> for PoolErrorLog {
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     matches!(
         error,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
 

@@ -99,10 +99,12 @@ pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
         .order(schools::name.asc())
         .select((schools::id, schools::name))
         .load::<(i64, String)>(conn)
-        .map(|rows| rows.into_iter().map(|(id, name)| Link { id, name }).collect())
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(id, name)| Link { id, name })
+                .collect()
+        })
 }
-
-
 
 fn code_taken() -> WriteError {
     WriteError::field("code", "Another school already uses this code.")
@@ -121,7 +123,13 @@ pub fn insert(conn: &mut DbConn, school: &NewSchool) -> Result<i64, WriteError> 
             schools::updated_at.eq(at),
         ))
         .execute(conn)
-        .map_err(|e| if super::is_unique_violation(&e) { code_taken() } else { e.into() })?;
+        .map_err(|e| {
+            if super::is_unique_violation(&e) {
+                code_taken()
+            } else {
+                e.into()
+            }
+        })?;
     Ok(schools::table
         .filter(schools::code.eq(school.code.as_str()))
         .select(schools::id)
@@ -139,7 +147,13 @@ pub fn update(conn: &mut DbConn, id: i64, school: &NewSchool) -> Result<(), Writ
             schools::updated_at.eq(now()),
         ))
         .execute(conn)
-        .map_err(|e| if super::is_unique_violation(&e) { code_taken() } else { e.into() })?;
+        .map_err(|e| {
+            if super::is_unique_violation(&e) {
+                code_taken()
+            } else {
+                e.into()
+            }
+        })?;
     if changed == 0 {
         return Err(diesel::result::Error::NotFound.into());
     }
@@ -160,7 +174,10 @@ pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
 
 /// How many schools are active.
 pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
-    schools::table.filter(schools::active.eq(true)).count().get_result(conn)
+    schools::table
+        .filter(schools::active.eq(true))
+        .count()
+        .get_result(conn)
 }
 
 /// How many schools there are, active or not.

@@ -90,7 +90,10 @@ pub fn list(conn: &mut DbConn, filter: &Filter, page: PageRequest) -> QueryResul
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<User> {
-    joined!().filter(users::id.eq(id)).first::<Joined>(conn).map(to_user)
+    joined!()
+        .filter(users::id.eq(id))
+        .first::<Joined>(conn)
+        .map(to_user)
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
@@ -108,9 +111,15 @@ fn email_taken() -> WriteError {
 /// The school and department a user is linked to must exist.
 fn check_links(conn: &mut DbConn, user: &NewUser) -> Result<(), WriteError> {
     if let Some(id) = user.school_id {
-        let found: i64 = schools::table.filter(schools::id.eq(id)).count().get_result(conn)?;
+        let found: i64 = schools::table
+            .filter(schools::id.eq(id))
+            .count()
+            .get_result(conn)?;
         if found == 0 {
-            return Err(WriteError::field("school_id", "Choose a school from the list."));
+            return Err(WriteError::field(
+                "school_id",
+                "Choose a school from the list.",
+            ));
         }
     }
     if let Some(id) = user.department_id {
@@ -119,7 +128,10 @@ fn check_links(conn: &mut DbConn, user: &NewUser) -> Result<(), WriteError> {
             .count()
             .get_result(conn)?;
         if found == 0 {
-            return Err(WriteError::field("department_id", "Choose a department from the list."));
+            return Err(WriteError::field(
+                "department_id",
+                "Choose a department from the list.",
+            ));
         }
     }
     Ok(())
@@ -140,7 +152,13 @@ pub fn insert(conn: &mut DbConn, user: &NewUser) -> Result<i64, WriteError> {
                 users::updated_at.eq(at),
             ))
             .execute(conn)
-            .map_err(|e| if super::is_unique_violation(&e) { email_taken() } else { e.into() })?;
+            .map_err(|e| {
+                if super::is_unique_violation(&e) {
+                    email_taken()
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(users::table
             .filter(users::email.eq(user.email.as_str()))
             .select(users::id)
@@ -161,7 +179,13 @@ pub fn update(conn: &mut DbConn, id: i64, user: &NewUser) -> Result<(), WriteErr
                 users::updated_at.eq(now()),
             ))
             .execute(conn)
-            .map_err(|e| if super::is_unique_violation(&e) { email_taken() } else { e.into() })?;
+            .map_err(|e| {
+                if super::is_unique_violation(&e) {
+                    email_taken()
+                } else {
+                    e.into()
+                }
+            })?;
         if changed == 0 {
             return Err(diesel::result::Error::NotFound.into());
         }
@@ -181,7 +205,10 @@ pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
 
 /// How many users are active.
 pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
-    users::table.filter(users::active.eq(true)).count().get_result(conn)
+    users::table
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
 }
 
 /// How many users there are, active or not.

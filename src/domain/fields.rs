@@ -54,11 +54,7 @@ impl FieldErrors {
 }
 
 /// A required line of text: trimmed, not empty, at most `max` characters.
-pub fn required_text(
-    raw: &str,
-    max: usize,
-    empty: &'static str,
-) -> Result<String, String> {
+pub fn required_text(raw: &str, max: usize, empty: &'static str) -> Result<String, String> {
     let text = raw.trim();
     if text.is_empty() {
         return Err(empty.to_owned());

@@ -70,7 +70,13 @@ mod tests {
 
     #[test]
     fn page_request_bounds() {
-        assert_eq!(PageRequest::new(None, None), PageRequest { page: 1, per_page: 50 });
+        assert_eq!(
+            PageRequest::new(None, None),
+            PageRequest {
+                page: 1,
+                per_page: 50
+            }
+        );
         assert_eq!(PageRequest::new(Some(0), Some(0)).per_page, 1);
         assert_eq!(PageRequest::new(Some(3), Some(10_000)).per_page, 200);
         assert_eq!(PageRequest::new(Some(3), Some(20)).offset(), 40);
@@ -78,7 +84,11 @@ mod tests {
 
     #[test]
     fn page_count_rounds_up() {
-        let page = |total| Page::<()> { items: vec![], request: PageRequest::new(Some(1), Some(50)), total };
+        let page = |total| Page::<()> {
+            items: vec![],
+            request: PageRequest::new(Some(1), Some(50)),
+            total,
+        };
         assert_eq!(page(0).page_count(), 1);
         assert_eq!(page(50).page_count(), 1);
         assert_eq!(page(51).page_count(), 2);

@@ -9,7 +9,11 @@ use crate::domain::FieldErrors;
 use crate::web::departments::DepartmentForm;
 
 pub fn list(departments: &Page<Department>, include_inactive: bool, done: Option<&str>) -> Markup {
-    let base = if include_inactive { "/admin/departments?inactive=on&" } else { "/admin/departments?" };
+    let base = if include_inactive {
+        "/admin/departments?inactive=on&"
+    } else {
+        "/admin/departments?"
+    };
     page(
         "Departments",
         Section::Departments,
@@ -48,7 +52,11 @@ pub fn list(departments: &Page<Department>, include_inactive: bool, done: Option
 }
 
 /// The form to add a department (`department` is `None`) or edit one.
-pub fn form(department: Option<&Department>, form: &DepartmentForm, errors: &FieldErrors) -> Markup {
+pub fn form(
+    department: Option<&Department>,
+    form: &DepartmentForm,
+    errors: &FieldErrors,
+) -> Markup {
     let title = match department {
         Some(department) => format!("Edit {}", department.name),
         None => "Add a department".to_owned(),

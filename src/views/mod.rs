@@ -88,7 +88,15 @@ pub struct TextField<'a> {
 
 impl<'a> TextField<'a> {
     pub fn new(name: &'a str, label: &'a str, value: &'a str) -> Self {
-        Self { name, label, value, kind: "text", hint: None, required: true, autocomplete: None }
+        Self {
+            name,
+            label,
+            value,
+            kind: "text",
+            hint: None,
+            required: true,
+            autocomplete: None,
+        }
     }
 
     pub fn kind(mut self, kind: &'a str) -> Self {
@@ -213,7 +221,9 @@ pub fn query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -235,7 +245,9 @@ mod tests {
     #[test]
     fn values_are_escaped() {
         let errors = FieldErrors::new();
-        let html = TextField::new("name", "Name", "<script>alert(1)</script>").show(&errors).into_string();
+        let html = TextField::new("name", "Name", "<script>alert(1)</script>")
+            .show(&errors)
+            .into_string();
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;"));
     }
@@ -243,10 +255,15 @@ mod tests {
     #[test]
     fn errors_are_tied_to_their_field() {
         let errors = FieldErrors::single("code", "Enter the school's code.");
-        let html = TextField::new("code", "Code", "").show(&errors).into_string();
+        let html = TextField::new("code", "Code", "")
+            .show(&errors)
+            .into_string();
         assert!(html.contains(r#"aria-invalid="true""#));
         assert!(html.contains(r#"aria-describedby="code-error""#));
-        assert!(html.contains("Enter the school&#39;s code.") || html.contains("Enter the school's code."));
+        assert!(
+            html.contains("Enter the school&#39;s code.")
+                || html.contains("Enter the school's code.")
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 use maud::{html, Markup};
 
-use super::{checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section, TextField};
+use super::{
+    checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section,
+    TextField,
+};
 use crate::domain::paging::Page;
 use crate::domain::school::{School, SchoolLevel};
 use crate::domain::FieldErrors;

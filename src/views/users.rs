@@ -2,7 +2,10 @@
 
 use maud::{html, Markup};
 
-use super::{checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section, TextField};
+use super::{
+    checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section,
+    TextField,
+};
 use crate::domain::paging::Page;
 use crate::domain::user::{Link, User};
 use crate::domain::FieldErrors;
@@ -17,7 +20,11 @@ pub fn list(users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup
         query_value(&search),
         if inactive { "&inactive=on" } else { "" }
     );
-    let name = |link: &Option<Link>| link.as_ref().map(|l| l.name.clone()).unwrap_or_else(|| "—".to_owned());
+    let name = |link: &Option<Link>| {
+        link.as_ref()
+            .map(|l| l.name.clone())
+            .unwrap_or_else(|| "—".to_owned())
+    };
     page(
         "People",
         Section::Users,
@@ -59,11 +66,19 @@ pub fn list(users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup
 }
 
 fn as_choices(links: &[Link]) -> Vec<(String, String)> {
-    links.iter().map(|l| (l.id.to_string(), l.name.clone())).collect()
+    links
+        .iter()
+        .map(|l| (l.id.to_string(), l.name.clone()))
+        .collect()
 }
 
 /// The form to add a person (`user` is `None`) or edit one.
-pub fn form(user: Option<&User>, form: &UserForm, choices: &Choices, errors: &FieldErrors) -> Markup {
+pub fn form(
+    user: Option<&User>,
+    form: &UserForm,
+    choices: &Choices,
+    errors: &FieldErrors,
+) -> Markup {
     let title = match user {
         Some(user) => format!("Edit {}", user.name),
         None => "Add a person".to_owned(),

@@ -12,7 +12,13 @@ use crate::error::AppError;
 #[get("/bench/baseline")]
 pub async fn baseline(db: web::Data<Db>) -> Result<Markup, AppError> {
     let page = db
-        .run(|conn| db::schools::list(conn, &db::schools::Filter::default(), PageRequest::new(None, None)))
+        .run(|conn| {
+            db::schools::list(
+                conn,
+                &db::schools::Filter::default(),
+                PageRequest::new(None, None),
+            )
+        })
         .await?;
     Ok(html! {
         (DOCTYPE)

@@ -27,7 +27,10 @@ impl DepartmentForm {
     }
 
     pub fn blank() -> Self {
-        Self { active: Some("on".into()), ..Self::default() }
+        Self {
+            active: Some("on".into()),
+            ..Self::default()
+        }
     }
 
     pub fn of(department: &Department) -> Self {
@@ -50,7 +53,11 @@ pub async fn list(
     let page = db
         .run(move |conn| db::departments::list(conn, include_inactive, page_request))
         .await?;
-    Ok(views::departments::list(&page, include_inactive, done.message("department").as_deref()))
+    Ok(views::departments::list(
+        &page,
+        include_inactive,
+        done.message("department").as_deref(),
+    ))
 }
 
 #[get("/admin/departments/new")]
@@ -59,17 +66,29 @@ pub async fn new() -> Markup {
 }
 
 #[post("/admin/departments")]
-pub async fn create(db: web::Data<Db>, form: web::Form<DepartmentForm>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    db: web::Data<Db>,
+    form: web::Form<DepartmentForm>,
+) -> Result<HttpResponse, AppError> {
     let department = match form.parse() {
         Ok(department) => department,
-        Err(errors) => return Ok(unprocessable(views::departments::form(None, &form, &errors))),
+        Err(errors) => {
+            return Ok(unprocessable(views::departments::form(
+                None, &form, &errors,
+            )))
+        }
     };
-    match field_errors(db.run(move |conn| db::departments::insert(conn, &department)).await)? {
+    match field_errors(
+        db.run(move |conn| db::departments::insert(conn, &department))
+            .await,
+    )? {
         Ok(id) => {
             tracing::info!(department.id = id, "department created");
             Ok(see_other("/admin/departments?done=created"))
         }
-        Err(errors) => Ok(unprocessable(views::departments::form(None, &form, &errors))),
+        Err(errors) => Ok(unprocessable(views::departments::form(
+            None, &form, &errors,
+        ))),
     }
 }
 
@@ -77,7 +96,11 @@ pub async fn create(db: web::Data<Db>, form: web::Form<DepartmentForm>) -> Resul
 pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let department = db.run(move |conn| db::departments::find(conn, id)).await?;
-    Ok(views::departments::form(Some(&department), &DepartmentForm::of(&department), &FieldErrors::new()))
+    Ok(views::departments::form(
+        Some(&department),
+        &DepartmentForm::of(&department),
+        &FieldErrors::new(),
+    ))
 }
 
 #[post("/admin/departments/{id}")]
@@ -90,14 +113,27 @@ pub async fn update(
     let current = db.run(move |conn| db::departments::find(conn, id)).await?;
     let department = match form.parse() {
         Ok(department) => department,
-        Err(errors) => return Ok(unprocessable(views::departments::form(Some(&current), &form, &errors))),
+        Err(errors) => {
+            return Ok(unprocessable(views::departments::form(
+                Some(&current),
+                &form,
+                &errors,
+            )))
+        }
     };
-    match field_errors(db.run(move |conn| db::departments::update(conn, id, &department)).await)? {
+    match field_errors(
+        db.run(move |conn| db::departments::update(conn, id, &department))
+            .await,
+    )? {
         Ok(()) => {
             tracing::info!(department.id = id, "department updated");
             Ok(see_other("/admin/departments?done=updated"))
         }
-        Err(errors) => Ok(unprocessable(views::departments::form(Some(&current), &form, &errors))),
+        Err(errors) => Ok(unprocessable(views::departments::form(
+            Some(&current),
+            &form,
+            &errors,
+        ))),
     }
 }
 
@@ -112,7 +148,8 @@ pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpRespo
 }
 
 async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::departments::set_active(conn, id, active)).await?;
+    db.run(move |conn| db::departments::set_active(conn, id, active))
+        .await?;
     tracing::info!(department.id = id, active, "department activity changed");
     Ok(see_other(if active {
         "/admin/departments?done=activated"

@@ -19,8 +19,14 @@ pub struct Health {
 pub async fn healthz(db: web::Data<Db>) -> HttpResponse {
     let database = db.engine().name();
     if db.ping(Duration::from_secs(2)).await {
-        HttpResponse::Ok().json(Health { status: "ok", database })
+        HttpResponse::Ok().json(Health {
+            status: "ok",
+            database,
+        })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health { status: "unavailable", database })
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable",
+            database,
+        })
     }
 }

@@ -64,7 +64,11 @@ impl ListQuery {
     }
 
     pub fn search(&self) -> Option<String> {
-        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned)
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned)
     }
 
     pub fn include_inactive(&self) -> bool {

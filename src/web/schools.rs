@@ -29,7 +29,10 @@ impl SchoolForm {
     }
 
     pub fn blank() -> Self {
-        Self { active: Some("on".into()), ..Self::default() }
+        Self {
+            active: Some("on".into()),
+            ..Self::default()
+        }
     }
 
     pub fn of(school: &School) -> Self {
@@ -53,8 +56,14 @@ pub async fn list(
         include_inactive: query.include_inactive(),
     };
     let page_request = query.page_request();
-    let page = db.run(move |conn| db::schools::list(conn, &filter, page_request)).await?;
-    Ok(views::schools::list(&page, &query, done.message("school").as_deref()))
+    let page = db
+        .run(move |conn| db::schools::list(conn, &filter, page_request))
+        .await?;
+    Ok(views::schools::list(
+        &page,
+        &query,
+        done.message("school").as_deref(),
+    ))
 }
 
 #[get("/admin/schools/new")]
@@ -63,7 +72,10 @@ pub async fn new() -> Markup {
 }
 
 #[post("/admin/schools")]
-pub async fn create(db: web::Data<Db>, form: web::Form<SchoolForm>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    db: web::Data<Db>,
+    form: web::Form<SchoolForm>,
+) -> Result<HttpResponse, AppError> {
     let school = match form.parse() {
         Ok(school) => school,
         Err(errors) => return Ok(unprocessable(views::schools::form(None, &form, &errors))),
@@ -81,7 +93,11 @@ pub async fn create(db: web::Data<Db>, form: web::Form<SchoolForm>) -> Result<Ht
 pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let school = db.run(move |conn| db::schools::find(conn, id)).await?;
-    Ok(views::schools::form(Some(&school), &SchoolForm::of(&school), &FieldErrors::new()))
+    Ok(views::schools::form(
+        Some(&school),
+        &SchoolForm::of(&school),
+        &FieldErrors::new(),
+    ))
 }
 
 #[post("/admin/schools/{id}")]
@@ -94,14 +110,27 @@ pub async fn update(
     let current = db.run(move |conn| db::schools::find(conn, id)).await?;
     let school = match form.parse() {
         Ok(school) => school,
-        Err(errors) => return Ok(unprocessable(views::schools::form(Some(&current), &form, &errors))),
+        Err(errors) => {
+            return Ok(unprocessable(views::schools::form(
+                Some(&current),
+                &form,
+                &errors,
+            )))
+        }
     };
-    match field_errors(db.run(move |conn| db::schools::update(conn, id, &school)).await)? {
+    match field_errors(
+        db.run(move |conn| db::schools::update(conn, id, &school))
+            .await,
+    )? {
         Ok(()) => {
             tracing::info!(school.id = id, "school updated");
             Ok(see_other("/admin/schools?done=updated"))
         }
-        Err(errors) => Ok(unprocessable(views::schools::form(Some(&current), &form, &errors))),
+        Err(errors) => Ok(unprocessable(views::schools::form(
+            Some(&current),
+            &form,
+            &errors,
+        ))),
     }
 }
 
@@ -116,7 +145,8 @@ pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpRespo
 }
 
 async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::schools::set_active(conn, id, active)).await?;
+    db.run(move |conn| db::schools::set_active(conn, id, active))
+        .await?;
     tracing::info!(school.id = id, active, "school activity changed");
     Ok(see_other(if active {
         "/admin/schools?done=activated"

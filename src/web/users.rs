@@ -28,9 +28,19 @@ pub struct UserForm {
 impl UserForm {
     pub fn parse(&self) -> Result<NewUser, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let school_id = errors.check("school_id", optional_id(&self.school_id)).flatten();
-        let department_id = errors.check("department_id", optional_id(&self.department_id)).flatten();
-        let user = NewUser::parse(&self.name, &self.email, self.active.is_some(), school_id, department_id);
+        let school_id = errors
+            .check("school_id", optional_id(&self.school_id))
+            .flatten();
+        let department_id = errors
+            .check("department_id", optional_id(&self.department_id))
+            .flatten();
+        let user = NewUser::parse(
+            &self.name,
+            &self.email,
+            self.active.is_some(),
+            school_id,
+            department_id,
+        );
         match user {
             Ok(user) if errors.is_empty() => Ok(user),
             Ok(_) => Err(errors),
@@ -44,7 +54,10 @@ impl UserForm {
     }
 
     pub fn blank() -> Self {
-        Self { active: Some("on".into()), ..Self::default() }
+        Self {
+            active: Some("on".into()),
+            ..Self::default()
+        }
     }
 
     pub fn of(user: &User) -> Self {
@@ -86,18 +99,32 @@ pub async fn list(
         include_inactive: query.include_inactive(),
     };
     let page_request = query.page_request();
-    let page = db.run(move |conn| db::users::list(conn, &filter, page_request)).await?;
-    Ok(views::users::list(&page, &query, done.message("person").as_deref()))
+    let page = db
+        .run(move |conn| db::users::list(conn, &filter, page_request))
+        .await?;
+    Ok(views::users::list(
+        &page,
+        &query,
+        done.message("person").as_deref(),
+    ))
 }
 
 #[get("/admin/users/new")]
 pub async fn new(db: web::Data<Db>) -> Result<Markup, AppError> {
     let choices = choices(&db).await?;
-    Ok(views::users::form(None, &UserForm::blank(), &choices, &FieldErrors::new()))
+    Ok(views::users::form(
+        None,
+        &UserForm::blank(),
+        &choices,
+        &FieldErrors::new(),
+    ))
 }
 
 #[post("/admin/users")]
-pub async fn create(db: web::Data<Db>, form: web::Form<UserForm>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    db: web::Data<Db>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
     let result = match form.parse() {
         Ok(user) => field_errors(db.run(move |conn| db::users::insert(conn, &user)).await)?,
         Err(errors) => Err(errors),
@@ -109,7 +136,9 @@ pub async fn create(db: web::Data<Db>, form: web::Form<UserForm>) -> Result<Http
         }
         Err(errors) => {
             let choices = choices(&db).await?;
-            Ok(unprocessable(views::users::form(None, &form, &choices, &errors)))
+            Ok(unprocessable(views::users::form(
+                None, &form, &choices, &errors,
+            )))
         }
     }
 }
@@ -119,7 +148,12 @@ pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppEr
     let id = id.into_inner();
     let user = db.run(move |conn| db::users::find(conn, id)).await?;
     let choices = choices(&db).await?;
-    Ok(views::users::form(Some(&user), &UserForm::of(&user), &choices, &FieldErrors::new()))
+    Ok(views::users::form(
+        Some(&user),
+        &UserForm::of(&user),
+        &choices,
+        &FieldErrors::new(),
+    ))
 }
 
 #[post("/admin/users/{id}")]
@@ -141,7 +175,12 @@ pub async fn update(
         }
         Err(errors) => {
             let choices = choices(&db).await?;
-            Ok(unprocessable(views::users::form(Some(&current), &form, &choices, &errors)))
+            Ok(unprocessable(views::users::form(
+                Some(&current),
+                &form,
+                &choices,
+                &errors,
+            )))
         }
     }
 }
@@ -157,7 +196,8 @@ pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpRespo
 }
 
 async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::users::set_active(conn, id, active)).await?;
+    db.run(move |conn| db::users::set_active(conn, id, active))
+        .await?;
     tracing::info!(user.id = id, active, "user activity changed");
     Ok(see_other(if active {
         "/admin/users?done=activated"

@@ -8,7 +8,10 @@ use crate::helpers::{api_error, location, spawn_app};
 async fn schools_are_created_read_listed_and_replaced() {
     let app = spawn_app().await;
     let created = app
-        .post_json("/api/v1/schools", &json!({"name": "Cedar Ridge Elementary", "code": "e-3", "level": "elementary"}))
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "Cedar Ridge Elementary", "code": "e-3", "level": "elementary"}),
+        )
         .await;
     assert_eq!(created.status(), 201);
     let where_ = location(&created);
@@ -24,11 +27,19 @@ async fn schools_are_created_read_listed_and_replaced() {
         .put_json(&where_, &json!({"name": "Cedar Ridge Elementary", "code": "E-3", "level": "elementary", "active": false}))
         .await;
     assert_eq!(replaced.status(), 200);
-    assert_eq!(replaced.json::<serde_json::Value>().await.unwrap()["active"], false);
+    assert_eq!(
+        replaced.json::<serde_json::Value>().await.unwrap()["active"],
+        false
+    );
 
     let active: serde_json::Value = app.get("/api/v1/schools").await.json().await.unwrap();
     assert_eq!(active["total"], 0);
-    let all: serde_json::Value = app.get("/api/v1/schools?inactive=true").await.json().await.unwrap();
+    let all: serde_json::Value = app
+        .get("/api/v1/schools?inactive=true")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all["total"], 1);
     assert_eq!(all["items"][0]["name"], "Cedar Ridge Elementary");
 }
@@ -37,7 +48,12 @@ async fn schools_are_created_read_listed_and_replaced() {
 async fn api_errors_have_one_shape_and_the_right_status() {
     let app = spawn_app().await;
 
-    let invalid = app.post_json("/api/v1/schools", &json!({"name": "", "code": "a b", "level": "college"})).await;
+    let invalid = app
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "", "code": "a b", "level": "college"}),
+        )
+        .await;
     assert_eq!(invalid.status(), 422);
     let error = api_error(invalid).await;
     assert_eq!(error["code"], "validation_failed");
@@ -45,10 +61,22 @@ async fn api_errors_have_one_shape_and_the_right_status() {
     assert!(error["fields"]["code"].is_string());
     assert!(error["fields"]["level"].is_string());
 
-    app.post_json("/api/v1/schools", &json!({"name": "A", "code": "A1", "level": "high"})).await;
-    let taken = app.post_json("/api/v1/schools", &json!({"name": "B", "code": "a1", "level": "high"})).await;
+    app.post_json(
+        "/api/v1/schools",
+        &json!({"name": "A", "code": "A1", "level": "high"}),
+    )
+    .await;
+    let taken = app
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "B", "code": "a1", "level": "high"}),
+        )
+        .await;
     assert_eq!(taken.status(), 422);
-    assert_eq!(api_error(taken).await["fields"]["code"], "Another school already uses this code.");
+    assert_eq!(
+        api_error(taken).await["fields"]["code"],
+        "Another school already uses this code."
+    );
 
     let malformed = app
         .client
@@ -61,17 +89,33 @@ async fn api_errors_have_one_shape_and_the_right_status() {
     assert_eq!(malformed.status(), 400);
     assert_eq!(api_error(malformed).await["code"], "bad_request");
 
-    let wrong_type = app.post_json("/api/v1/schools", &json!({"name": 5, "code": "X", "level": "high"})).await;
+    let wrong_type = app
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": 5, "code": "X", "level": "high"}),
+        )
+        .await;
     assert_eq!(wrong_type.status(), 422);
 
-    let not_json = app.client.post(app.url("/api/v1/schools")).body("name=x").send().await.unwrap();
+    let not_json = app
+        .client
+        .post(app.url("/api/v1/schools"))
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), 415);
     assert_eq!(api_error(not_json).await["code"], "unsupported_media_type");
 
     let missing = app.get("/api/v1/schools/424242").await;
     assert_eq!(missing.status(), 404);
     assert_eq!(api_error(missing).await["code"], "not_found");
-    let missing_put = app.put_json("/api/v1/schools/424242", &json!({"name": "A", "code": "Z9", "level": "high"})).await;
+    let missing_put = app
+        .put_json(
+            "/api/v1/schools/424242",
+            &json!({"name": "A", "code": "Z9", "level": "high"}),
+        )
+        .await;
     assert_eq!(missing_put.status(), 404);
 
     let bad_page = app.get("/api/v1/users?page=-1").await;
@@ -83,14 +127,20 @@ async fn api_errors_have_one_shape_and_the_right_status() {
 async fn departments_and_people_through_the_api() {
     let app = spawn_app().await;
     let department: serde_json::Value = app
-        .post_json("/api/v1/departments", &json!({"name": "Special Education", "contact_email": "SPED@d.org"}))
+        .post_json(
+            "/api/v1/departments",
+            &json!({"name": "Special Education", "contact_email": "SPED@d.org"}),
+        )
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(department["contact_email"], "sped@d.org");
     let school: serde_json::Value = app
-        .post_json("/api/v1/schools", &json!({"name": "Bowie Middle", "code": "M5", "level": "middle"}))
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "Bowie Middle", "code": "M5", "level": "middle"}),
+        )
         .await
         .json()
         .await
@@ -119,10 +169,16 @@ async fn departments_and_people_through_the_api() {
     assert!(moved["department"].is_null());
 
     let ghost = app
-        .post_json("/api/v1/users", &json!({"name": "X", "email": "x@d.org", "department_id": 987654}))
+        .post_json(
+            "/api/v1/users",
+            &json!({"name": "X", "email": "x@d.org", "department_id": 987654}),
+        )
         .await;
     assert_eq!(ghost.status(), 422);
-    assert_eq!(api_error(ghost).await["fields"]["department_id"], "Choose a department from the list.");
+    assert_eq!(
+        api_error(ghost).await["fields"]["department_id"],
+        "Choose a department from the list."
+    );
 
     let listed: serde_json::Value = app.get("/api/v1/users?q=RAMAN").await.json().await.unwrap();
     assert_eq!(listed["total"], 1);
@@ -154,18 +210,32 @@ async fn the_openapi_document_describes_the_served_api() {
         ("/api/v1/users/{id}", "get"),
         ("/api/v1/users/{id}", "put"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is documented"
+        );
     }
     let school: serde_json::Value = app
-        .post_json("/api/v1/schools", &json!({"name": "A", "code": "A1", "level": "high"}))
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "A", "code": "A1", "level": "high"}),
+        )
         .await
         .json()
         .await
         .unwrap();
-    let department: serde_json::Value =
-        app.post_json("/api/v1/departments", &json!({"name": "IT"})).await.json().await.unwrap();
-    let user: serde_json::Value =
-        app.post_json("/api/v1/users", &json!({"name": "U", "email": "u@d.org"})).await.json().await.unwrap();
+    let department: serde_json::Value = app
+        .post_json("/api/v1/departments", &json!({"name": "IT"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let user: serde_json::Value = app
+        .post_json("/api/v1/users", &json!({"name": "U", "email": "u@d.org"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     for (path, operations) in paths {
         let id = if path.starts_with("/api/v1/schools") {
             &school["id"]

@@ -19,23 +19,50 @@ fn campus_visits(database_url: &str, args: &[&str]) -> Output {
 async fn demo_loads_a_district_once_and_the_start_page_shows_it() {
     let db = TestDb::fresh();
     let output = campus_visits(db.url(), &["demo"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("44 schools"));
 
     let again = campus_visits(db.url(), &["demo"]);
-    assert!(!again.status.success(), "the demo loads only into an empty database");
+    assert!(
+        !again.status.success(),
+        "the demo loads only into an empty database"
+    );
 
     let mut conn = db.connect();
     assert_eq!(db::schools::count_all(&mut conn).unwrap(), 44);
-    let levels = db::schools::list(&mut conn, &Default::default(), campus_visits::domain::paging::PageRequest::new(None, Some(200)))
-        .unwrap()
-        .items
-        .iter()
-        .map(|s| s.level.as_str())
-        .collect::<std::collections::BTreeSet<_>>();
-    assert_eq!(levels.into_iter().collect::<Vec<_>>(), vec!["elementary", "high", "middle"]);
-    for name in ["Curriculum", "Special Education", "Multilingual", "Research", "Leader Development", "Instructional Technology", "IT"] {
-        assert!(db::departments::find_by_name(&mut conn, name).unwrap().is_some(), "{name}");
+    let levels = db::schools::list(
+        &mut conn,
+        &Default::default(),
+        campus_visits::domain::paging::PageRequest::new(None, Some(200)),
+    )
+    .unwrap()
+    .items
+    .iter()
+    .map(|s| s.level.as_str())
+    .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(
+        levels.into_iter().collect::<Vec<_>>(),
+        vec!["elementary", "high", "middle"]
+    );
+    for name in [
+        "Curriculum",
+        "Special Education",
+        "Multilingual",
+        "Research",
+        "Leader Development",
+        "Instructional Technology",
+        "IT",
+    ] {
+        assert!(
+            db::departments::find_by_name(&mut conn, name)
+                .unwrap()
+                .is_some(),
+            "{name}"
+        );
     }
     drop(conn);
 
@@ -55,7 +82,11 @@ async fn serve_with_demo_fills_an_empty_database() {
 fn migrate_is_idempotent() {
     let db = TestDb::fresh();
     let first = campus_visits(db.url(), &["migrate"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("applied 1 migration"));
     let second = campus_visits(db.url(), &["migrate"]);
     assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
@@ -64,11 +95,21 @@ fn migrate_is_idempotent() {
 #[test]
 fn a_postgres_server_that_is_down_is_named_as_such() {
     // Nothing listens on port 1 of loopback.
-    let output = campus_visits("postgres://postgres:secret@127.0.0.1:1/campus", &["migrate"]);
+    let output = campus_visits(
+        "postgres://postgres:secret@127.0.0.1:1/campus",
+        &["migrate"],
+    );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("could not connect to PostgreSQL at postgres://postgres@127.0.0.1:1/campus"), "{stderr}");
-    assert!(stderr.to_lowercase().contains("connection refused"), "{stderr}");
+    assert!(
+        stderr
+            .contains("could not connect to PostgreSQL at postgres://postgres@127.0.0.1:1/campus"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("secret"), "the password is never shown");
     assert!(!stderr.to_lowercase().contains("invalid"), "{stderr}");
 }
@@ -89,9 +130,26 @@ fn production_refuses_to_start_without_a_session_key() {
 
 #[test]
 fn help_explains_every_flag_and_its_variable() {
-    let output = Command::new(env!("CARGO_BIN_EXE_campus-visits")).args(["serve", "--help"]).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_campus-visits"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
-    for variable in ["BIND", "DATABASE_URL", "BASE_URL", "SESSION_KEY", "LOG_FORMAT", "APP_ENV", "DB_POOL_SIZE", "DB_TIMEOUT", "WORKERS", "DEMO"] {
-        assert!(help.contains(&format!("[env: {variable}")), "{variable} in:\n{help}");
+    for variable in [
+        "BIND",
+        "DATABASE_URL",
+        "BASE_URL",
+        "SESSION_KEY",
+        "LOG_FORMAT",
+        "APP_ENV",
+        "DB_POOL_SIZE",
+        "DB_TIMEOUT",
+        "WORKERS",
+        "DEMO",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {variable}")),
+            "{variable} in:\n{help}"
+        );
     }
 }

@@ -28,8 +28,16 @@ async fn healthz_is_503_while_postgres_is_unreachable_and_recovers() {
     proxy.cut();
     let started = Instant::now();
     let response = app.get("/healthz").await;
-    assert_eq!(response.status(), 503, "healthz while the database is unreachable");
-    assert!(started.elapsed() < Duration::from_secs(10), "healthz took {:?}", started.elapsed());
+    assert_eq!(
+        response.status(),
+        503,
+        "healthz while the database is unreachable"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "healthz took {:?}",
+        started.elapsed()
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
     // A page that needs the database says so too, with 503 and no internals.
@@ -56,18 +64,37 @@ async fn healthz_is_503_while_postgres_is_unreachable_and_recovers() {
 async fn stylesheet_is_cached_for_long_and_pages_are_compressed() {
     let app = spawn_app().await;
     let page = app.get_text("/").await;
-    let start = page.find("/static/style-").expect("the page links its stylesheet");
+    let start = page
+        .find("/static/style-")
+        .expect("the page links its stylesheet");
     let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
     let css = app.get(&href).await;
     assert_eq!(css.status(), 200);
     let cache = css.headers()["cache-control"].to_str().unwrap().to_owned();
-    assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{cache}");
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        cache.contains("max-age=31536000") && cache.contains("immutable"),
+        "{cache}"
+    );
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
     assert_eq!(app.get("/static/style-0000.css").await.status(), 404);
 
-    let gz = app.client.get(app.url("/admin/schools")).header("accept-encoding", "gzip").send().await.unwrap();
+    let gz = app
+        .client
+        .get(app.url("/admin/schools"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gz.status(), 200);
-    assert_eq!(gz.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    assert_eq!(
+        gz.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
 }
 
 #[tokio::test]
@@ -75,15 +102,26 @@ async fn unknown_addresses_are_404_in_the_caller_s_language() {
     let app = spawn_app().await;
     let page = app.get("/no/such/page").await;
     assert_eq!(page.status(), 404);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert!(page.text().await.unwrap().contains("There is nothing at this address."));
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("There is nothing at this address."));
 
     let api = app.get("/api/v1/no-such-thing").await;
     assert_eq!(api.status(), 404);
     let error = crate::helpers::api_error(api).await;
     assert_eq!(error["code"], "not_found");
 
-    for path in ["/admin/schools/abc/edit", "/admin/schools/99999999/edit", "/api/v1/schools/abc"] {
+    for path in [
+        "/admin/schools/abc/edit",
+        "/admin/schools/99999999/edit",
+        "/api/v1/schools/abc",
+    ] {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
     let bad_query = app.get("/admin/schools?page=many").await;
@@ -93,11 +131,20 @@ async fn unknown_addresses_are_404_in_the_caller_s_language() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/", "/healthz", "/admin/schools", "/api/v1/schools", "/missing"] {
+    for path in [
+        "/",
+        "/healthz",
+        "/admin/schools",
+        "/api/v1/schools",
+        "/missing",
+    ] {
         let response = app.get(path).await;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert!(headers.contains_key("referrer-policy"), "{path}");
     }

@@ -33,8 +33,15 @@ fn server_base(url: &str) -> String {
 
 /// A database of a test's own, removed when the test ends.
 pub enum TestDb {
-    Sqlite { _dir: tempfile::TempDir, url: String },
-    Postgres { server: String, name: String, url: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        server: String,
+        name: String,
+        url: String,
+    },
 }
 
 impl TestDb {
@@ -47,8 +54,16 @@ impl TestDb {
     }
 
     pub fn sqlite() -> Self {
-        let dir = tempfile::Builder::new().prefix("cv-test").tempdir().expect("a temporary folder");
-        let url = dir.path().join("test.db").to_str().expect("a UTF-8 path").to_owned();
+        let dir = tempfile::Builder::new()
+            .prefix("cv-test")
+            .tempdir()
+            .expect("a temporary folder");
+        let url = dir
+            .path()
+            .join("test.db")
+            .to_str()
+            .expect("a UTF-8 path")
+            .to_owned();
         TestDb::Sqlite { _dir: dir, url }
     }
 
@@ -95,7 +110,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { server, name, .. } = self {
             if let Ok(mut admin) = PgConnection::establish(&format!("{server}postgres")) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -119,7 +135,10 @@ impl Drop for TestApp {
         // is dropped. The stop is awaited on a thread of its own, since the
         // test's runtime may be the one dropping this.
         let _ = std::thread::spawn(move || {
-            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 runtime.block_on(handle.stop(false));
             }
         })
@@ -166,14 +185,23 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestA
             }
         })
     });
-    let (port, handle) = started_rx.await.expect("the server thread reports").expect("the app starts");
+    let (port, handle) = started_rx
+        .await
+        .expect("the server thread reports")
+        .expect("the app starts");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .timeout(Duration::from_secs(30))
         .build()
         .expect("an HTTP client");
-    TestApp { address: format!("http://127.0.0.1:{port}"), client, handle, server: Some(server), db }
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        handle,
+        server: Some(server),
+        db,
+    }
 }
 
 impl TestApp {
@@ -192,15 +220,30 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(form).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.put(self.url(path)).json(body).send().await.expect("PUT")
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
     }
 
     pub fn conn(&self) -> DbConn {

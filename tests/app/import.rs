@@ -15,7 +15,11 @@ fn schools_import_and_a_second_import_updates() {
     let mut conn = db.connect();
     let summary = import::schools(&mut conn, SCHOOLS.as_bytes()).unwrap();
     assert_eq!((summary.created, summary.updated), (3, 0));
-    let again = import::schools(&mut conn, "code,name,level,active\ne1,Alder Elementary School,ES,no\n".as_bytes()).unwrap();
+    let again = import::schools(
+        &mut conn,
+        "code,name,level,active\ne1,Alder Elementary School,ES,no\n".as_bytes(),
+    )
+    .unwrap();
     assert_eq!((again.created, again.updated), (0, 1));
     let alder = db::schools::find_by_code(&mut conn, "E1").unwrap().unwrap();
     assert_eq!(alder.name, "Alder Elementary School");
@@ -36,7 +40,11 @@ fn one_bad_row_among_good_ones_refuses_the_whole_file() {
     assert!(problems[0].message.contains("name"));
     assert!(problems[1].message.contains("level"));
     assert!(problems[2].message.contains("also on line 2"));
-    assert_eq!(db::schools::count_all(&mut conn).unwrap(), 0, "nothing was written");
+    assert_eq!(
+        db::schools::count_all(&mut conn).unwrap(),
+        0,
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -44,9 +52,15 @@ fn headers_are_checked_before_any_row() {
     let db = TestDb::fresh();
     let mut conn = db.connect();
     let error = import::schools(&mut conn, "code,nmae,level\nE1,A,high\n".as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("unknown column \"nmae\""), "{error}");
+    assert!(
+        error.to_string().contains("unknown column \"nmae\""),
+        "{error}"
+    );
     let error = import::schools(&mut conn, "code,name\nE1,A\n".as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("\"level\" is missing"), "{error}");
+    assert!(
+        error.to_string().contains("\"level\" is missing"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -54,15 +68,23 @@ fn users_link_to_schools_by_code_and_departments_by_name() {
     let db = TestDb::fresh();
     let mut conn = db.connect();
     import::schools(&mut conn, SCHOOLS.as_bytes()).unwrap();
-    let dept = campus_visits::domain::department::NewDepartment::parse("Research", "", true).unwrap();
+    let dept =
+        campus_visits::domain::department::NewDepartment::parse("Research", "", true).unwrap();
     db::departments::insert(&mut conn, &dept).unwrap();
 
     let bad = "name,email,school,department\nAna,ana@d.org,E1,\nBo,bo@d.org,ZZ9,\nCy,cy@d.org,,Finance\nDi,not-an-email,,\nEd,ANA@d.org,,\n";
     let Err(ImportError::Rows(problems)) = import::users(&mut conn, bad.as_bytes()) else {
         panic!("the file should be refused");
     };
-    let described: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.line, p.message)).collect();
-    assert_eq!(problems.iter().map(|p| p.line).collect::<Vec<_>>(), vec![3, 4, 5, 6], "{described:?}");
+    let described: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.line, p.message))
+        .collect();
+    assert_eq!(
+        problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![3, 4, 5, 6],
+        "{described:?}"
+    );
     assert!(described[0].contains("no school has the code \"ZZ9\""));
     assert!(described[1].contains("no department is named \"Finance\""));
     assert!(described[3].contains("also on line 2"));
@@ -71,9 +93,13 @@ fn users_link_to_schools_by_code_and_departments_by_name() {
     let good = "name,email,school,department\nAna,ana@d.org,e1,\nBo,bo@d.org,,research\n";
     let summary = import::users(&mut conn, good.as_bytes()).unwrap();
     assert_eq!(summary.created, 2);
-    let ana = db::users::find_by_email(&mut conn, "ana@d.org").unwrap().unwrap();
+    let ana = db::users::find_by_email(&mut conn, "ana@d.org")
+        .unwrap()
+        .unwrap();
     assert_eq!(ana.school.unwrap().name, "Alder Elementary");
-    let bo = db::users::find_by_email(&mut conn, "BO@d.org").unwrap().unwrap();
+    let bo = db::users::find_by_email(&mut conn, "BO@d.org")
+        .unwrap()
+        .unwrap();
     assert_eq!(bo.department.unwrap().name, "Research");
 }
 
@@ -92,19 +118,34 @@ fn the_import_command_names_each_bad_line_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schools.csv");
     let mut file = std::fs::File::create(&path).unwrap();
-    write!(file, "code,name,level\nE1,Alder,elementary\nE2,Bluebonnet,kinder\nE3,Cedar,elementary\n").unwrap();
+    write!(
+        file,
+        "code,name,level\nE1,Alder,elementary\nE2,Bluebonnet,kinder\nE3,Cedar,elementary\n"
+    )
+    .unwrap();
 
     let output = run_cli(&db, &["import", "schools", path.to_str().unwrap()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("line 3: level: Use elementary, middle, high or other."), "{stderr}");
+    assert!(
+        stderr.contains("line 3: level: Use elementary, middle, high or other."),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was imported"), "{stderr}");
     let mut conn = db.connect();
-    assert_eq!(db::schools::count_all(&mut conn).unwrap(), 0, "the database is unchanged");
+    assert_eq!(
+        db::schools::count_all(&mut conn).unwrap(),
+        0,
+        "the database is unchanged"
+    );
 
     std::fs::write(&path, SCHOOLS).unwrap();
     let output = run_cli(&db, &["import", "schools", path.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("3 created"));
     assert_eq!(db::schools::count_all(&mut conn).unwrap(), 3);
 

@@ -25,7 +25,10 @@ fn shape(columns: Vec<Column>) -> Shape {
         if c.table_name == "__diesel_schema_migrations" {
             continue;
         }
-        shape.entry(c.table_name).or_default().insert(c.column_name, c.nullable != 0);
+        shape
+            .entry(c.table_name)
+            .or_default()
+            .insert(c.column_name, c.nullable != 0);
     }
     shape
 }
@@ -66,10 +69,13 @@ fn sqlite_and_postgres_migrations_give_the_same_tables_and_columns() {
 #[test]
 fn both_folders_hold_the_same_migration_versions() {
     let names = |engine: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{engine}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> = std::fs::read_dir(format!(
+            "{}/migrations/{engine}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
         names.sort();
         names
     };
@@ -80,18 +86,26 @@ fn both_folders_hold_the_same_migration_versions() {
 #[test]
 fn sqlite_connections_are_durable_and_enforce_foreign_keys() {
     let db = TestDb::sqlite();
-    let campus_visits::db::DbConn::Sqlite(mut conn) = db.connect() else { unreachable!() };
+    let campus_visits::db::DbConn::Sqlite(mut conn) = db.connect() else {
+        unreachable!()
+    };
     #[derive(QueryableByName)]
     struct Pragma {
         #[diesel(sql_type = Text)]
         value: String,
     }
     let pragma = |conn: &mut SqliteConnection, name: &str| -> String {
-        let column = if name == "busy_timeout" { "timeout" } else { name };
-        diesel::sql_query(format!("SELECT CAST(p.{column} AS TEXT) AS value FROM pragma_{name} p"))
-            .get_result::<Pragma>(conn)
-            .unwrap()
-            .value
+        let column = if name == "busy_timeout" {
+            "timeout"
+        } else {
+            name
+        };
+        diesel::sql_query(format!(
+            "SELECT CAST(p.{column} AS TEXT) AS value FROM pragma_{name} p"
+        ))
+        .get_result::<Pragma>(conn)
+        .unwrap()
+        .value
     };
     assert_eq!(pragma(&mut conn, "journal_mode"), "wal");
     assert_eq!(pragma(&mut conn, "foreign_keys"), "1");

@@ -36,7 +36,9 @@ impl TcpProxy {
                 // Only cuts from now on concern this connection.
                 cut.borrow_and_update();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = cut.changed() => {}
@@ -51,7 +53,10 @@ impl TcpProxy {
     pub fn url_for(&self, url: &str) -> String {
         let (scheme, rest) = url.split_once("://").unwrap();
         let (authority, path) = rest.split_once('/').unwrap();
-        let user = authority.rsplit_once('@').map(|(u, _)| format!("{u}@")).unwrap_or_default();
+        let user = authority
+            .rsplit_once('@')
+            .map(|(u, _)| format!("{u}@"))
+            .unwrap_or_default();
         format!("{scheme}://{user}127.0.0.1:{}/{path}", self.port)
     }
 

@@ -19,7 +19,12 @@ pub struct DepartmentOut {
 
 impl From<Department> for DepartmentOut {
     fn from(d: Department) -> Self {
-        Self { id: d.id, name: d.name, contact_email: d.contact_email, active: d.active }
+        Self {
+            id: d.id,
+            name: d.name,
+            contact_email: d.contact_email,
+            active: d.active,
+        }
     }
 }
 
@@ -36,7 +41,11 @@ pub struct DepartmentIn {
 
 impl DepartmentIn {
     fn parse(&self) -> Result<NewDepartment, ApiError> {
-        Ok(NewDepartment::parse(&self.name, self.contact_email.as_deref().unwrap_or(""), self.active)?)
+        Ok(NewDepartment::parse(
+            &self.name,
+            self.contact_email.as_deref().unwrap_or(""),
+            self.active,
+        )?)
     }
 }
 
@@ -52,7 +61,10 @@ pub struct DepartmentId {
     (status = 400, body = ErrorBody),
 ))]
 #[get("/departments")]
-pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    db: web::Data<Db>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let include_inactive = query.include_inactive();
     let page_request = query.page_request();
     let page = db
@@ -67,7 +79,10 @@ pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<Htt
     (status = 422, body = ErrorBody),
 ))]
 #[post("/departments")]
-pub async fn create(db: web::Data<Db>, body: web::Json<DepartmentIn>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    db: web::Data<Db>,
+    body: web::Json<DepartmentIn>,
+) -> Result<HttpResponse, ApiError> {
     let department = body.parse()?;
     let saved = db
         .run(move |conn| {
@@ -76,7 +91,10 @@ pub async fn create(db: web::Data<Db>, body: web::Json<DepartmentIn>) -> Result<
         })
         .await?;
     tracing::info!(department.id = saved.id, "department created");
-    Ok(created(format!("/api/v1/departments/{}", saved.id), &DepartmentOut::from(saved)))
+    Ok(created(
+        format!("/api/v1/departments/{}", saved.id),
+        &DepartmentOut::from(saved),
+    ))
 }
 
 /// One department.
@@ -85,7 +103,10 @@ pub async fn create(db: web::Data<Db>, body: web::Json<DepartmentIn>) -> Result<
     (status = 404, body = ErrorBody),
 ))]
 #[get("/departments/{id}")]
-pub async fn show(db: web::Data<Db>, path: web::Path<DepartmentId>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    db: web::Data<Db>,
+    path: web::Path<DepartmentId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let department = db.run(move |conn| db::departments::find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(DepartmentOut::from(department)))

@@ -20,7 +20,13 @@ pub struct SchoolOut {
 
 impl From<School> for SchoolOut {
     fn from(s: School) -> Self {
-        Self { id: s.id, name: s.name, code: s.code, level: s.level, active: s.active }
+        Self {
+            id: s.id,
+            name: s.name,
+            code: s.code,
+            level: s.level,
+            active: s.active,
+        }
     }
 }
 
@@ -40,7 +46,12 @@ pub struct SchoolIn {
 
 impl SchoolIn {
     fn parse(&self) -> Result<NewSchool, ApiError> {
-        Ok(NewSchool::parse(&self.name, &self.code, &self.level, self.active)?)
+        Ok(NewSchool::parse(
+            &self.name,
+            &self.code,
+            &self.level,
+            self.active,
+        )?)
     }
 }
 
@@ -56,10 +67,18 @@ pub struct SchoolId {
     (status = 400, body = ErrorBody),
 ))]
 #[get("/schools")]
-pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
-    let filter = db::schools::Filter { search: query.search(), include_inactive: query.include_inactive() };
+pub async fn list(
+    db: web::Data<Db>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = db::schools::Filter {
+        search: query.search(),
+        include_inactive: query.include_inactive(),
+    };
     let page_request = query.page_request();
-    let page = db.run(move |conn| db::schools::list(conn, &filter, page_request)).await?;
+    let page = db
+        .run(move |conn| db::schools::list(conn, &filter, page_request))
+        .await?;
     Ok(HttpResponse::Ok().json(Listing::of(page, SchoolOut::from)))
 }
 
@@ -69,7 +88,10 @@ pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<Htt
     (status = 422, description = "A field is invalid or the code is taken", body = ErrorBody),
 ))]
 #[post("/schools")]
-pub async fn create(db: web::Data<Db>, body: web::Json<SchoolIn>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    db: web::Data<Db>,
+    body: web::Json<SchoolIn>,
+) -> Result<HttpResponse, ApiError> {
     let school = body.parse()?;
     let saved = db
         .run(move |conn| {
@@ -78,7 +100,10 @@ pub async fn create(db: web::Data<Db>, body: web::Json<SchoolIn>) -> Result<Http
         })
         .await?;
     tracing::info!(school.id = saved.id, "school created");
-    Ok(created(format!("/api/v1/schools/{}", saved.id), &SchoolOut::from(saved)))
+    Ok(created(
+        format!("/api/v1/schools/{}", saved.id),
+        &SchoolOut::from(saved),
+    ))
 }
 
 /// One school.

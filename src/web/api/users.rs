@@ -28,7 +28,10 @@ pub struct LinkOut {
 
 impl From<Link> for LinkOut {
     fn from(l: Link) -> Self {
-        Self { id: l.id, name: l.name }
+        Self {
+            id: l.id,
+            name: l.name,
+        }
     }
 }
 
@@ -63,7 +66,13 @@ pub struct UserIn {
 
 impl UserIn {
     fn parse(&self) -> Result<NewUser, ApiError> {
-        Ok(NewUser::parse(&self.name, &self.email, self.active, self.school_id, self.department_id)?)
+        Ok(NewUser::parse(
+            &self.name,
+            &self.email,
+            self.active,
+            self.school_id,
+            self.department_id,
+        )?)
     }
 }
 
@@ -79,10 +88,18 @@ pub struct UserId {
     (status = 400, body = ErrorBody),
 ))]
 #[get("/users")]
-pub async fn list(db: web::Data<Db>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
-    let filter = db::users::Filter { search: query.search(), include_inactive: query.include_inactive() };
+pub async fn list(
+    db: web::Data<Db>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = db::users::Filter {
+        search: query.search(),
+        include_inactive: query.include_inactive(),
+    };
     let page_request = query.page_request();
-    let page = db.run(move |conn| db::users::list(conn, &filter, page_request)).await?;
+    let page = db
+        .run(move |conn| db::users::list(conn, &filter, page_request))
+        .await?;
     Ok(HttpResponse::Ok().json(Listing::of(page, UserOut::from)))
 }
 
@@ -101,7 +118,10 @@ pub async fn create(db: web::Data<Db>, body: web::Json<UserIn>) -> Result<HttpRe
         })
         .await?;
     tracing::info!(user.id = saved.id, "user created");
-    Ok(created(format!("/api/v1/users/{}", saved.id), &UserOut::from(saved)))
+    Ok(created(
+        format!("/api/v1/users/{}", saved.id),
+        &UserOut::from(saved),
+    ))
 }
 
 /// One person.
