@@ -4,9 +4,14 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
-use actix_web::http::header;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::body::MessageBody;
+use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Next};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::{scope, AppExt};
@@ -20,6 +25,7 @@ use crate::web;
 pub struct Application {
     port: u16,
     server: Server,
+    demo_loaded: bool,
 }
 
 impl Application {
@@ -41,6 +47,7 @@ impl Application {
                 Ok(None)
             })
             .await??;
+        let demo_loaded = loaded.is_some();
         if let Some(loaded) = loaded {
             tracing::info!(
                 schools = loaded.schools,
@@ -84,6 +91,9 @@ impl Application {
             app.app_data(openapi)
                 .configure(routes)
                 .default_service(actix_web::web::to(not_found))
+                .wrap(from_fn(crate::auth::csrf::protect))
+                .wrap(session_middleware(&config))
+                .wrap(from_fn(cache_and_transport_headers))
                 .wrap(security_headers())
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
@@ -91,11 +101,20 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            demo_loaded,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Whether this start loaded the demo district.
+    pub fn demo_loaded(&self) -> bool {
+        self.demo_loaded
     }
 
     /// Stops the server from elsewhere (tests, signal handlers).
@@ -109,34 +128,54 @@ impl Application {
     }
 }
 
-/// The routing table of every page (the API's is in `web::api::configure`).
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(web::health::healthz)
-        .service(web::assets::asset)
-        .service(web::home::home)
-        .service(web::schools::list)
-        .service(web::schools::new)
-        .service(web::schools::create)
-        .service(web::schools::edit)
-        .service(web::schools::update)
-        .service(web::schools::deactivate)
-        .service(web::schools::activate)
-        .service(web::departments::list)
-        .service(web::departments::new)
-        .service(web::departments::create)
-        .service(web::departments::edit)
-        .service(web::departments::update)
-        .service(web::departments::deactivate)
-        .service(web::departments::activate)
-        .service(web::users::list)
-        .service(web::users::new)
-        .service(web::users::create)
-        .service(web::users::edit)
-        .service(web::users::update)
-        .service(web::users::deactivate)
-        .service(web::users::activate);
-    #[cfg(feature = "bench")]
-    cfg.service(web::bench::baseline);
+/// Declares the page routes once: `PAGE_ROUTES` lists them (the access
+/// matrix test walks it) and `routes` registers exactly those.
+macro_rules! route_table {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every page route as (method, path pattern).
+        pub const PAGE_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// The routing table of every page (the API's is `web::api::configure`).
+        pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+            $(cfg.route($path, actix_web::web::$method().to($handler));)*
+            #[cfg(feature = "bench")]
+            cfg.route("/bench/baseline", actix_web::web::get().to(web::bench::baseline));
+        }
+    };
+}
+
+route_table! {
+    get "/healthz" => web::health::healthz;
+    get "/static/{name}" => web::assets::asset;
+    get "/sign-in" => web::auth::sign_in_page;
+    post "/sign-in" => web::auth::sign_in;
+    post "/sign-out" => web::auth::sign_out;
+    get "/" => web::home::home;
+    get "/account" => web::account::show;
+    post "/account/tokens" => web::account::create_token;
+    post "/account/tokens/{id}/revoke" => web::account::revoke_token;
+    get "/admin/audit" => web::audit::list;
+    get "/admin/schools" => web::schools::list;
+    get "/admin/schools/new" => web::schools::new;
+    post "/admin/schools" => web::schools::create;
+    get "/admin/schools/{id}/edit" => web::schools::edit;
+    post "/admin/schools/{id}" => web::schools::update;
+    post "/admin/schools/{id}/deactivate" => web::schools::deactivate;
+    post "/admin/schools/{id}/activate" => web::schools::activate;
+    get "/admin/departments" => web::departments::list;
+    get "/admin/departments/new" => web::departments::new;
+    post "/admin/departments" => web::departments::create;
+    get "/admin/departments/{id}/edit" => web::departments::edit;
+    post "/admin/departments/{id}" => web::departments::update;
+    post "/admin/departments/{id}/deactivate" => web::departments::deactivate;
+    post "/admin/departments/{id}/activate" => web::departments::activate;
+    get "/admin/users" => web::users::list;
+    get "/admin/users/new" => web::users::new;
+    post "/admin/users" => web::users::create;
+    get "/admin/users/{id}/edit" => web::users::edit;
+    post "/admin/users/{id}" => web::users::update;
+    post "/admin/users/{id}/deactivate" => web::users::deactivate;
+    post "/admin/users/{id}/activate" => web::users::activate;
 }
 
 /// The OpenAPI 3 document of the JSON API.
@@ -147,6 +186,58 @@ async fn openapi_json(api: actix_web::web::Data<utoipa::openapi::OpenApi>) -> Ht
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     Err(error::for_request(&req, AppError::not_found()))
+}
+
+/// Sessions in a signed and encrypted cookie: `HttpOnly`, `SameSite=Lax`,
+/// and over https `Secure` with the `__Host-` prefix (bound to this host,
+/// path `/`). The cookie lives at most the session lifetime; the idle limit
+/// is checked on every request (`auth::extract`).
+fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> {
+    let https = config.is_https();
+    SessionMiddleware::builder(
+        CookieSessionStore::default(),
+        Key::derive_from(config.session_key.as_bytes()),
+    )
+    .cookie_name(if https {
+        "__Host-campus-visits".to_owned()
+    } else {
+        "campus-visits".to_owned()
+    })
+    .cookie_secure(https)
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_path("/".to_owned())
+    .cookie_content_security(CookieContentSecurity::Private)
+    .session_lifecycle(
+        PersistentSession::default().session_ttl(CookieDuration::seconds(
+            i64::try_from(config.session_lifetime.as_secs()).unwrap_or(i64::MAX),
+        )),
+    )
+    .build()
+}
+
+/// `Cache-Control: no-store` on everything but the fingerprinted static
+/// files, so no signed-in page is kept by a shared tablet's browser or a
+/// proxy; HSTS when the app is served over https.
+async fn cache_and_transport_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req
+        .app_data::<actix_web::web::Data<Config>>()
+        .is_some_and(|c| c.is_https());
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    Ok(response)
 }
 
 /// Headers every response carries. No page uses inline script or style,

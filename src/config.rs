@@ -48,6 +48,17 @@ pub enum Command {
     Migrate,
     /// Load the demo district into an empty database.
     Demo,
+    /// Manage people's accounts: add one (the first administrator, say),
+    /// reset a password, deactivate.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Import records from a CSV file. Every row is checked first; if any row
     /// is bad, each bad line is named and nothing is written.
     Import {
@@ -65,6 +76,58 @@ pub enum ImportKind {
     /// school code and `department` a department name. A known email updates
     /// that user.
     Users { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a person with one or more roles. The password is read from
+    /// standard input with --password-stdin, or generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, visit_lead, visitor, school_leader or department_head;
+        /// repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The code of the school a school leader belongs to.
+        #[arg(long, conflicts_with = "department")]
+        school: Option<String>,
+        /// The name of the department a visitor or department head belongs to.
+        #[arg(long)]
+        department: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password and end all the person's sessions. The password is
+    /// read from standard input with --password-stdin, or generated and
+    /// printed once.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a person and end all their sessions.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create an API token for a person, printed once. It carries exactly
+    /// that person's rights.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What will use the token.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -106,6 +169,26 @@ pub struct ServeArgs {
     /// Load the demo district first if the database is empty.
     #[arg(long, env = "DEMO")]
     pub demo: bool,
+
+    /// Seconds without a request after which a session ends (default 30
+    /// minutes: a tablet left on a table is signed out before the next class).
+    #[arg(long, env = "SESSION_IDLE_SECONDS", default_value_t = 30 * 60)]
+    pub session_idle_seconds: u64,
+
+    /// Seconds after sign-in at which a session ends however active (default
+    /// 10 hours: one school day).
+    #[arg(long, env = "SESSION_LIFETIME_SECONDS", default_value_t = 10 * 60 * 60)]
+    pub session_lifetime_seconds: u64,
+
+    /// The longest wait, in seconds, that repeated failed sign-ins impose on
+    /// an account or a client address.
+    #[arg(long, env = "SIGN_IN_DELAY_CAP_SECONDS", default_value_t = 60)]
+    pub sign_in_delay_cap_seconds: u64,
+
+    /// Take the client address from the X-Forwarded-For / Forwarded headers
+    /// (only behind a proxy that sets them); otherwise the peer address.
+    #[arg(long, env = "TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +215,10 @@ pub struct Config {
     pub db_timeout: Duration,
     pub workers: usize,
     pub demo: bool,
+    pub session_idle: Duration,
+    pub session_lifetime: Duration,
+    pub sign_in_delay_cap: Duration,
+    pub trust_proxy: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -188,12 +275,37 @@ impl Config {
                 .workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             demo: args.demo,
+            session_idle: Duration::from_secs(args.session_idle_seconds.max(1)),
+            session_lifetime: Duration::from_secs(args.session_lifetime_seconds.max(1)),
+            sign_in_delay_cap: Duration::from_secs(args.sign_in_delay_cap_seconds.max(1)),
+            trust_proxy: args.trust_proxy,
         })
     }
 
     /// Whether the app is reached over https, which makes cookies `Secure`.
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// The rules for slowing down failed sign-ins to one account.
+    pub fn account_throttle(&self) -> crate::domain::throttle::Policy {
+        self.throttle(5)
+    }
+
+    /// The same for one client address: more free tries, since a whole
+    /// school may share one address.
+    pub fn address_throttle(&self) -> crate::domain::throttle::Policy {
+        self.throttle(30)
+    }
+
+    fn throttle(&self, free: i64) -> crate::domain::throttle::Policy {
+        crate::domain::throttle::Policy {
+            free,
+            base: chrono::Duration::seconds(1),
+            cap: chrono::Duration::from_std(self.sign_in_delay_cap)
+                .unwrap_or(chrono::Duration::seconds(60)),
+            window: chrono::Duration::minutes(15),
+        }
     }
 }
 

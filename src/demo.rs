@@ -2,6 +2,7 @@
 //! people, so that a new user sees a working product at once.
 
 use crate::db::{self, DbConn, WriteError};
+use crate::domain::account::Role;
 use crate::domain::department::NewDepartment;
 use crate::domain::school::NewSchool;
 use crate::domain::user::NewUser;
@@ -76,64 +77,103 @@ pub const DEPARTMENTS: [(&str, &str); 7] = [
     ("IT", "it-help@district.example.org"),
 ];
 
-/// The demo's people: name, email, school code, department.
-const PEOPLE: [(&str, &str, Option<&str>, Option<&str>); 10] = [
-    ("Avery Admin", "admin@district.example.org", None, None),
+/// The password of every demo account. Documented in the README; the demo
+/// is for trying the product, never for real records.
+pub const DEMO_PASSWORD: &str = "visits-demo-2026";
+
+type Person = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static [Role],
+);
+
+/// The demo's people: name, email, school code, department, roles.
+const PEOPLE: [Person; 10] = [
+    (
+        "Avery Admin",
+        "admin@district.example.org",
+        None,
+        None,
+        &[Role::Admin],
+    ),
     (
         "Lena Ortiz",
         "lena.ortiz@district.example.org",
         None,
         Some("Leader Development"),
+        &[Role::VisitLead, Role::Visitor],
     ),
     (
         "Marcus Bell",
         "marcus.bell@district.example.org",
         None,
         Some("Curriculum"),
+        &[Role::DepartmentHead, Role::Visitor],
     ),
     (
         "Priya Raman",
         "priya.raman@district.example.org",
         None,
         Some("Special Education"),
+        &[Role::DepartmentHead, Role::Visitor],
     ),
     (
         "Tomás Aguilar",
         "tomas.aguilar@district.example.org",
         None,
         Some("Multilingual"),
+        &[Role::Visitor],
     ),
     (
         "Grace Kim",
         "grace.kim@district.example.org",
         None,
         Some("Research"),
+        &[Role::Visitor],
     ),
     (
         "Dev Patel",
         "dev.patel@district.example.org",
         None,
         Some("IT"),
+        &[Role::Visitor],
     ),
     (
         "Jordan Reyes",
         "jordan.reyes@district.example.org",
         None,
         Some("Instructional Technology"),
+        &[Role::Visitor],
     ),
     (
         "Hannah Brooks",
         "hannah.brooks@district.example.org",
         Some("E101"),
         None,
+        &[Role::SchoolLeader],
     ),
     (
         "Samuel Okafor",
         "samuel.okafor@district.example.org",
         Some("M201"),
         None,
+        &[Role::SchoolLeader],
     ),
 ];
+
+/// How to sign in to the demo, one account per role.
+pub fn sign_in_help(base_url: &str) -> String {
+    let mut help = format!(
+        "demo district ready at {base_url}; every demo account's password is {DEMO_PASSWORD}"
+    );
+    for (name, email, _, _, roles) in PEOPLE {
+        let roles: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        help.push_str(&format!("\n  {email:<38} {name} ({})", roles.join(", ")));
+    }
+    help
+}
 
 /// The demo's schools: (code, name, level).
 pub fn schools() -> Vec<(String, String, &'static str)> {
@@ -188,7 +228,9 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
                 db::departments::insert(conn, &department)?;
             }
         }
-        for (name, email, school, department) in PEOPLE {
+        // One hash serves every demo account: they share the demo password.
+        let hash = crate::auth::password::hash(DEMO_PASSWORD);
+        for (name, email, school, department, roles) in PEOPLE {
             let school_id = match school {
                 Some(code) => db::schools::find_by_code(conn, code)?.map(|s| s.id),
                 None => None,
@@ -200,7 +242,9 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
             let user = NewUser::parse(name, email, true, school_id, department_id)
                 .map_err(invalid("user"))?;
             if db::users::find_by_email(conn, email)?.is_none() {
-                db::users::insert(conn, &user)?;
+                let id = db::users::insert(conn, &user)?;
+                db::accounts::set_password_hash(conn, id, &hash)?;
+                db::accounts::set_roles(conn, id, &roles.iter().copied().collect())?;
             }
         }
         Ok(Some(Loaded {

@@ -26,6 +26,7 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     UnsupportedMediaType,
+    TooManyRequests,
     Unavailable,
     Internal,
 }
@@ -40,6 +41,7 @@ impl ErrorCode {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -54,6 +56,11 @@ pub struct AppError {
     pub fields: FieldErrors,
     /// The underlying cause of a server error, for the log only.
     cause: Option<String>,
+    /// For pages: where to send the browser instead (sign-in, for a request
+    /// that needs a signed-in user).
+    redirect: Option<String>,
+    /// Seconds to wait before trying again (429).
+    retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -63,6 +70,39 @@ impl AppError {
             message: message.into(),
             fields: FieldErrors::new(),
             cause: None,
+            redirect: None,
+            retry_after: None,
+        }
+    }
+
+    /// Not signed in. Pages send the browser to sign in and come back to
+    /// `back_to`; the API answers 401.
+    pub fn unauthorized(back_to: &str) -> Self {
+        Self {
+            redirect: Some(format!(
+                "/sign-in?next={}",
+                crate::views::query_value(back_to)
+            )),
+            ..Self::new(
+                ErrorCode::Unauthorized,
+                "Sign in first, or send a valid API token.",
+            )
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn too_many_requests(wait_seconds: u64) -> Self {
+        Self {
+            retry_after: Some(wait_seconds),
+            ..Self::new(
+                ErrorCode::TooManyRequests,
+                format!(
+                    "Too many failed sign-ins. Please wait {wait_seconds} seconds, then try again."
+                ),
+            )
         }
     }
 
@@ -159,7 +199,16 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         self.log();
-        HttpResponse::build(self.status_code())
+        if let (ErrorCode::Unauthorized, Some(location)) = (self.code, &self.redirect) {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, location.as_str()))
+                .finish();
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response
             .content_type("text/html; charset=utf-8")
             .body(crate::views::errors::page(self.status_code(), &self.message).into_string())
     }
@@ -220,7 +269,14 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log();
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status_code());
+        if self.0.code == ErrorCode::Unauthorized {
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Some(seconds) = self.0.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(ErrorBody {
             error: ErrorDetail {
                 code: self.0.code,
                 message: self.0.message.clone(),

@@ -1,7 +1,9 @@
 //! campus-visits: Communities of Practice campus visits, their observations
 //! and debriefs, and the action items that follow them.
 
+pub mod accounts_cli;
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;

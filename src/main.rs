@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use campus_visits::accounts_cli;
 use campus_visits::app::Application;
 use campus_visits::config::{Cli, Command, Config, ImportKind};
 use campus_visits::{db, demo, import, telemetry};
@@ -26,6 +27,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::from_args(&cli.global, &args)?;
             let base_url = config.base_url.clone();
             let app = Application::build(config).await?;
+            if app.demo_loaded() {
+                println!("{}", demo::sign_in_help(&base_url));
+            }
             tracing::info!(port = app.port(), url = %base_url, "serving");
             app.run_until_stopped().await?;
         }
@@ -38,10 +42,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut conn = db::connect(&url)?;
             db::migrate(&mut conn)?;
             match demo::load_if_empty(&mut conn)? {
-                Some(loaded) => println!(
-                    "loaded the demo district: {} schools, {} departments, {} people",
-                    loaded.schools, loaded.departments, loaded.users
-                ),
+                Some(loaded) => {
+                    println!(
+                        "loaded the demo district: {} schools, {} departments, {} people",
+                        loaded.schools, loaded.departments, loaded.users
+                    );
+                    println!("{}", demo::sign_in_help("http://127.0.0.1:8080"));
+                }
                 None => {
                     eprintln!(
                         "the database already holds schools; the demo loads only into an empty one"
@@ -49,6 +56,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
+        }
+        Command::User { action } => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            println!("{}", accounts_cli::run_user(&mut conn, action)?);
+        }
+        Command::Token { action } => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            println!("{}", accounts_cli::run_token(&mut conn, action)?);
         }
         Command::Import { what } => {
             let mut conn = db::connect(&url)?;

@@ -2,9 +2,12 @@
 //! pool, the migrations, and one module per table group with functions
 //! named by what they mean.
 
+pub mod accounts;
+pub mod audit;
 pub mod departments;
 pub mod schema;
 pub mod schools;
+pub mod throttle;
 pub mod users;
 
 use std::time::Duration;

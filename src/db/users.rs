@@ -176,6 +176,7 @@ pub fn update(conn: &mut DbConn, id: i64, user: &NewUser) -> Result<(), WriteErr
                 users::active.eq(user.active),
                 users::school_id.eq(user.school_id),
                 users::department_id.eq(user.department_id),
+                users::session_epoch.eq(users::session_epoch + if user.active { 0 } else { 1 }),
                 users::updated_at.eq(now()),
             ))
             .execute(conn)
@@ -193,9 +194,15 @@ pub fn update(conn: &mut DbConn, id: i64, user: &NewUser) -> Result<(), WriteErr
     })
 }
 
+/// Deactivating a user also ends all their sessions.
 pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
+    let epoch_step = if active { 0 } else { 1 };
     let changed = diesel::update(users::table.find(id))
-        .set((users::active.eq(active), users::updated_at.eq(now())))
+        .set((
+            users::active.eq(active),
+            users::session_epoch.eq(users::session_epoch + epoch_step),
+            users::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     if changed == 0 {
         return Err(diesel::result::Error::NotFound);

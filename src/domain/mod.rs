@@ -1,10 +1,12 @@
 //! Plain Rust: the values the product works with and the rules they obey.
 //! Types here parse their input once; nothing here knows about HTTP or SQL.
 
+pub mod account;
 pub mod department;
 pub mod fields;
 pub mod paging;
 pub mod school;
+pub mod throttle;
 pub mod user;
 
 pub use fields::FieldErrors;

@@ -2,19 +2,27 @@
 
 use maud::{html, Markup};
 
-use super::{checkbox, error_summary, notice, page, pager, ActiveBadge, Section, TextField};
+use super::{
+    checkbox, csrf_field, error_summary, notice, page, pager, ActiveBadge, Ctx, Section, TextField,
+};
 use crate::domain::department::Department;
 use crate::domain::paging::Page;
 use crate::domain::FieldErrors;
 use crate::web::departments::DepartmentForm;
 
-pub fn list(departments: &Page<Department>, include_inactive: bool, done: Option<&str>) -> Markup {
+pub fn list(
+    ctx: &Ctx,
+    departments: &Page<Department>,
+    include_inactive: bool,
+    done: Option<&str>,
+) -> Markup {
     let base = if include_inactive {
         "/admin/departments?inactive=on&"
     } else {
         "/admin/departments?"
     };
     page(
+        ctx,
         "Departments",
         Section::Departments,
         html! {
@@ -53,6 +61,7 @@ pub fn list(departments: &Page<Department>, include_inactive: bool, done: Option
 
 /// The form to add a department (`department` is `None`) or edit one.
 pub fn form(
+    ctx: &Ctx,
     department: Option<&Department>,
     form: &DepartmentForm,
     errors: &FieldErrors,
@@ -66,6 +75,7 @@ pub fn form(
         None => "/admin/departments".to_owned(),
     };
     page(
+        ctx,
         &title,
         Section::Departments,
         html! {
@@ -73,6 +83,7 @@ pub fn form(
             h1 { (title) }
             (error_summary(errors))
             form.stacked method="post" action=(action) novalidate {
+                (csrf_field(ctx))
                 (TextField::new("name", "Name", &form.name).autocomplete("off").show(errors))
                 (TextField::new("contact_email", "Contact email", &form.contact_email).kind("email").optional()
                     .hint("Where the department's visit summaries go, besides its head.").autocomplete("off").show(errors))
@@ -84,10 +95,12 @@ pub fn form(
                 p { "This department is " (ActiveBadge(department.active)) "." }
                 @if department.active {
                     form method="post" action={ "/admin/departments/" (department.id) "/deactivate" } {
+                        (csrf_field(ctx))
                         button.danger type="submit" { "Deactivate department" }
                     }
                 } @else {
                     form method="post" action={ "/admin/departments/" (department.id) "/activate" } {
+                        (csrf_field(ctx))
                         button.secondary type="submit" { "Reactivate department" }
                     }
                 }

@@ -8,6 +8,7 @@ use super::Section;
 pub fn page(status: StatusCode, message: &str) -> Markup {
     let title = status.canonical_reason().unwrap_or("Error");
     super::page(
+        &super::Ctx::default(),
         title,
         Section::None,
         html! {

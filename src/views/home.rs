@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use super::{page, Section};
+use super::{page, Ctx, Section};
 
 /// How much of the directory is filled in, for the start page.
 pub struct Counts {
@@ -11,8 +11,9 @@ pub struct Counts {
     pub users: i64,
 }
 
-pub fn home(counts: &Counts) -> Markup {
+pub fn home(ctx: &Ctx, counts: &Counts) -> Markup {
     page(
+        ctx,
         "Start",
         Section::Home,
         html! {

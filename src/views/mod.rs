@@ -1,6 +1,8 @@
 //! Pages are functions of domain values returning `Markup`; one layout
 //! shell and a few components shared by every page.
 
+pub mod account;
+pub mod audit;
 pub mod departments;
 pub mod errors;
 pub mod home;
@@ -12,6 +14,25 @@ use maud::{html, Markup, Render, DOCTYPE};
 use crate::domain::paging::Page;
 use crate::domain::FieldErrors;
 
+/// Who is looking at a page, as far as the page needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub user: Option<Viewer>,
+    /// The session's CSRF token, echoed by every form.
+    pub csrf: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub name: String,
+    pub is_admin: bool,
+}
+
+/// The hidden field that proves a form came from this site.
+pub fn csrf_field(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name=(crate::auth::csrf::FIELD) value=(ctx.csrf); }
+}
+
 /// Which part of the app a page belongs to, to mark it in the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -19,22 +40,30 @@ pub enum Section {
     Schools,
     Departments,
     Users,
+    Audit,
+    Account,
     None,
 }
 
 /// The shell every page shares.
-pub fn page(title: &str, section: Section, content: Markup) -> Markup {
-    let nav = [
+pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup {
+    let admin_nav = [
         (Section::Schools, "/admin/schools", "Schools"),
         (Section::Departments, "/admin/departments", "Departments"),
         (Section::Users, "/admin/users", "People"),
+        (Section::Audit, "/admin/audit", "Audit log"),
     ];
+    let nav: Vec<_> = match &ctx.user {
+        Some(viewer) if viewer.is_admin => admin_nav.to_vec(),
+        _ => Vec::new(),
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if !ctx.csrf.is_empty() { meta name="csrf-token" content=(ctx.csrf); }
                 title { (title) " · campus-visits" }
                 link rel="stylesheet" href=(crate::web::assets::stylesheet_path());
             }
@@ -47,6 +76,15 @@ pub fn page(title: &str, section: Section, content: Markup) -> Markup {
                             ul {
                                 @for (s, href, label) in nav {
                                     li { a href=(href) aria-current=[(s == section).then_some("page")] { (label) } }
+                                }
+                                @if let Some(viewer) = &ctx.user {
+                                    li { a href="/account" aria-current=[(section == Section::Account).then_some("page")] { "Account (" (viewer.name) ")" } }
+                                    li {
+                                        form.inline method="post" action="/sign-out" {
+                                            (csrf_field(ctx))
+                                            button.link type="submit" { "Sign out" }
+                                        }
+                                    }
                                 }
                             }
                         }

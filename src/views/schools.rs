@@ -3,8 +3,8 @@
 use maud::{html, Markup};
 
 use super::{
-    checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section,
-    TextField,
+    checkbox, csrf_field, error_summary, notice, page, pager, query_value, select_field,
+    ActiveBadge, Ctx, Section, TextField,
 };
 use crate::domain::paging::Page;
 use crate::domain::school::{School, SchoolLevel};
@@ -12,7 +12,7 @@ use crate::domain::FieldErrors;
 use crate::web::schools::SchoolForm;
 use crate::web::ListQuery;
 
-pub fn list(schools: &Page<School>, query: &ListQuery, done: Option<&str>) -> Markup {
+pub fn list(ctx: &Ctx, schools: &Page<School>, query: &ListQuery, done: Option<&str>) -> Markup {
     let search = query.search().unwrap_or_default();
     let inactive = query.include_inactive();
     let base = format!(
@@ -21,6 +21,7 @@ pub fn list(schools: &Page<School>, query: &ListQuery, done: Option<&str>) -> Ma
         if inactive { "&inactive=on" } else { "" }
     );
     page(
+        ctx,
         "Schools",
         Section::Schools,
         html! {
@@ -60,7 +61,7 @@ pub fn list(schools: &Page<School>, query: &ListQuery, done: Option<&str>) -> Ma
 }
 
 /// The form to add a school (`school` is `None`) or edit one.
-pub fn form(school: Option<&School>, form: &SchoolForm, errors: &FieldErrors) -> Markup {
+pub fn form(ctx: &Ctx, school: Option<&School>, form: &SchoolForm, errors: &FieldErrors) -> Markup {
     let title = match school {
         Some(school) => format!("Edit {}", school.name),
         None => "Add a school".to_owned(),
@@ -74,6 +75,7 @@ pub fn form(school: Option<&School>, form: &SchoolForm, errors: &FieldErrors) ->
         .map(|l| (l.as_str().to_owned(), l.label().to_owned()))
         .collect();
     page(
+        ctx,
         &title,
         Section::Schools,
         html! {
@@ -81,6 +83,7 @@ pub fn form(school: Option<&School>, form: &SchoolForm, errors: &FieldErrors) ->
             h1 { (title) }
             (error_summary(errors))
             form.stacked method="post" action=(action) novalidate {
+                (csrf_field(ctx))
                 (TextField::new("name", "Name", &form.name).autocomplete("off").show(errors))
                 (TextField::new("code", "Code", &form.code).hint("The district's short code: letters, digits, '-' and '_'.").autocomplete("off").show(errors))
                 (select_field("level", "Level", &form.level, &levels, Some("Choose a level"), false, errors))
@@ -92,11 +95,13 @@ pub fn form(school: Option<&School>, form: &SchoolForm, errors: &FieldErrors) ->
                 p { "This school is " (ActiveBadge(school.active)) "." }
                 @if school.active {
                     form method="post" action={ "/admin/schools/" (school.id) "/deactivate" } {
+                        (csrf_field(ctx))
                         p.hint { "A deactivated school keeps its history but leaves lists and visit plans." }
                         button.danger type="submit" { "Deactivate school" }
                     }
                 } @else {
                     form method="post" action={ "/admin/schools/" (school.id) "/activate" } {
+                        (csrf_field(ctx))
                         button.secondary type="submit" { "Reactivate school" }
                     }
                 }

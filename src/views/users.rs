@@ -3,16 +3,17 @@
 use maud::{html, Markup};
 
 use super::{
-    checkbox, error_summary, notice, page, pager, query_value, select_field, ActiveBadge, Section,
-    TextField,
+    checkbox, csrf_field, error_summary, notice, page, pager, query_value, select_field,
+    ActiveBadge, Ctx, Section, TextField,
 };
+use crate::domain::account::Role;
 use crate::domain::paging::Page;
 use crate::domain::user::{Link, User};
 use crate::domain::FieldErrors;
 use crate::web::users::{Choices, UserForm};
 use crate::web::ListQuery;
 
-pub fn list(users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup {
+pub fn list(ctx: &Ctx, users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup {
     let search = query.search().unwrap_or_default();
     let inactive = query.include_inactive();
     let base = format!(
@@ -26,6 +27,7 @@ pub fn list(users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup
             .unwrap_or_else(|| "—".to_owned())
     };
     page(
+        ctx,
         "People",
         Section::Users,
         html! {
@@ -74,6 +76,7 @@ fn as_choices(links: &[Link]) -> Vec<(String, String)> {
 
 /// The form to add a person (`user` is `None`) or edit one.
 pub fn form(
+    ctx: &Ctx,
     user: Option<&User>,
     form: &UserForm,
     choices: &Choices,
@@ -88,6 +91,7 @@ pub fn form(
         None => "/admin/users".to_owned(),
     };
     page(
+        ctx,
         &title,
         Section::Users,
         html! {
@@ -95,10 +99,18 @@ pub fn form(
             h1 { (title) }
             (error_summary(errors))
             form.stacked method="post" action=(action) novalidate {
+                (csrf_field(ctx))
                 (TextField::new("name", "Name", &form.name).autocomplete("off").show(errors))
                 (TextField::new("email", "Email", &form.email).kind("email").autocomplete("off").show(errors))
                 (select_field("school_id", "School", &form.school_id, &as_choices(&choices.schools), Some("No school"), true, errors))
                 (select_field("department_id", "Department", &form.department_id, &as_choices(&choices.departments), Some("No department"), true, errors))
+                fieldset {
+                    legend { "Roles" }
+                    p.hint { "What this person may do; a person may hold several roles." }
+                    @for role in Role::ALL {
+                        (checkbox(&format!("role_{}", role.as_str()), role.label(), form.has(role)))
+                    }
+                }
                 (checkbox("active", "Active (can sign in and receive email)", form.active.is_some()))
                 div.actions { button type="submit" { "Save person" } }
             }
@@ -107,10 +119,12 @@ pub fn form(
                 p { "This person is " (ActiveBadge(user.active)) "." }
                 @if user.active {
                     form method="post" action={ "/admin/users/" (user.id) "/deactivate" } {
+                        (csrf_field(ctx))
                         button.danger type="submit" { "Deactivate person" }
                     }
                 } @else {
                     form method="post" action={ "/admin/users/" (user.id) "/activate" } {
+                        (csrf_field(ctx))
                         button.secondary type="submit" { "Reactivate person" }
                     }
                 }

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{http::header, web, HttpResponse};
 
 use crate::error::AppError;
 
@@ -24,7 +24,6 @@ pub fn stylesheet_path() -> String {
     format!("/static/{}", *STYLESHEET_NAME)
 }
 
-#[get("/static/{name}")]
 pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
     if *name != *STYLESHEET_NAME {
         return Err(AppError::not_found());

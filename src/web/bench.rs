@@ -2,14 +2,13 @@
 //! a plain maud table of its rows, no layout and no sign-in, in the manner
 //! of TechEmpower's "Fortunes". Real pages are measured against it.
 
-use actix_web::{get, web};
+use actix_web::web;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::db::{self, Db};
 use crate::domain::paging::PageRequest;
 use crate::error::AppError;
 
-#[get("/bench/baseline")]
 pub async fn baseline(db: web::Data<Db>) -> Result<Markup, AppError> {
     let page = db
         .run(|conn| {

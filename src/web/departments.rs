@@ -1,10 +1,12 @@
 //! Admin pages for departments.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
+use crate::auth::{extract::client_ip, Admin};
+use crate::db::audit::NewEvent;
 use crate::db::{self, Db};
 use crate::domain::department::{Department, NewDepartment};
 use crate::domain::FieldErrors;
@@ -42,8 +44,9 @@ impl DepartmentForm {
     }
 }
 
-#[get("/admin/departments")]
 pub async fn list(
+    Admin(admin): Admin,
+
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
     done: web::Query<DoneQuery>,
@@ -54,19 +57,26 @@ pub async fn list(
         .run(move |conn| db::departments::list(conn, include_inactive, page_request))
         .await?;
     Ok(views::departments::list(
+        &admin.ctx(),
         &page,
         include_inactive,
         done.message("department").as_deref(),
     ))
 }
 
-#[get("/admin/departments/new")]
-pub async fn new() -> Markup {
-    views::departments::form(None, &DepartmentForm::blank(), &FieldErrors::new())
+pub async fn new(Admin(admin): Admin) -> Markup {
+    views::departments::form(
+        &admin.ctx(),
+        None,
+        &DepartmentForm::blank(),
+        &FieldErrors::new(),
+    )
 }
 
-#[post("/admin/departments")]
 pub async fn create(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     form: web::Form<DepartmentForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -74,37 +84,64 @@ pub async fn create(
         Ok(department) => department,
         Err(errors) => {
             return Ok(unprocessable(views::departments::form(
-                None, &form, &errors,
+                &admin.ctx(),
+                None,
+                &form,
+                &errors,
             )))
         }
     };
     match field_errors(
-        db.run(move |conn| db::departments::insert(conn, &department))
-            .await,
+        {
+            let (actor, ip) = (admin.id(), client_ip(&req));
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    let id = db::departments::insert(conn, &department)?;
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("department.created")
+                            .by(Some(actor))
+                            .on("department", id)
+                            .from_ip(ip),
+                    )?;
+                    Ok::<_, db::WriteError>(id)
+                })
+            })
+        }
+        .await,
     )? {
         Ok(id) => {
             tracing::info!(department.id = id, "department created");
             Ok(see_other("/admin/departments?done=created"))
         }
         Err(errors) => Ok(unprocessable(views::departments::form(
-            None, &form, &errors,
+            &admin.ctx(),
+            None,
+            &form,
+            &errors,
         ))),
     }
 }
 
-#[get("/admin/departments/{id}/edit")]
-pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit(
+    Admin(admin): Admin,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let department = db.run(move |conn| db::departments::find(conn, id)).await?;
     Ok(views::departments::form(
+        &admin.ctx(),
         Some(&department),
         &DepartmentForm::of(&department),
         &FieldErrors::new(),
     ))
 }
 
-#[post("/admin/departments/{id}")]
 pub async fn update(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     id: web::Path<i64>,
     form: web::Form<DepartmentForm>,
@@ -115,6 +152,7 @@ pub async fn update(
         Ok(department) => department,
         Err(errors) => {
             return Ok(unprocessable(views::departments::form(
+                &admin.ctx(),
                 Some(&current),
                 &form,
                 &errors,
@@ -122,14 +160,30 @@ pub async fn update(
         }
     };
     match field_errors(
-        db.run(move |conn| db::departments::update(conn, id, &department))
-            .await,
+        {
+            let (actor, ip) = (admin.id(), client_ip(&req));
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    db::departments::update(conn, id, &department)?;
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("department.updated")
+                            .by(Some(actor))
+                            .on("department", id)
+                            .from_ip(ip),
+                    )?;
+                    Ok::<_, db::WriteError>(())
+                })
+            })
+        }
+        .await,
     )? {
         Ok(()) => {
             tracing::info!(department.id = id, "department updated");
             Ok(see_other("/admin/departments?done=updated"))
         }
         Err(errors) => Ok(unprocessable(views::departments::form(
+            &admin.ctx(),
             Some(&current),
             &form,
             &errors,
@@ -137,19 +191,53 @@ pub async fn update(
     }
 }
 
-#[post("/admin/departments/{id}/deactivate")]
-pub async fn deactivate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), false).await
+pub async fn deactivate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), false).await
 }
 
-#[post("/admin/departments/{id}/activate")]
-pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), true).await
+pub async fn activate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), true).await
 }
 
-async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::departments::set_active(conn, id, active))
-        .await?;
+async fn set_active(
+    admin: &crate::auth::CurrentUser,
+    req: &HttpRequest,
+    db: web::Data<Db>,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    {
+        let (actor, ip) = (admin.id(), client_ip(&req));
+        db.run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                db::departments::set_active(conn, id, active)?;
+                let action = if active {
+                    "department.activated"
+                } else {
+                    "department.deactivated"
+                };
+                db::audit::record(
+                    conn,
+                    &NewEvent::new(action)
+                        .by(Some(actor))
+                        .on("department", id)
+                        .from_ip(ip),
+                )?;
+                Ok::<_, db::WriteError>(())
+            })
+        })
+    }
+    .await?;
     tracing::info!(department.id = id, active, "department activity changed");
     Ok(see_other(if active {
         "/admin/departments?done=activated"

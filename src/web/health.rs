@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use crate::db::Db;
@@ -15,7 +15,6 @@ pub struct Health {
 
 /// 200 with the engine's name when the database answers within two
 /// seconds, 503 when it does not.
-#[get("/healthz")]
 pub async fn healthz(db: web::Data<Db>) -> HttpResponse {
     let database = db.engine().name();
     if db.ping(Duration::from_secs(2)).await {

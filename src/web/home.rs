@@ -1,12 +1,12 @@
-use actix_web::{get, web};
+use actix_web::web;
 use maud::Markup;
 
+use crate::auth::CurrentUser;
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::views;
 
-#[get("/")]
-pub async fn home(db: web::Data<Db>) -> Result<Markup, AppError> {
+pub async fn home(user: CurrentUser, db: web::Data<Db>) -> Result<Markup, AppError> {
     let counts = db
         .run(|conn| -> diesel::QueryResult<_> {
             Ok(views::home::Counts {
@@ -16,5 +16,5 @@ pub async fn home(db: web::Data<Db>) -> Result<Markup, AppError> {
             })
         })
         .await?;
-    Ok(views::home::home(&counts))
+    Ok(views::home::home(&user.ctx(), &counts))
 }

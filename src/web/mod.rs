@@ -1,7 +1,10 @@
 //! Thin handlers: extract, parse into domain values, call `db`, answer.
 
+pub mod account;
 pub mod api;
 pub mod assets;
+pub mod audit;
+pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod departments;

@@ -1,10 +1,12 @@
 //! Admin pages for schools.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
+use crate::auth::{extract::client_ip, Admin};
+use crate::db::audit::NewEvent;
 use crate::db::{self, Db};
 use crate::domain::school::{NewSchool, School};
 use crate::domain::FieldErrors;
@@ -45,8 +47,9 @@ impl SchoolForm {
     }
 }
 
-#[get("/admin/schools")]
 pub async fn list(
+    Admin(admin): Admin,
+
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
     done: web::Query<DoneQuery>,
@@ -60,48 +63,91 @@ pub async fn list(
         .run(move |conn| db::schools::list(conn, &filter, page_request))
         .await?;
     Ok(views::schools::list(
+        &admin.ctx(),
         &page,
         &query,
         done.message("school").as_deref(),
     ))
 }
 
-#[get("/admin/schools/new")]
-pub async fn new() -> Markup {
-    views::schools::form(None, &SchoolForm::blank(), &FieldErrors::new())
+pub async fn new(Admin(admin): Admin) -> Markup {
+    views::schools::form(
+        &admin.ctx(),
+        None,
+        &SchoolForm::blank(),
+        &FieldErrors::new(),
+    )
 }
 
-#[post("/admin/schools")]
 pub async fn create(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     form: web::Form<SchoolForm>,
 ) -> Result<HttpResponse, AppError> {
     let school = match form.parse() {
         Ok(school) => school,
-        Err(errors) => return Ok(unprocessable(views::schools::form(None, &form, &errors))),
+        Err(errors) => {
+            return Ok(unprocessable(views::schools::form(
+                &admin.ctx(),
+                None,
+                &form,
+                &errors,
+            )))
+        }
     };
-    match field_errors(db.run(move |conn| db::schools::insert(conn, &school)).await)? {
+    match field_errors(
+        {
+            let (actor, ip) = (admin.id(), client_ip(&req));
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    let id = db::schools::insert(conn, &school)?;
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("school.created")
+                            .by(Some(actor))
+                            .on("school", id)
+                            .from_ip(ip),
+                    )?;
+                    Ok::<_, db::WriteError>(id)
+                })
+            })
+        }
+        .await,
+    )? {
         Ok(id) => {
             tracing::info!(school.id = id, "school created");
             Ok(see_other("/admin/schools?done=created"))
         }
-        Err(errors) => Ok(unprocessable(views::schools::form(None, &form, &errors))),
+        Err(errors) => Ok(unprocessable(views::schools::form(
+            &admin.ctx(),
+            None,
+            &form,
+            &errors,
+        ))),
     }
 }
 
-#[get("/admin/schools/{id}/edit")]
-pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit(
+    Admin(admin): Admin,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let school = db.run(move |conn| db::schools::find(conn, id)).await?;
     Ok(views::schools::form(
+        &admin.ctx(),
         Some(&school),
         &SchoolForm::of(&school),
         &FieldErrors::new(),
     ))
 }
 
-#[post("/admin/schools/{id}")]
 pub async fn update(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     id: web::Path<i64>,
     form: web::Form<SchoolForm>,
@@ -112,6 +158,7 @@ pub async fn update(
         Ok(school) => school,
         Err(errors) => {
             return Ok(unprocessable(views::schools::form(
+                &admin.ctx(),
                 Some(&current),
                 &form,
                 &errors,
@@ -119,14 +166,30 @@ pub async fn update(
         }
     };
     match field_errors(
-        db.run(move |conn| db::schools::update(conn, id, &school))
-            .await,
+        {
+            let (actor, ip) = (admin.id(), client_ip(&req));
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    db::schools::update(conn, id, &school)?;
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("school.updated")
+                            .by(Some(actor))
+                            .on("school", id)
+                            .from_ip(ip),
+                    )?;
+                    Ok::<_, db::WriteError>(())
+                })
+            })
+        }
+        .await,
     )? {
         Ok(()) => {
             tracing::info!(school.id = id, "school updated");
             Ok(see_other("/admin/schools?done=updated"))
         }
         Err(errors) => Ok(unprocessable(views::schools::form(
+            &admin.ctx(),
             Some(&current),
             &form,
             &errors,
@@ -134,19 +197,53 @@ pub async fn update(
     }
 }
 
-#[post("/admin/schools/{id}/deactivate")]
-pub async fn deactivate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), false).await
+pub async fn deactivate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), false).await
 }
 
-#[post("/admin/schools/{id}/activate")]
-pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), true).await
+pub async fn activate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), true).await
 }
 
-async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::schools::set_active(conn, id, active))
-        .await?;
+async fn set_active(
+    admin: &crate::auth::CurrentUser,
+    req: &HttpRequest,
+    db: web::Data<Db>,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    {
+        let (actor, ip) = (admin.id(), client_ip(&req));
+        db.run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                db::schools::set_active(conn, id, active)?;
+                let action = if active {
+                    "school.activated"
+                } else {
+                    "school.deactivated"
+                };
+                db::audit::record(
+                    conn,
+                    &NewEvent::new(action)
+                        .by(Some(actor))
+                        .on("school", id)
+                        .from_ip(ip),
+                )?;
+                Ok::<_, db::WriteError>(())
+            })
+        })
+    }
+    .await?;
     tracing::info!(school.id = id, active, "school activity changed");
     Ok(see_other(if active {
         "/admin/schools?done=activated"

@@ -1,15 +1,19 @@
 //! Admin pages for people.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
+use crate::auth::{extract::client_ip, Admin};
+use crate::db::audit::NewEvent;
 use crate::db::{self, Db};
+use crate::domain::account::Role;
 use crate::domain::user::{optional_id, Link, NewUser, User};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
+use std::collections::BTreeSet;
 
 /// The person form exactly as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -23,6 +27,11 @@ pub struct UserForm {
     #[serde(default)]
     pub department_id: String,
     pub active: Option<String>,
+    pub role_admin: Option<String>,
+    pub role_visit_lead: Option<String>,
+    pub role_visitor: Option<String>,
+    pub role_school_leader: Option<String>,
+    pub role_department_head: Option<String>,
 }
 
 impl UserForm {
@@ -53,6 +62,26 @@ impl UserForm {
         }
     }
 
+    /// The roles ticked on the form.
+    pub fn roles(&self) -> BTreeSet<Role> {
+        [
+            (Role::Admin, &self.role_admin),
+            (Role::VisitLead, &self.role_visit_lead),
+            (Role::Visitor, &self.role_visitor),
+            (Role::SchoolLeader, &self.role_school_leader),
+            (Role::DepartmentHead, &self.role_department_head),
+        ]
+        .into_iter()
+        .filter(|(_, ticked)| ticked.is_some())
+        .map(|(role, _)| role)
+        .collect()
+    }
+
+    /// Whether `role` is ticked.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
     pub fn blank() -> Self {
         Self {
             active: Some("on".into()),
@@ -60,9 +89,15 @@ impl UserForm {
         }
     }
 
-    pub fn of(user: &User) -> Self {
+    pub fn of(user: &User, roles: &BTreeSet<Role>) -> Self {
         let id = |link: &Option<Link>| link.as_ref().map(|l| l.id.to_string()).unwrap_or_default();
+        let tick = |role| roles.contains(&role).then(|| "on".to_owned());
         Self {
+            role_admin: tick(Role::Admin),
+            role_visit_lead: tick(Role::VisitLead),
+            role_visitor: tick(Role::Visitor),
+            role_school_leader: tick(Role::SchoolLeader),
+            role_department_head: tick(Role::DepartmentHead),
             name: user.name.clone(),
             email: user.email.clone(),
             school_id: id(&user.school),
@@ -88,8 +123,9 @@ async fn choices(db: &Db) -> Result<Choices, AppError> {
     .await
 }
 
-#[get("/admin/users")]
 pub async fn list(
+    Admin(admin): Admin,
+
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
     done: web::Query<DoneQuery>,
@@ -103,16 +139,17 @@ pub async fn list(
         .run(move |conn| db::users::list(conn, &filter, page_request))
         .await?;
     Ok(views::users::list(
+        &admin.ctx(),
         &page,
         &query,
         done.message("person").as_deref(),
     ))
 }
 
-#[get("/admin/users/new")]
-pub async fn new(db: web::Data<Db>) -> Result<Markup, AppError> {
+pub async fn new(Admin(admin): Admin, db: web::Data<Db>) -> Result<Markup, AppError> {
     let choices = choices(&db).await?;
     Ok(views::users::form(
+        &admin.ctx(),
         None,
         &UserForm::blank(),
         &choices,
@@ -120,13 +157,35 @@ pub async fn new(db: web::Data<Db>) -> Result<Markup, AppError> {
     ))
 }
 
-#[post("/admin/users")]
 pub async fn create(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
+    let roles = form.roles();
     let result = match form.parse() {
-        Ok(user) => field_errors(db.run(move |conn| db::users::insert(conn, &user)).await)?,
+        Ok(user) => field_errors(
+            {
+                let (actor, ip) = (admin.id(), client_ip(&req));
+                db.run(move |conn| {
+                    db::write_transaction(conn, |conn| {
+                        let id = db::users::insert(conn, &user)?;
+                        db::audit::record(
+                            conn,
+                            &NewEvent::new("user.created")
+                                .by(Some(actor))
+                                .on("user", id)
+                                .from_ip(ip.clone()),
+                        )?;
+                        save_roles(conn, actor, ip, id, &roles)?;
+                        Ok::<_, db::WriteError>(id)
+                    })
+                })
+            }
+            .await,
+        )?,
         Err(errors) => Err(errors),
     };
     match result {
@@ -137,35 +196,72 @@ pub async fn create(
         Err(errors) => {
             let choices = choices(&db).await?;
             Ok(unprocessable(views::users::form(
-                None, &form, &choices, &errors,
+                &admin.ctx(),
+                None,
+                &form,
+                &choices,
+                &errors,
             )))
         }
     }
 }
 
-#[get("/admin/users/{id}/edit")]
-pub async fn edit(db: web::Data<Db>, id: web::Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit(
+    Admin(admin): Admin,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
-    let user = db.run(move |conn| db::users::find(conn, id)).await?;
+    let (user, roles) = db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            Ok((
+                db::users::find(conn, id)?,
+                db::accounts::roles_of(conn, id)?,
+            ))
+        })
+        .await?;
     let choices = choices(&db).await?;
     Ok(views::users::form(
+        &admin.ctx(),
         Some(&user),
-        &UserForm::of(&user),
+        &UserForm::of(&user, &roles),
         &choices,
         &FieldErrors::new(),
     ))
 }
 
-#[post("/admin/users/{id}")]
 pub async fn update(
+    Admin(admin): Admin,
+    req: HttpRequest,
+
     db: web::Data<Db>,
     id: web::Path<i64>,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let current = db.run(move |conn| db::users::find(conn, id)).await?;
+    let roles = form.roles();
     let result = match form.parse() {
-        Ok(user) => field_errors(db.run(move |conn| db::users::update(conn, id, &user)).await)?,
+        Ok(user) => field_errors(
+            {
+                let (actor, ip) = (admin.id(), client_ip(&req));
+                db.run(move |conn| {
+                    db::write_transaction(conn, |conn| {
+                        db::users::update(conn, id, &user)?;
+                        db::audit::record(
+                            conn,
+                            &NewEvent::new("user.updated")
+                                .by(Some(actor))
+                                .on("user", id)
+                                .from_ip(ip.clone()),
+                        )?;
+                        save_roles(conn, actor, ip, id, &roles)?;
+                        Ok::<_, db::WriteError>(())
+                    })
+                })
+            }
+            .await,
+        )?,
         Err(errors) => Err(errors),
     };
     match result {
@@ -176,6 +272,7 @@ pub async fn update(
         Err(errors) => {
             let choices = choices(&db).await?;
             Ok(unprocessable(views::users::form(
+                &admin.ctx(),
                 Some(&current),
                 &form,
                 &choices,
@@ -185,23 +282,79 @@ pub async fn update(
     }
 }
 
-#[post("/admin/users/{id}/deactivate")]
-pub async fn deactivate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), false).await
+pub async fn deactivate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), false).await
 }
 
-#[post("/admin/users/{id}/activate")]
-pub async fn activate(db: web::Data<Db>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    set_active(db, id.into_inner(), true).await
+pub async fn activate(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(&admin, &req, db, id.into_inner(), true).await
 }
 
-async fn set_active(db: web::Data<Db>, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| db::users::set_active(conn, id, active))
-        .await?;
+async fn set_active(
+    admin: &crate::auth::CurrentUser,
+    req: &HttpRequest,
+    db: web::Data<Db>,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    {
+        let (actor, ip) = (admin.id(), client_ip(&req));
+        db.run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                db::users::set_active(conn, id, active)?;
+                let action = if active {
+                    "user.activated"
+                } else {
+                    "user.deactivated"
+                };
+                db::audit::record(
+                    conn,
+                    &NewEvent::new(action)
+                        .by(Some(actor))
+                        .on("user", id)
+                        .from_ip(ip),
+                )?;
+                Ok::<_, db::WriteError>(())
+            })
+        })
+    }
+    .await?;
     tracing::info!(user.id = id, active, "user activity changed");
     Ok(see_other(if active {
         "/admin/users?done=activated"
     } else {
         "/admin/users?done=deactivated"
     }))
+}
+
+/// Stores the roles ticked on the form, and records a change in the audit log.
+fn save_roles(
+    conn: &mut db::DbConn,
+    actor: i64,
+    ip: Option<String>,
+    user_id: i64,
+    roles: &BTreeSet<Role>,
+) -> Result<(), db::WriteError> {
+    let before = db::accounts::set_roles(conn, user_id, roles)?;
+    if &before != roles {
+        let names =
+            |set: &BTreeSet<Role>| set.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+        let event = NewEvent::new("user.roles_changed")
+            .by(Some(actor))
+            .on("user", user_id)
+            .from_ip(ip)
+            .detail(format!("{} -> {}", names(&before), names(roles)));
+        db::audit::record(conn, &event)?;
+    }
+    Ok(())
 }

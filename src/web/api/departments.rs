@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{created, yes, Listing};
+use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::department::{Department, NewDepartment};
 use crate::error::{ApiError, ErrorBody};
@@ -56,12 +57,15 @@ pub struct DepartmentId {
 }
 
 /// Lists departments in name order.
-#[utoipa::path(tag = "departments", params(ListQuery), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "departments", params(ListQuery), responses(
     (status = 200, body = Listing<DepartmentOut>),
     (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
 ))]
 #[get("/departments")]
 pub async fn list(
+    _admin: Admin,
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -74,12 +78,13 @@ pub async fn list(
 }
 
 /// Creates a department.
-#[utoipa::path(tag = "departments", request_body = DepartmentIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "departments", request_body = DepartmentIn, responses(
     (status = 201, body = DepartmentOut),
     (status = 422, body = ErrorBody),
 ))]
 #[post("/departments")]
 pub async fn create(
+    _admin: Admin,
     db: web::Data<Db>,
     body: web::Json<DepartmentIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -98,12 +103,13 @@ pub async fn create(
 }
 
 /// One department.
-#[utoipa::path(tag = "departments", params(DepartmentId), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "departments", params(DepartmentId), responses(
     (status = 200, body = DepartmentOut),
     (status = 404, body = ErrorBody),
 ))]
 #[get("/departments/{id}")]
 pub async fn show(
+    _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<DepartmentId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -113,13 +119,14 @@ pub async fn show(
 }
 
 /// Replaces a department's fields; `"active": false` deactivates it.
-#[utoipa::path(tag = "departments", params(DepartmentId), request_body = DepartmentIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "departments", params(DepartmentId), request_body = DepartmentIn, responses(
     (status = 200, body = DepartmentOut),
     (status = 404, body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
 #[put("/departments/{id}")]
 pub async fn update(
+    _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<DepartmentId>,
     body: web::Json<DepartmentIn>,

@@ -36,6 +36,18 @@ pub fn describe(mut api: OpenApi) -> OpenApi {
             "Every resource the pages show. Errors answer {\"error\": {\"code\", \"message\", \"fields\"}}.",
         ))
         .build();
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        utoipa::openapi::security::SecurityScheme::Http(
+            utoipa::openapi::security::HttpBuilder::new()
+                .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API token from the account page or `campus-visits token create`.",
+                ))
+                .build(),
+        ),
+    );
     api
 }
 

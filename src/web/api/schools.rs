@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{created, yes, Listing};
+use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::school::{NewSchool, School, SchoolLevel};
 use crate::error::{ApiError, ErrorBody};
@@ -62,12 +63,15 @@ pub struct SchoolId {
 }
 
 /// Lists schools in name order, a page at a time.
-#[utoipa::path(tag = "schools", params(ListQuery), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "schools", params(ListQuery), responses(
     (status = 200, body = Listing<SchoolOut>),
     (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
 ))]
 #[get("/schools")]
 pub async fn list(
+    _admin: Admin,
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -83,12 +87,13 @@ pub async fn list(
 }
 
 /// Creates a school.
-#[utoipa::path(tag = "schools", request_body = SchoolIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "schools", request_body = SchoolIn, responses(
     (status = 201, body = SchoolOut),
     (status = 422, description = "A field is invalid or the code is taken", body = ErrorBody),
 ))]
 #[post("/schools")]
 pub async fn create(
+    _admin: Admin,
     db: web::Data<Db>,
     body: web::Json<SchoolIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -107,25 +112,30 @@ pub async fn create(
 }
 
 /// One school.
-#[utoipa::path(tag = "schools", params(SchoolId), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "schools", params(SchoolId), responses(
     (status = 200, body = SchoolOut),
     (status = 404, body = ErrorBody),
 ))]
 #[get("/schools/{id}")]
-pub async fn show(db: web::Data<Db>, path: web::Path<SchoolId>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    _admin: Admin,
+    db: web::Data<Db>,
+    path: web::Path<SchoolId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let school = db.run(move |conn| db::schools::find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(SchoolOut::from(school)))
 }
 
 /// Replaces a school's fields; `"active": false` deactivates it.
-#[utoipa::path(tag = "schools", params(SchoolId), request_body = SchoolIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "schools", params(SchoolId), request_body = SchoolIn, responses(
     (status = 200, body = SchoolOut),
     (status = 404, body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
 #[put("/schools/{id}")]
 pub async fn update(
+    _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<SchoolId>,
     body: web::Json<SchoolIn>,

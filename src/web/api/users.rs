@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{created, yes, Listing};
+use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::user::{Link, NewUser, User};
 use crate::error::{ApiError, ErrorBody};
@@ -83,12 +84,15 @@ pub struct UserId {
 }
 
 /// Lists people in name order, a page at a time.
-#[utoipa::path(tag = "users", params(ListQuery), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "users", params(ListQuery), responses(
     (status = 200, body = Listing<UserOut>),
     (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
 ))]
 #[get("/users")]
 pub async fn list(
+    _admin: Admin,
     db: web::Data<Db>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -104,12 +108,16 @@ pub async fn list(
 }
 
 /// Creates a person.
-#[utoipa::path(tag = "users", request_body = UserIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "users", request_body = UserIn, responses(
     (status = 201, body = UserOut),
     (status = 422, body = ErrorBody),
 ))]
 #[post("/users")]
-pub async fn create(db: web::Data<Db>, body: web::Json<UserIn>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    _admin: Admin,
+    db: web::Data<Db>,
+    body: web::Json<UserIn>,
+) -> Result<HttpResponse, ApiError> {
     let user = body.parse()?;
     let saved = db
         .run(move |conn| {
@@ -125,25 +133,30 @@ pub async fn create(db: web::Data<Db>, body: web::Json<UserIn>) -> Result<HttpRe
 }
 
 /// One person.
-#[utoipa::path(tag = "users", params(UserId), responses(
+#[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), responses(
     (status = 200, body = UserOut),
     (status = 404, body = ErrorBody),
 ))]
 #[get("/users/{id}")]
-pub async fn show(db: web::Data<Db>, path: web::Path<UserId>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    _admin: Admin,
+    db: web::Data<Db>,
+    path: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let user = db.run(move |conn| db::users::find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(UserOut::from(user)))
 }
 
 /// Replaces a person's fields; `"active": false` deactivates them.
-#[utoipa::path(tag = "users", params(UserId), request_body = UserIn, responses(
+#[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), request_body = UserIn, responses(
     (status = 200, body = UserOut),
     (status = 404, body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
 #[put("/users/{id}")]
 pub async fn update(
+    _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<UserId>,
     body: web::Json<UserIn>,

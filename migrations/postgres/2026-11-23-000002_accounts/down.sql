@@ -1,0 +1,7 @@
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE sign_in_failures;
+DROP TABLE api_tokens;
+DROP TABLE user_roles;
+ALTER TABLE users DROP COLUMN session_epoch;
+ALTER TABLE users DROP COLUMN password_hash;

@@ -1,0 +1,84 @@
+//! CSRF protection for every state-changing request. A request that changes
+//! state (anything but GET, HEAD, OPTIONS) must either carry an API token
+//! (`Authorization: Bearer`, which a cross-site form cannot send and which
+//! ignores cookies), or echo the session's CSRF token: in the form field
+//! `csrf_token`, or in the `X-CSRF-Token` header (for scripts; a cross-site
+//! form cannot set headers). Everything else is refused with 403 before any
+//! handler runs, so a new route cannot forget the check.
+
+use actix_session::SessionExt;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::HttpMessage;
+use futures_util::StreamExt;
+
+use super::{constant_time_eq, session};
+use crate::error::{self, AppError};
+
+/// The form field that carries the token.
+pub const FIELD: &str = "csrf_token";
+/// The header that carries the token for scripts.
+pub const HEADER: &str = "x-csrf-token";
+
+const FORM_LIMIT: usize = 256 * 1024;
+
+pub async fn protect(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.headers().contains_key(header::AUTHORIZATION)
+    {
+        return next.call(req).await;
+    }
+    let expected = session::read(&req.get_session()).map(|s| s.csrf);
+    let presented = match req.headers().get(HEADER) {
+        Some(value) => Some(value.to_str().unwrap_or("").to_owned()),
+        None if is_form(&req) => {
+            let body = read_body(&mut req).await?;
+            let token = form_urlencoded::parse(&body)
+                .find(|(name, _)| name == FIELD)
+                .map(|(_, value)| value.into_owned());
+            // Hand the body on to the handler unchanged.
+            let (_, mut payload) = actix_http::h1::Payload::create(true);
+            payload.unread_data(body);
+            req.set_payload(payload.into());
+            token
+        }
+        None => None,
+    };
+    let valid = matches!((&expected, &presented), (Some(e), Some(p)) if constant_time_eq(e.as_bytes(), p.as_bytes()));
+    if !valid {
+        let refusal = AppError::forbidden(
+            "This form has expired or did not come from this site. Go back, reload the page and try again.",
+        );
+        return Err(error::for_request(req.request(), refusal));
+    }
+    next.call(req).await
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> {
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > FORM_LIMIT {
+            return Err(error::for_request(
+                req.request(),
+                AppError::bad_request("The form is too large."),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

@@ -1,0 +1,234 @@
+//! What signing in needs: password hashes, roles, session epochs, API tokens.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{api_tokens, user_roles, users};
+use super::{now, DbConn};
+use crate::domain::account::Role;
+
+/// A user as the access rules see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub school_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub session_epoch: i64,
+    pub roles: BTreeSet<Role>,
+}
+
+type AccountRow = (i64, String, String, bool, Option<i64>, Option<i64>, i64);
+
+macro_rules! account_columns {
+    () => {
+        (
+            users::id,
+            users::name,
+            users::email,
+            users::active,
+            users::school_id,
+            users::department_id,
+            users::session_epoch,
+        )
+    };
+}
+
+fn with_roles(conn: &mut DbConn, row: AccountRow) -> QueryResult<Account> {
+    let (id, name, email, active, school_id, department_id, session_epoch) = row;
+    Ok(Account {
+        id,
+        name,
+        email,
+        active,
+        school_id,
+        department_id,
+        session_epoch,
+        roles: roles_of(conn, id)?,
+    })
+}
+
+pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<BTreeSet<Role>> {
+    let names: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .select(user_roles::role)
+        .load(conn)?;
+    // The column's CHECK constraint admits only known roles.
+    Ok(names.iter().filter_map(|n| n.parse().ok()).collect())
+}
+
+pub fn find(conn: &mut DbConn, user_id: i64) -> QueryResult<Account> {
+    let row = users::table
+        .find(user_id)
+        .select(account_columns!())
+        .first::<AccountRow>(conn)?;
+    with_roles(conn, row)
+}
+
+/// The account with this email and its password hash, for signing in.
+pub fn for_sign_in(
+    conn: &mut DbConn,
+    email: &str,
+) -> QueryResult<Option<(Account, Option<String>)>> {
+    let found = users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select((account_columns!(), users::password_hash))
+        .first::<(AccountRow, Option<String>)>(conn)
+        .optional()?;
+    match found {
+        Some((row, hash)) => Ok(Some((with_roles(conn, row)?, hash))),
+        None => Ok(None),
+    }
+}
+
+/// Replaces a user's roles; returns the roles before, for the audit log.
+pub fn set_roles(
+    conn: &mut DbConn,
+    user_id: i64,
+    roles: &BTreeSet<Role>,
+) -> QueryResult<BTreeSet<Role>> {
+    super::write_transaction(conn, |conn| {
+        let before = roles_of(conn, user_id)?;
+        diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+        for role in roles {
+            diesel::insert_into(user_roles::table)
+                .values((
+                    user_roles::user_id.eq(user_id),
+                    user_roles::role.eq(role.as_str()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(before)
+    })
+}
+
+/// Stores a new password hash and ends every session of the user.
+pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str) -> QueryResult<()> {
+    let changed = diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(hash),
+            users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Ends every session of the user at once.
+pub fn end_sessions(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An API token as its owner sees it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_token(conn: &mut DbConn, user_id: i64, name: &str, digest: &str) -> QueryResult<i64> {
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::user_id.eq(user_id),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(digest),
+            api_tokens::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    api_tokens::table
+        .filter(api_tokens::token_hash.eq(digest))
+        .select(api_tokens::id)
+        .first(conn)
+}
+
+pub fn tokens_of(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ApiToken>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::id.desc())
+        .select((
+            api_tokens::id,
+            api_tokens::name,
+            api_tokens::created_at,
+            api_tokens::last_used_at,
+            api_tokens::revoked_at,
+        ))
+        .load::<(
+            i64,
+            String,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+        )>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(
+                    |(id, name, created_at, last_used_at, revoked_at)| ApiToken {
+                        id,
+                        name,
+                        created_at,
+                        last_used_at,
+                        revoked_at,
+                    },
+                )
+                .collect()
+        })
+}
+
+/// Revokes one of the user's own tokens; `NotFound` for anyone else's.
+pub fn revoke_token(conn: &mut DbConn, user_id: i64, token_id: i64) -> QueryResult<()> {
+    let changed = diesel::update(
+        api_tokens::table
+            .filter(api_tokens::id.eq(token_id))
+            .filter(api_tokens::user_id.eq(user_id)),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// The active account a live token belongs to, and the token's id.
+pub fn by_token(conn: &mut DbConn, digest: &str) -> QueryResult<Option<(i64, Account)>> {
+    let found = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(digest))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select((api_tokens::id, account_columns!()))
+        .first::<(i64, AccountRow)>(conn)
+        .optional()?;
+    match found {
+        Some((token_id, row)) => {
+            // Worth a write at most once a minute per token.
+            let stale = now() - chrono::Duration::minutes(1);
+            diesel::update(
+                api_tokens::table
+                    .filter(api_tokens::id.eq(token_id))
+                    .filter(
+                        api_tokens::last_used_at
+                            .is_null()
+                            .or(api_tokens::last_used_at.lt(stale)),
+                    ),
+            )
+            .set(api_tokens::last_used_at.eq(now()))
+            .execute(conn)?;
+            Ok(Some((token_id, with_roles(conn, row)?)))
+        }
+        None => Ok(None),
+    }
+}

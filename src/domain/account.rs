@@ -1,0 +1,186 @@
+//! Roles and the rules for passwords.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+/// What a person may do. A person may hold several roles.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The district's directory, frameworks, imports, exports; sees everything.
+    Admin,
+    /// Plans visits and teams, runs debriefs, publishes action items.
+    VisitLead,
+    /// Records observations on the visits whose team they are on.
+    Visitor,
+    /// Sees their school's visits and action items; updates its action steps.
+    SchoolLeader,
+    /// Tracks and assigns their department's action items across campuses.
+    DepartmentHead,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::VisitLead,
+        Role::Visitor,
+        Role::SchoolLeader,
+        Role::DepartmentHead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::VisitLead => "visit_lead",
+            Role::Visitor => "visitor",
+            Role::SchoolLeader => "school_leader",
+            Role::DepartmentHead => "department_head",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::VisitLead => "Visit lead",
+            Role::Visitor => "Visitor",
+            Role::SchoolLeader => "School leader",
+            Role::DepartmentHead => "Department head",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let normal = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == normal)
+            .ok_or_else(|| {
+                "Use admin, visit_lead, visitor, school_leader or department_head.".to_owned()
+            })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The shortest password accepted.
+pub const PASSWORD_MIN: usize = 12;
+/// The longest password accepted (long passphrases are welcome; the limit
+/// only keeps hashing cost bounded).
+pub const PASSWORD_MAX: usize = 256;
+
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("../auth/common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+});
+
+/// A new password that meets the rules: 12 to 256 characters, no
+/// composition rules, and not one of the 10,000 most common passwords.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let length = raw.chars().count();
+        if length < PASSWORD_MIN {
+            return Err(format!("Use at least {PASSWORD_MIN} characters; a few words together make a good password."));
+        }
+        if length > PASSWORD_MAX {
+            return Err(format!("Use at most {PASSWORD_MAX} characters."));
+        }
+        if COMMON.contains(&raw.to_lowercase()) {
+            return Err("This password is one of the most common ones; choose another.".to_owned());
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
+/// How many passwords the common list holds.
+pub fn common_password_count() -> usize {
+    COMMON.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse(), Ok(role));
+        }
+        assert_eq!("Visit lead".parse(), Ok(Role::VisitLead));
+        assert!("superuser".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(NewPassword::parse("short").is_err());
+        assert!(NewPassword::parse(&"x".repeat(11)).is_err());
+        assert!(NewPassword::parse("correct horse battery staple").is_ok());
+        assert!(
+            NewPassword::parse(&"é".repeat(12)).is_ok(),
+            "characters, not bytes"
+        );
+        assert!(NewPassword::parse(&"a".repeat(PASSWORD_MAX)).is_ok());
+        assert!(NewPassword::parse(&"a".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        assert!(common_password_count() >= 10_000);
+        // Long enough, but on the list.
+        for common in ["1234567890123", "qwertyuiopasdfghjkl"] {
+            if COMMON.contains(common) {
+                assert!(NewPassword::parse(common).is_err(), "{common}");
+            }
+        }
+        let long_common: Vec<&String> = COMMON
+            .iter()
+            .filter(|p| p.chars().count() >= PASSWORD_MIN)
+            .collect();
+        assert!(
+            !long_common.is_empty(),
+            "the list has passwords the length rule alone would let through"
+        );
+        for password in long_common {
+            assert!(NewPassword::parse(password).is_err(), "{password}");
+            assert!(
+                NewPassword::parse(&password.to_uppercase()).is_err(),
+                "{password} in capitals"
+            );
+        }
+    }
+}

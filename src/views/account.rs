@@ -1,0 +1,105 @@
+//! Signing in, and a person's own account page.
+
+use maud::{html, Markup};
+
+use super::{csrf_field, error_summary, Ctx, Section, TextField};
+use crate::db::accounts::{Account, ApiToken};
+use crate::domain::FieldErrors;
+use crate::web::account::TokenForm;
+use crate::web::auth::SignInForm;
+
+pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>) -> Markup {
+    let none = FieldErrors::new();
+    super::page(
+        ctx,
+        "Sign in",
+        Section::None,
+        html! {
+            h1 { "Sign in" }
+            @if let Some(problem) = problem {
+                div.error-summary role="alert" { p { (problem) } }
+            }
+            form.stacked method="post" action="/sign-in" {
+                (csrf_field(ctx))
+                input type="hidden" name="next" value=(form.next);
+                (TextField::new("email", "Email", &form.email).kind("email").autocomplete("username").show(&none))
+                (TextField::new("password", "Password", "").kind("password").autocomplete("current-password").show(&none))
+                div.actions { button type="submit" { "Sign in" } }
+            }
+        },
+    )
+}
+
+fn when(at: &chrono::NaiveDateTime) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The account page; `new_token` is shown once, right after it is made.
+pub fn page(
+    ctx: &Ctx,
+    account: &Account,
+    tokens: &[ApiToken],
+    new_token: Option<&str>,
+    form: &TokenForm,
+    errors: &FieldErrors,
+) -> Markup {
+    super::page(
+        ctx,
+        "Your account",
+        Section::Account,
+        html! {
+            h1 { "Your account" }
+            dl {
+                dt { "Name" } dd { (account.name) }
+                dt { "Email" } dd { (account.email) }
+                dt { "Roles" }
+                dd {
+                    @if account.roles.is_empty() { "None yet: ask an administrator." }
+                    @else { (account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) }
+                }
+            }
+            h2 { "API tokens" }
+            p.hint { "A token lets a script use the JSON API with exactly your rights. Send it as "
+                code { "Authorization: Bearer <token>" } "." }
+            @if let Some(secret) = new_token {
+                div.notice role="status" {
+                    p { strong { "Copy this token now: it is shown only once." } }
+                    p.secret { (secret) }
+                }
+            }
+            (error_summary(errors))
+            form.stacked method="post" action="/account/tokens" {
+                (csrf_field(ctx))
+                (TextField::new("name", "Token name", &form.name).hint("What will use it, e.g. \"nightly export\".").autocomplete("off").show(errors))
+                div.actions { button type="submit" { "Create a token" } }
+            }
+            @if !tokens.is_empty() {
+                div.table-wrap {
+                    table {
+                        caption { "Your tokens, newest first" }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { "Last used" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for token in tokens {
+                                tr {
+                                    td { (token.name) }
+                                    td { (when(&token.created_at)) }
+                                    td { (token.last_used_at.as_ref().map(when).unwrap_or_else(|| "Never".to_owned())) }
+                                    td {
+                                        @if let Some(revoked) = &token.revoked_at {
+                                            "Revoked " (when(revoked))
+                                        } @else {
+                                            form.inline method="post" action={ "/account/tokens/" (token.id) "/revoke" } {
+                                                (csrf_field(ctx))
+                                                button.secondary type="submit" aria-label={ "Revoke the token " (token.name) } { "Revoke" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,223 @@
+//! Signing in and out.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::see_other;
+use crate::auth::extract::client_ip;
+use crate::auth::{password, session, CurrentUser};
+use crate::config::Config;
+use crate::db::audit::NewEvent;
+use crate::db::throttle::Scope;
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::views::{self, Ctx};
+
+/// The sign-in form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// Only a path on this site: never another host (`//evil`, `https://…`).
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    if ok {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn anonymous(session: &Session) -> Ctx {
+    Ctx {
+        user: None,
+        csrf: session::csrf_token(session, unix_now()),
+    }
+}
+
+pub async fn sign_in_page(session: Session, query: web::Query<NextQuery>) -> Markup {
+    let form = SignInForm {
+        next: safe_next(query.next.as_deref().unwrap_or("/")),
+        ..SignInForm::default()
+    };
+    views::account::sign_in(&anonymous(&session), &form, None)
+}
+
+fn form_again(
+    session: &Session,
+    form: &SignInForm,
+    status: StatusCode,
+    message: &str,
+) -> HttpResponse {
+    let form = SignInForm {
+        password: String::new(),
+        ..form.clone()
+    };
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(views::account::sign_in(&anonymous(session), &form, Some(message)).into_string())
+}
+
+pub async fn sign_in(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.email.trim().to_lowercase();
+    let ip = client_ip(&req).unwrap_or_default();
+    let (account_policy, address_policy) = (config.account_throttle(), config.address_throttle());
+
+    let (key, address) = (email.clone(), ip.clone());
+    let wait = db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            let now = db::now();
+            let (failures, last) =
+                db::throttle::recent(conn, Scope::Account, &key, now - account_policy.window)?;
+            let by_account = account_policy.wait(failures, last, now);
+            let (failures, last) =
+                db::throttle::recent(conn, Scope::Address, &address, now - address_policy.window)?;
+            let by_address = address_policy.wait(failures, last, now);
+            Ok(by_account.max(by_address))
+        })
+        .await?;
+    if let Some(wait) = wait {
+        let seconds = u64::try_from((wait.num_milliseconds() + 999) / 1000)
+            .unwrap_or(1)
+            .max(1);
+        let event = NewEvent::new("sign_in.throttled").from_ip(Some(ip));
+        db.run(move |conn| db::audit::record(conn, &event)).await?;
+        let mut response = form_again(
+            &session,
+            &form,
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too many failed sign-ins. Please wait {seconds} seconds, then try again."),
+        );
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(seconds),
+        );
+        return Ok(response);
+    }
+
+    let lookup = email.clone();
+    let found = db
+        .run(move |conn| db::accounts::for_sign_in(conn, &lookup))
+        .await?;
+    let known_id = found.as_ref().map(|(account, _)| account.id);
+    let typed = form.password.clone();
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let verified = web::block(move || match found {
+        Some((account, Some(hash))) if account.active => {
+            password::verify(&typed, &hash).then_some(account)
+        }
+        _ => {
+            password::verify_nobody(&typed);
+            None
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+
+    match verified {
+        Some(account) => {
+            let (user_id, address) = (account.id, ip.clone());
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    db::throttle::clear(conn, Scope::Account, &email)?;
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("sign_in.success")
+                            .by(Some(user_id))
+                            .on("user", user_id)
+                            .from_ip(Some(address)),
+                    )
+                })
+            })
+            .await?;
+            session::begin(&session, account.id, account.session_epoch, unix_now());
+            tracing::info!(user.id = account.id, "signed in");
+            Ok(see_other(&safe_next(&form.next)))
+        }
+        None => {
+            let window = account_policy.window.max(address_policy.window);
+            db.run(move |conn| {
+                db::write_transaction(conn, |conn| {
+                    db::throttle::record(conn, Scope::Account, &email)?;
+                    db::throttle::record(conn, Scope::Address, &ip)?;
+                    db::throttle::prune(conn, db::now() - window)?;
+                    let mut event = NewEvent::new("sign_in.failure").from_ip(Some(ip));
+                    if let Some(id) = known_id {
+                        event = event.on("user", id);
+                    }
+                    db::audit::record(conn, &event)
+                })
+            })
+            .await?;
+            Ok(form_again(
+                &session,
+                &form,
+                StatusCode::UNAUTHORIZED,
+                "The email or password is not right.",
+            ))
+        }
+    }
+}
+
+pub async fn sign_out(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    user: Option<CurrentUser>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = user {
+        let event = NewEvent::new("sign_out")
+            .by(Some(user.id()))
+            .on("user", user.id())
+            .from_ip(client_ip(&req));
+        db.run(move |conn| db::audit::record(conn, &event)).await?;
+    }
+    session::end(&session);
+    Ok(see_other("/sign-in"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/admin/schools?page=2"), "/admin/schools?page=2");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "evil",
+            "/\\evil",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad}");
+        }
+    }
+}
