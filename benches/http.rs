@@ -170,6 +170,10 @@ async fn main() {
         db_timeout: Duration::from_secs(5),
         workers,
         demo: false,
+        session_idle: Duration::from_secs(1800),
+        session_lifetime: Duration::from_secs(36_000),
+        sign_in_delay_cap: Duration::from_secs(60),
+        trust_proxy: false,
     };
     let app = Application::build(config).await.expect("the app starts");
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -2,11 +2,14 @@
 
 use serde_json::json;
 
+use campus_visits::domain::account::Role;
+
 use crate::helpers::{api_error, location, spawn_app};
 
 #[tokio::test]
 async fn schools_are_created_read_listed_and_replaced() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let created = app
         .post_json(
             "/api/v1/schools",
@@ -47,6 +50,7 @@ async fn schools_are_created_read_listed_and_replaced() {
 #[tokio::test]
 async fn api_errors_have_one_shape_and_the_right_status() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
 
     let invalid = app
         .post_json(
@@ -81,6 +85,7 @@ async fn api_errors_have_one_shape_and_the_right_status() {
     let malformed = app
         .client
         .post(app.url("/api/v1/schools"))
+        .header("x-csrf-token", app.csrf())
         .header("content-type", "application/json")
         .body("{\"name\": ")
         .send()
@@ -100,6 +105,7 @@ async fn api_errors_have_one_shape_and_the_right_status() {
     let not_json = app
         .client
         .post(app.url("/api/v1/schools"))
+        .header("x-csrf-token", app.csrf())
         .body("name=x")
         .send()
         .await
@@ -126,6 +132,7 @@ async fn api_errors_have_one_shape_and_the_right_status() {
 #[tokio::test]
 async fn departments_and_people_through_the_api() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let department: serde_json::Value = app
         .post_json(
             "/api/v1/departments",
@@ -191,6 +198,7 @@ async fn departments_and_people_through_the_api() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_served_api() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let response = app.get("/api/v1/openapi.json").await;
     assert_eq!(response.status(), 200);
     let doc: serde_json::Value = response.json().await.unwrap();
@@ -250,8 +258,20 @@ async fn the_openapi_document_describes_the_served_api() {
             // a route that was not served would answer 404 instead.
             let (request, expected) = match method.as_str() {
                 "get" => (app.client.get(app.url(&concrete)), 200),
-                "post" => (app.client.post(app.url(&concrete)).json(&json!({})), 422),
-                "put" => (app.client.put(app.url(&concrete)).json(&json!({})), 422),
+                "post" => (
+                    app.client
+                        .post(app.url(&concrete))
+                        .header("x-csrf-token", app.csrf())
+                        .json(&json!({})),
+                    422,
+                ),
+                "put" => (
+                    app.client
+                        .put(app.url(&concrete))
+                        .header("x-csrf-token", app.csrf())
+                        .json(&json!({})),
+                    422,
+                ),
                 other => panic!("unexpected method {other}"),
             };
             let status = request.send().await.unwrap().status();

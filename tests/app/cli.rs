@@ -67,6 +67,17 @@ async fn demo_loads_a_district_once_and_the_start_page_shows_it() {
     drop(conn);
 
     let app = spawn_app_on(db, |_| {}).await;
+    let signed_in = app
+        .sign_in(
+            "admin@district.example.org",
+            campus_visits::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(
+        signed_in.status(),
+        303,
+        "the demo administrator signs in with the documented password"
+    );
     let home = app.get_text("/").await;
     assert!(home.contains("44 active campuses"), "{home}");
 }
@@ -74,6 +85,8 @@ async fn demo_loads_a_district_once_and_the_start_page_shows_it() {
 #[tokio::test]
 async fn serve_with_demo_fills_an_empty_database() {
     let app = spawn_app_on(TestDb::fresh(), |config| config.demo = true).await;
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
     let schools: serde_json::Value = app.get("/api/v1/schools").await.json().await.unwrap();
     assert_eq!(schools["total"], 44);
 }
@@ -87,7 +100,7 @@ fn migrate_is_idempotent() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 1 migration"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 2 migration"));
     let second = campus_visits(db.url(), &["migrate"]);
     assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
 }

@@ -1,10 +1,13 @@
 //! The admin pages of the directory, used as an administrator would.
 
+use campus_visits::domain::account::Role;
+
 use crate::helpers::{location, spawn_app};
 
 #[tokio::test]
 async fn an_admin_adds_a_school_and_finds_it_in_the_list() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let form = app.get_text("/admin/schools/new").await;
     for label in [
         r#"<label for="name">"#,
@@ -37,6 +40,7 @@ async fn an_admin_adds_a_school_and_finds_it_in_the_list() {
 #[tokio::test]
 async fn a_bad_school_form_comes_back_with_messages_beside_the_fields() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let response = app
         .post_form(
             "/admin/schools",
@@ -70,6 +74,7 @@ async fn a_bad_school_form_comes_back_with_messages_beside_the_fields() {
 #[tokio::test]
 async fn a_duplicate_code_is_refused_on_the_code_field() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let school = [
         ("name", "Lamar Middle"),
         ("code", "M1"),
@@ -95,6 +100,7 @@ async fn a_duplicate_code_is_refused_on_the_code_field() {
 #[tokio::test]
 async fn names_are_shown_escaped() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let response = app
         .post_form(
             "/admin/schools",
@@ -115,6 +121,7 @@ async fn names_are_shown_escaped() {
 #[tokio::test]
 async fn an_admin_edits_and_deactivates_a_school() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     app.post_form(
         "/admin/schools",
         &[
@@ -181,6 +188,7 @@ async fn an_admin_edits_and_deactivates_a_school() {
 #[tokio::test]
 async fn the_school_list_searches_and_pages() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let mut conn = app.conn();
     for i in 0..60 {
         let school = campus_visits::domain::school::NewSchool::parse(
@@ -211,6 +219,7 @@ async fn the_school_list_searches_and_pages() {
 #[tokio::test]
 async fn an_admin_adds_a_department_and_a_person_in_it() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let created = app
         .post_form(
             "/admin/departments",
@@ -309,6 +318,7 @@ async fn an_admin_adds_a_department_and_a_person_in_it() {
 #[tokio::test]
 async fn people_are_edited_and_deactivated() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     app.post_form(
         "/admin/users",
         &[
@@ -352,9 +362,11 @@ async fn people_are_edited_and_deactivated() {
 #[tokio::test]
 async fn a_form_that_cannot_be_read_is_a_clear_400() {
     let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
     let response = app
         .client
         .post(app.url("/admin/schools"))
+        .header("x-csrf-token", app.csrf())
         .header("content-type", "text/plain")
         .body("name=Oak")
         .send()

@@ -22,6 +22,8 @@ async fn healthz_is_503_while_postgres_is_unreachable_and_recovers() {
     let through_proxy = proxy.url_for(db.url());
     db.connect(); // migrate directly, so the app starts quickly
     let app = spawn_app_on(db, |config| config.database_url = through_proxy).await;
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
 
     assert_eq!(app.get("/healthz").await.status(), 200);
 
@@ -63,7 +65,7 @@ async fn healthz_is_503_while_postgres_is_unreachable_and_recovers() {
 #[tokio::test]
 async fn stylesheet_is_cached_for_long_and_pages_are_compressed() {
     let app = spawn_app().await;
-    let page = app.get_text("/").await;
+    let page = app.get_text("/sign-in").await;
     let start = page
         .find("/static/style-")
         .expect("the page links its stylesheet");
@@ -81,6 +83,8 @@ async fn stylesheet_is_cached_for_long_and_pages_are_compressed() {
         .starts_with("text/css"));
     assert_eq!(app.get("/static/style-0000.css").await.status(), 404);
 
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
     let gz = app
         .client
         .get(app.url("/admin/schools"))
@@ -100,6 +104,8 @@ async fn stylesheet_is_cached_for_long_and_pages_are_compressed() {
 #[tokio::test]
 async fn unknown_addresses_are_404_in_the_caller_s_language() {
     let app = spawn_app().await;
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
     let page = app.get("/no/such/page").await;
     assert_eq!(page.status(), 404);
     assert!(page.headers()["content-type"]

@@ -10,6 +10,8 @@ use std::time::Duration;
 use campus_visits::app::Application;
 use campus_visits::config::Config;
 use campus_visits::db::{self, DbConn};
+use campus_visits::domain::account::Role;
+use campus_visits::domain::user::NewUser;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
@@ -122,6 +124,8 @@ impl Drop for TestDb {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The CSRF token of `client`'s current session.
+    csrf: std::sync::Mutex<String>,
     handle: actix_web::dev::ServerHandle,
     server: Option<std::thread::JoinHandle<()>>,
     // Dropped after the server is stopped.
@@ -160,6 +164,10 @@ pub fn test_config(database_url: &str) -> Config {
         db_timeout: Duration::from_secs(5),
         workers: 1,
         demo: false,
+        session_idle: Duration::from_secs(30 * 60),
+        session_lifetime: Duration::from_secs(10 * 60 * 60),
+        sign_in_delay_cap: Duration::from_secs(60),
+        trust_proxy: false,
     }
 }
 
@@ -189,15 +197,11 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestA
         .await
         .expect("the server thread reports")
         .expect("the app starts");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("an HTTP client");
+    let client = browser();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client,
+        csrf: std::sync::Mutex::new(String::new()),
         handle,
         server: Some(server),
         db,
@@ -219,18 +223,28 @@ impl TestApp {
         response.text().await.expect("a body")
     }
 
+    pub fn csrf(&self) -> String {
+        self.csrf.lock().unwrap().clone()
+    }
+
+    /// Posts a form as the browser would: with the session's CSRF token.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &csrf));
         self.client
             .post(self.url(path))
-            .form(form)
+            .form(&fields)
             .send()
             .await
             .expect("POST")
     }
 
+    /// Posts JSON as a script in the page would: with the `X-CSRF-Token` header.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(path))
+            .header("x-csrf-token", self.csrf())
             .json(body)
             .send()
             .await
@@ -240,15 +254,138 @@ impl TestApp {
     pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .put(self.url(path))
+            .header("x-csrf-token", self.csrf())
             .json(body)
             .send()
             .await
             .expect("PUT")
     }
 
+    /// Reads the CSRF token of the client's session from a page.
+    pub async fn refresh_csrf(&self) {
+        let mut page = self.get("/account").await;
+        if page.status() != 200 {
+            page = self.get("/sign-in").await;
+        }
+        let body = page.text().await.expect("a page");
+        let token = csrf_in(&body).expect("the page carries a CSRF token");
+        *self.csrf.lock().unwrap() = token;
+    }
+
+    /// Signs in through the form; the client keeps the session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        // The form's token belongs to the session the browser has now.
+        self.refresh_csrf().await;
+        let response = self
+            .post_form(
+                "/sign-in",
+                &[("email", email), ("password", password), ("next", "/")],
+            )
+            .await;
+        self.refresh_csrf().await;
+        response
+    }
+
+    /// Adds a person with `roles` (and the test password).
+    pub fn create_user(
+        &self,
+        roles: &[Role],
+        school_id: Option<i64>,
+        department_id: Option<i64>,
+    ) -> TestUser {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let email = format!("person{n}@test.example.org");
+        let mut conn = self.conn();
+        let user = NewUser::parse(
+            &format!("Person {n}"),
+            &email,
+            true,
+            school_id,
+            department_id,
+        )
+        .unwrap();
+        let id = db::users::insert(&mut conn, &user).unwrap();
+        db::accounts::set_password_hash(&mut conn, id, &password_hash()).unwrap();
+        db::accounts::set_roles(&mut conn, id, &roles.iter().copied().collect()).unwrap();
+        TestUser { id, email }
+    }
+
+    /// Adds a person with `roles` and signs this client in as them.
+    pub async fn sign_in_as(&self, roles: &[Role]) -> TestUser {
+        let user = self.create_user(roles, None, None);
+        let response = self.sign_in(&user.email, TEST_PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in as {roles:?}");
+        user
+    }
+
+    /// An API token for a new person with `roles`.
+    pub fn token_for(&self, roles: &[Role]) -> (TestUser, String) {
+        let user = self.create_user(roles, None, None);
+        let secret = campus_visits::auth::token::generate();
+        let mut conn = self.conn();
+        db::accounts::insert_token(
+            &mut conn,
+            user.id,
+            "test",
+            &campus_visits::auth::token::digest(&secret),
+        )
+        .unwrap();
+        (user, secret)
+    }
+
+    /// Another browser on the same app and database, with no session yet.
+    pub fn second_browser(app: &TestApp) -> BrowserOn<'_> {
+        BrowserOn {
+            app,
+            client: browser(),
+            csrf: std::sync::Mutex::new(String::new()),
+        }
+    }
+
     pub fn conn(&self) -> DbConn {
         self.db.connect()
     }
+}
+
+/// The password of every person the tests create.
+pub const TEST_PASSWORD: &str = "a long test passphrase";
+
+/// One hash for every test person: Argon2 is slow by design.
+fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| campus_visits::auth::password::hash(TEST_PASSWORD))
+        .clone()
+}
+
+/// A person the test created.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+}
+
+/// A client that keeps cookies and does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// The CSRF token a page carries (its meta tag or a form's hidden field).
+pub fn csrf_in(page: &str) -> Option<String> {
+    for marker in [
+        r#"name="csrf-token" content=""#,
+        r#"name="csrf_token" value=""#,
+    ] {
+        if let Some(start) = page.find(marker) {
+            let rest = &page[start + marker.len()..];
+            return rest.split('"').next().map(str::to_owned);
+        }
+    }
+    None
 }
 
 /// The `Location` a redirect points to.
@@ -266,4 +403,41 @@ pub fn location(response: &reqwest::Response) -> String {
 pub async fn api_error(response: reqwest::Response) -> serde_json::Value {
     let body: serde_json::Value = response.json().await.expect("a JSON error body");
     body.get("error").cloned().expect("an `error` object")
+}
+
+/// A second browser on a running app: its own cookies and CSRF token.
+pub struct BrowserOn<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    csrf: std::sync::Mutex<String>,
+}
+
+impl BrowserOn<'_> {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.app.url(path))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        let form = self.get("/sign-in").await.text().await.expect("a page");
+        let csrf = csrf_in(&form).expect("a CSRF token");
+        let response = self
+            .client
+            .post(self.app.url("/sign-in"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        if let Some(token) = csrf_in(&self.get("/account").await.text().await.unwrap_or_default()) {
+            *self.csrf.lock().unwrap() = token;
+        }
+        response
+    }
 }
