@@ -71,6 +71,7 @@ impl Application {
                         .limit(256 * 1024)
                         .error_handler(error::extractors::json),
                 )
+                .app_data(actix_web::web::PayloadConfig::new(256 * 1024))
                 .app_data(
                     actix_web::web::FormConfig::default()
                         .limit(256 * 1024)
@@ -177,6 +178,10 @@ route_table! {
     post "/admin/users/{id}/deactivate" => web::users::deactivate;
     post "/admin/users/{id}/activate" => web::users::activate;
 }
+
+/// Routes registered outside the two tables: the API document, registered
+/// before the API scope.
+pub const OTHER_ROUTES: &[(&str, &str)] = &[("get", "/api/v1/openapi.json")];
 
 /// The OpenAPI 3 document of the JSON API.
 #[actix_web::get("/api/v1/openapi.json")]

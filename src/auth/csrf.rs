@@ -7,7 +7,7 @@
 //! handler runs, so a new route cannot forget the check.
 
 use actix_session::SessionExt;
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
@@ -28,17 +28,29 @@ const FORM_LIMIT: usize = 256 * 1024;
 pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || req.headers().contains_key(header::AUTHORIZATION)
     {
-        return next.call(req).await;
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
+    // Refusals are answered here as responses (not errors), so the outer
+    // middleware still adds the security headers to them.
+    let refuse = |req: ServiceRequest, error: actix_web::Error| {
+        let response = error.error_response();
+        Ok(req.into_response(response).map_into_right_body())
+    };
     let expected = session::read(&req.get_session()).map(|s| s.csrf);
     let presented = match req.headers().get(HEADER) {
         Some(value) => Some(value.to_str().unwrap_or("").to_owned()),
         None if is_form(&req) => {
-            let body = read_body(&mut req).await?;
+            let body = match read_body(&mut req).await {
+                Ok(body) => body,
+                Err(error) => return refuse(req, error),
+            };
             let token = form_urlencoded::parse(&body)
                 .find(|(name, _)| name == FIELD)
                 .map(|(_, value)| value.into_owned());
@@ -55,9 +67,12 @@ pub async fn protect(
         let refusal = AppError::forbidden(
             "This form has expired or did not come from this site. Go back, reload the page and try again.",
         );
-        return Err(error::for_request(req.request(), refusal));
+        let error = error::for_request(req.request(), refusal);
+        return refuse(req, error);
     }
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 fn is_form(req: &ServiceRequest) -> bool {

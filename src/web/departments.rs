@@ -217,7 +217,7 @@ async fn set_active(
     active: bool,
 ) -> Result<HttpResponse, AppError> {
     {
-        let (actor, ip) = (admin.id(), client_ip(&req));
+        let (actor, ip) = (admin.id(), client_ip(req));
         db.run(move |conn| {
             db::write_transaction(conn, |conn| {
                 db::departments::set_active(conn, id, active)?;

@@ -1,6 +1,7 @@
 //! One test binary for the whole app: each module is a feature, tested the
 //! way a person or a script uses it, on a fresh database per test.
 
+mod access;
 mod accounts;
 mod api;
 mod cli;

@@ -2,7 +2,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, yes, Listing};
+use super::{created, yes, JsonBody, Listing};
 use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::department::{Department, NewDepartment};
@@ -86,9 +86,9 @@ pub async fn list(
 pub async fn create(
     _admin: Admin,
     db: web::Data<Db>,
-    body: web::Json<DepartmentIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let department = body.parse()?;
+    let department = body.parse::<DepartmentIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             let id = db::departments::insert(conn, &department)?;
@@ -129,10 +129,10 @@ pub async fn update(
     _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<DepartmentId>,
-    body: web::Json<DepartmentIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let department = body.parse()?;
+    let department = body.parse::<DepartmentIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             db::departments::update(conn, id, &department)?;

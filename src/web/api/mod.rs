@@ -81,3 +81,58 @@ impl<T: utoipa::ToSchema> Listing<T> {
 fn yes() -> bool {
     true
 }
+
+/// A JSON request body, read but not yet parsed: handlers parse it after
+/// their access check has passed, so a caller without access learns nothing
+/// about what the body should look like.
+pub struct JsonBody {
+    bytes: actix_web::web::Bytes,
+    is_json: bool,
+}
+
+impl actix_web::FromRequest for JsonBody {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        use actix_web::HttpMessage;
+        let content_type = req.content_type();
+        let is_json = content_type == "application/json" || content_type.ends_with("+json");
+        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            Ok(JsonBody {
+                bytes: bytes.await?,
+                is_json,
+            })
+        })
+    }
+}
+
+impl JsonBody {
+    /// The body as `T`: 415 if it is not sent as JSON, 400 if it is not
+    /// JSON, 422 if it lacks fields or has the wrong types.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, crate::error::ApiError> {
+        use crate::error::{AppError, ErrorCode};
+        if !self.is_json {
+            return Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send a JSON body with Content-Type: application/json.",
+            )
+            .into());
+        }
+        serde_json::from_slice(&self.bytes).map_err(|e| {
+            if e.is_data() {
+                AppError::new(
+                    ErrorCode::ValidationFailed,
+                    format!("The JSON does not have the expected fields: {e}."),
+                )
+                .into()
+            } else {
+                AppError::bad_request("The request body is not valid JSON.").into()
+            }
+        })
+    }
+}

@@ -2,7 +2,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, yes, Listing};
+use super::{created, yes, JsonBody, Listing};
 use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::school::{NewSchool, School, SchoolLevel};
@@ -95,9 +95,9 @@ pub async fn list(
 pub async fn create(
     _admin: Admin,
     db: web::Data<Db>,
-    body: web::Json<SchoolIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let school = body.parse()?;
+    let school = body.parse::<SchoolIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             let id = db::schools::insert(conn, &school)?;
@@ -138,10 +138,10 @@ pub async fn update(
     _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<SchoolId>,
-    body: web::Json<SchoolIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let school = body.parse()?;
+    let school = body.parse::<SchoolIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             db::schools::update(conn, id, &school)?;

@@ -2,7 +2,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, yes, Listing};
+use super::{created, yes, JsonBody, Listing};
 use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::user::{Link, NewUser, User};
@@ -116,9 +116,9 @@ pub async fn list(
 pub async fn create(
     _admin: Admin,
     db: web::Data<Db>,
-    body: web::Json<UserIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let user = body.parse()?;
+    let user = body.parse::<UserIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             let id = db::users::insert(conn, &user)?;
@@ -159,10 +159,10 @@ pub async fn update(
     _admin: Admin,
     db: web::Data<Db>,
     path: web::Path<UserId>,
-    body: web::Json<UserIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let user = body.parse()?;
+    let user = body.parse::<UserIn>()?.parse()?;
     let saved = db
         .run(move |conn| {
             db::users::update(conn, id, &user)?;

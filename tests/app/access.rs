@@ -1,0 +1,361 @@
+//! The access matrix: every route of the app × every role (and signed out),
+//! with the answer each must get. A route added without a row here fails
+//! `every_route_has_a_row`.
+
+use std::collections::BTreeSet;
+
+use campus_visits::db;
+use campus_visits::domain::account::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{browser, csrf_in, spawn_app, TestApp, TEST_PASSWORD};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone signed in.
+    SignedIn,
+    /// Administrators only.
+    Admin,
+}
+
+use Access::{Admin, Public, SignedIn};
+
+const MATRIX: &[(&str, &str, Access)] = &[
+    ("get", "/healthz", Public),
+    ("get", "/static/{name}", Public),
+    ("get", "/sign-in", Public),
+    ("post", "/sign-in", Public),
+    ("post", "/sign-out", Public),
+    ("get", "/api/v1/openapi.json", Public),
+    ("get", "/", SignedIn),
+    ("get", "/account", SignedIn),
+    ("post", "/account/tokens", SignedIn),
+    ("post", "/account/tokens/{id}/revoke", SignedIn),
+    ("get", "/admin/audit", Admin),
+    ("get", "/admin/schools", Admin),
+    ("get", "/admin/schools/new", Admin),
+    ("post", "/admin/schools", Admin),
+    ("get", "/admin/schools/{id}/edit", Admin),
+    ("post", "/admin/schools/{id}", Admin),
+    ("post", "/admin/schools/{id}/deactivate", Admin),
+    ("post", "/admin/schools/{id}/activate", Admin),
+    ("get", "/admin/departments", Admin),
+    ("get", "/admin/departments/new", Admin),
+    ("post", "/admin/departments", Admin),
+    ("get", "/admin/departments/{id}/edit", Admin),
+    ("post", "/admin/departments/{id}", Admin),
+    ("post", "/admin/departments/{id}/deactivate", Admin),
+    ("post", "/admin/departments/{id}/activate", Admin),
+    ("get", "/admin/users", Admin),
+    ("get", "/admin/users/new", Admin),
+    ("post", "/admin/users", Admin),
+    ("get", "/admin/users/{id}/edit", Admin),
+    ("post", "/admin/users/{id}", Admin),
+    ("post", "/admin/users/{id}/deactivate", Admin),
+    ("post", "/admin/users/{id}/activate", Admin),
+    ("get", "/api/v1/schools", Admin),
+    ("post", "/api/v1/schools", Admin),
+    ("get", "/api/v1/schools/{id}", Admin),
+    ("put", "/api/v1/schools/{id}", Admin),
+    ("get", "/api/v1/departments", Admin),
+    ("post", "/api/v1/departments", Admin),
+    ("get", "/api/v1/departments/{id}", Admin),
+    ("put", "/api/v1/departments/{id}", Admin),
+    ("get", "/api/v1/users", Admin),
+    ("post", "/api/v1/users", Admin),
+    ("get", "/api/v1/users/{id}", Admin),
+    ("put", "/api/v1/users/{id}", Admin),
+];
+
+/// Every route the app serves: the page table, the API (from its generated
+/// document) and the others.
+async fn served_routes(app: &TestApp) -> BTreeSet<(String, String)> {
+    let mut routes: BTreeSet<(String, String)> = campus_visits::app::PAGE_ROUTES
+        .iter()
+        .chain(campus_visits::app::OTHER_ROUTES)
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            routes.insert((method.clone(), path.clone()));
+        }
+    }
+    routes
+}
+
+#[tokio::test]
+async fn every_route_has_a_row() {
+    let app = spawn_app().await;
+    let served = served_routes(&app).await;
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = served.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&served).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the access matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for routes that are not served: {stale:?}"
+    );
+}
+
+/// The records the routes' `{id}`s point at.
+struct Ids {
+    school: i64,
+    department: i64,
+    user: i64,
+    token: i64,
+}
+
+fn concrete(path: &str, ids: &Ids) -> String {
+    let id = if path.contains("schools") {
+        ids.school
+    } else if path.contains("departments") {
+        ids.department
+    } else if path.contains("tokens") {
+        ids.token
+    } else {
+        ids.user
+    };
+    path.replace("{id}", &id.to_string()).replace(
+        "{name}",
+        campus_visits::web::assets::stylesheet_path().trim_start_matches("/static/"),
+    )
+}
+
+/// A browser for one role, signed in (or with only an anonymous session).
+async fn browser_as(app: &TestApp, roles: Option<&[Role]>) -> (reqwest::Client, String) {
+    let client = browser();
+    let form = client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut csrf = csrf_in(&form).unwrap();
+    if let Some(roles) = roles {
+        let user = app.create_user(roles, None, None);
+        let response = client
+            .post(app.url("/sign-in"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", user.email.as_str()),
+                ("password", TEST_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "sign in as {roles:?}");
+        let page = client
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf = csrf_in(&page).unwrap();
+    }
+    (client, csrf)
+}
+
+fn request(
+    client: &reqwest::Client,
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    csrf: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let url = app.url(path);
+    let builder = match method {
+        "get" => client.get(url),
+        "post" => client.request(Method::POST, url),
+        "put" => client.request(Method::PUT, url),
+        other => panic!("no requests for {other}"),
+    };
+    let builder = match csrf {
+        Some(token) => builder.header("x-csrf-token", token),
+        None => builder,
+    };
+    if method == "get" {
+        builder
+    } else if path.starts_with("/api/") {
+        builder.json(&json!({}))
+    } else {
+        builder.form(&[("name", "")])
+    }
+}
+
+fn assert_security_headers(response: &reqwest::Response, what: &str) {
+    let headers = response.headers();
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: no CSP"))
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{what}: {csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+    assert!(headers.contains_key("referrer-policy"), "{what}");
+    let cache = headers["cache-control"].to_str().unwrap();
+    if what.contains("/static/") {
+        assert!(cache.contains("immutable"), "{what}: {cache}");
+    } else {
+        assert_eq!(cache, "no-store", "{what}");
+    }
+}
+
+fn to_sign_in(response: &reqwest::Response) -> bool {
+    response.status() == 303
+        && response
+            .headers()
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap().starts_with("/sign-in"))
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let school =
+        campus_visits::domain::school::NewSchool::parse("Oak", "OAK", "elementary", true).unwrap();
+    let department =
+        campus_visits::domain::department::NewDepartment::parse("IT", "", true).unwrap();
+    let owner = app.create_user(&[Role::Visitor], None, None);
+    db::accounts::insert_token(
+        &mut conn,
+        owner.id,
+        "t",
+        &campus_visits::auth::token::digest("cv_x"),
+    )
+    .unwrap();
+    let ids = Ids {
+        school: db::schools::insert(&mut conn, &school).unwrap(),
+        department: db::departments::insert(&mut conn, &department).unwrap(),
+        user: app.create_user(&[Role::Visitor], None, None).id,
+        token: db::accounts::tokens_of(&mut conn, owner.id).unwrap()[0].id,
+    };
+
+    let roles: Vec<(&str, Option<Vec<Role>>)> = vec![
+        ("signed out", None),
+        ("admin", Some(vec![Role::Admin])),
+        ("visit lead", Some(vec![Role::VisitLead])),
+        ("visitor", Some(vec![Role::Visitor])),
+        ("school leader", Some(vec![Role::SchoolLeader])),
+        ("department head", Some(vec![Role::DepartmentHead])),
+        (
+            "department head and visitor",
+            Some(vec![Role::DepartmentHead, Role::Visitor]),
+        ),
+    ];
+    // Signing out ends the session the other rows need: do it last.
+    let mut rows: Vec<_> = MATRIX.to_vec();
+    rows.sort_by_key(|(_, path, _)| *path == "/sign-out");
+
+    for (who, roles) in &roles {
+        let (client, csrf) = browser_as(&app, roles.as_deref()).await;
+        let is_admin = roles.as_ref().is_some_and(|r| r.contains(&Role::Admin));
+        for (method, pattern, access) in &rows {
+            let path = concrete(pattern, &ids);
+            let what = format!("{who}: {method} {path}");
+            let response = request(&client, &app, method, &path, Some(&csrf))
+                .send()
+                .await
+                .unwrap();
+            assert_security_headers(&response, &what);
+            let status = response.status().as_u16();
+            let allowed = match (access, roles) {
+                (Public, _) => true,
+                (SignedIn, None) | (Admin, None) => false,
+                (SignedIn, Some(_)) => true,
+                (Admin, Some(_)) => is_admin,
+            };
+            if allowed {
+                // 401 is allowed only as the sign-in form's answer to a wrong password.
+                // Signing out ends at the sign-in form, which is its success.
+                let unauthorized = status == 401 && *pattern != "/sign-in";
+                let sent_away = to_sign_in(&response) && *pattern != "/sign-out";
+                assert!(
+                    !unauthorized && status != 403 && !sent_away,
+                    "{what} should be allowed, got {status}"
+                );
+                assert!(status < 500, "{what}: {status}");
+            } else if roles.is_none() {
+                if pattern.starts_with("/api/") {
+                    assert_eq!(status, 401, "{what}");
+                } else {
+                    assert!(
+                        to_sign_in(&response),
+                        "{what} should send the browser to sign in, got {status}"
+                    );
+                }
+            } else {
+                assert_eq!(status, 403, "{what} should be refused");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
+    let app = spawn_app().await;
+    let user = app.sign_in_as(&[Role::Admin]).await;
+    let ids = Ids {
+        school: 1,
+        department: 1,
+        user: user.id,
+        token: 1,
+    };
+    let mut checked = 0;
+    for (method, pattern, _) in MATRIX.iter().filter(|(m, _, _)| *m != "get") {
+        let path = concrete(pattern, &ids);
+        let response = request(&app.client, &app, method, &path, None)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            403,
+            "{method} {path} without a CSRF token"
+        );
+        assert_security_headers(&response, &format!("{method} {path}"));
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} routes checked");
+    // And the session is still there: none of it took effect.
+    assert_eq!(app.get("/account").await.status(), 200);
+}
+
+/// Record-level rule for what exists so far: a person's API tokens are
+/// theirs alone (see also `accounts::people_cannot_revoke_each_other_s_tokens`);
+/// a guessed id gets 404, not 403, so ids leak nothing.
+#[tokio::test]
+async fn guessed_ids_get_404() {
+    let app = spawn_app().await;
+    app.sign_in_as(&[Role::Admin]).await;
+    for path in [
+        "/admin/schools/987654/edit",
+        "/admin/departments/987654/edit",
+        "/admin/users/987654/edit",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+    assert_eq!(
+        app.post_form("/account/tokens/987654/revoke", &[])
+            .await
+            .status(),
+        404
+    );
+}
