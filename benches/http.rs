@@ -90,10 +90,24 @@ struct Result {
     p99: Duration,
 }
 
-async fn drive(base: &str, path: &'static str, connections: u64, seconds: u64) -> Result {
+async fn drive(
+    base: &str,
+    path: &'static str,
+    token: Option<&str>,
+    connections: u64,
+    seconds: u64,
+) -> Result {
     let url = format!("{base}{path}");
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections as usize)
+        .default_headers(headers)
         .build()
         .unwrap();
     // Warm up: fill the pools and caches.
@@ -153,6 +167,19 @@ async fn main() {
     let loaded = campus_visits::demo::load_if_empty(&mut conn)
         .expect("demo data")
         .expect("an empty database");
+    // The real pages need a signed-in administrator: the bench signs in with
+    // an API token, so each request also pays for the access check.
+    let token = campus_visits::auth::token::generate();
+    let admin = db::users::find_by_email(&mut conn, "admin@district.example.org")
+        .expect("query")
+        .expect("the demo administrator");
+    db::accounts::insert_token(
+        &mut conn,
+        admin.id,
+        "bench",
+        &campus_visits::auth::token::digest(&token),
+    )
+    .expect("a token");
     drop(conn);
     let engine = db::Engine::from_url(&bench_db.url).name();
     println!(
@@ -181,10 +208,10 @@ async fn main() {
     tokio::spawn(app.run_until_stopped());
 
     println!("load: {connections} connections, {seconds} s per endpoint, {workers} server workers, 2 cores shared with the load generator");
-    let baseline = drive(&base, "/bench/baseline", connections, seconds).await;
+    let baseline = drive(&base, "/bench/baseline", None, connections, seconds).await;
     let pages = [
-        drive(&base, "/admin/schools", connections, seconds).await,
-        drive(&base, "/api/v1/schools", connections, seconds).await,
+        drive(&base, "/admin/schools", Some(&token), connections, seconds).await,
+        drive(&base, "/api/v1/schools", Some(&token), connections, seconds).await,
     ];
     println!(
         "{:<20} {:>10} {:>8} {:>11} {:>10} {:>10} {:>12}",

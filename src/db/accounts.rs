@@ -209,26 +209,18 @@ pub fn by_token(conn: &mut DbConn, digest: &str) -> QueryResult<Option<(i64, Acc
         .filter(api_tokens::token_hash.eq(digest))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::active.eq(true))
-        .select((api_tokens::id, account_columns!()))
-        .first::<(i64, AccountRow)>(conn)
+        .select((api_tokens::id, api_tokens::last_used_at, account_columns!()))
+        .first::<(i64, Option<NaiveDateTime>, AccountRow)>(conn)
         .optional()?;
-    match found {
-        Some((token_id, row)) => {
-            // Worth a write at most once a minute per token.
-            let stale = now() - chrono::Duration::minutes(1);
-            diesel::update(
-                api_tokens::table
-                    .filter(api_tokens::id.eq(token_id))
-                    .filter(
-                        api_tokens::last_used_at
-                            .is_null()
-                            .or(api_tokens::last_used_at.lt(stale)),
-                    ),
-            )
-            .set(api_tokens::last_used_at.eq(now()))
+    let Some((token_id, last_used_at, row)) = found else {
+        return Ok(None);
+    };
+    // Worth a write at most once a minute per token: most requests only read.
+    let at = now();
+    if last_used_at.is_none_or(|last| at - last > chrono::Duration::minutes(1)) {
+        diesel::update(api_tokens::table.find(token_id))
+            .set(api_tokens::last_used_at.eq(at))
             .execute(conn)?;
-            Ok(Some((token_id, with_roles(conn, row)?)))
-        }
-        None => Ok(None),
     }
+    Ok(Some((token_id, with_roles(conn, row)?)))
 }
