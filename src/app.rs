@@ -170,6 +170,13 @@ route_table! {
     post "/admin/departments/{id}" => web::departments::update;
     post "/admin/departments/{id}/deactivate" => web::departments::deactivate;
     post "/admin/departments/{id}/activate" => web::departments::activate;
+    get "/admin/frameworks" => web::frameworks::list;
+    get "/admin/frameworks/import" => web::frameworks::import_form;
+    post "/admin/frameworks/import" => web::frameworks::import;
+    get "/admin/frameworks/{id}" => web::frameworks::show;
+    get "/admin/frameworks/{id}/export.json" => web::frameworks::export_json;
+    get "/admin/frameworks/{id}/export.csv" => web::frameworks::export_csv;
+    post "/admin/frameworks/{id}/new-version" => web::frameworks::new_version;
     get "/admin/users" => web::users::list;
     get "/admin/users/new" => web::users::new;
     post "/admin/users" => web::users::create;

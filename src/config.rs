@@ -59,6 +59,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Write records to standard output.
+    Export {
+        #[command(subcommand)]
+        what: ExportKind,
+    },
     /// Import records from a CSV file. Every row is checked first; if any row
     /// is bad, each bad line is named and nothing is written.
     Import {
@@ -76,6 +81,36 @@ pub enum ImportKind {
     /// school code and `department` a department name. A known email updates
     /// that user.
     Users { file: PathBuf },
+    /// A look-for framework from JSON (`{"name", "version", "domains": [...]}`)
+    /// or CSV (`domain,code,title,description,department`, with --name and
+    /// --version). An existing version is replaced while no observation uses
+    /// it; a frozen one is refused.
+    Framework {
+        file: PathBuf,
+        /// The framework's name (CSV only).
+        #[arg(long)]
+        name: Option<String>,
+        /// The framework's version (CSV only).
+        #[arg(long)]
+        version: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportKind {
+    /// A look-for framework, in the format it imports from.
+    Framework {
+        /// The framework's id.
+        id: i64,
+        #[arg(long, value_enum, default_value_t = FileFormat::Json)]
+        format: FileFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

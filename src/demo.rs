@@ -77,6 +77,10 @@ pub const DEPARTMENTS: [(&str, &str); 7] = [
     ("IT", "it-help@district.example.org"),
 ];
 
+/// The demo's look-for framework, written for this project; also an example
+/// of the JSON import format.
+pub const DEMO_FRAMEWORK: &str = include_str!("demo-framework.json");
+
 /// The password of every demo account. Documented in the README; the demo
 /// is for trying the product, never for real records.
 pub const DEMO_PASSWORD: &str = "visits-demo-2026";
@@ -247,6 +251,12 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
                 db::accounts::set_roles(conn, id, &roles.iter().copied().collect())?;
             }
         }
+        let departments = db::frameworks::department_ids(conn)?;
+        let framework = crate::domain::framework::from_json(DEMO_FRAMEWORK, &|name| {
+            departments.get(&name.to_lowercase()).copied()
+        })
+        .map_err(|problems| WriteError::field("framework", problems[0].to_string()))?;
+        db::frameworks::import(conn, &framework)?;
         Ok(Some(Loaded {
             schools: schools.len(),
             departments: DEPARTMENTS.len(),

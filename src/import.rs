@@ -335,3 +335,113 @@ pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, I
         Ok(summary)
     })
 }
+
+/// How a framework file is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameworkFormat {
+    Json,
+    /// CSV carries no name or version: they come with it.
+    Csv {
+        name: String,
+        version: i64,
+    },
+}
+
+/// Why a framework was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameworkImportError {
+    #[error("{}", framework_problems(.0))]
+    Problems(Vec<crate::domain::framework::Problem>),
+    #[error("the database failed; nothing was imported: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+fn framework_problems(problems: &[crate::domain::framework::Problem]) -> String {
+    let mut message = format!(
+        "nothing was imported: {} problem(s) in the framework",
+        problems.len()
+    );
+    for problem in problems {
+        message.push_str(&format!("\n{problem}"));
+    }
+    message
+}
+
+/// Checks a framework file whole and stores it, or stores nothing.
+pub fn framework(
+    conn: &mut DbConn,
+    text: &str,
+    format: &FrameworkFormat,
+) -> Result<
+    (
+        db::frameworks::Imported,
+        crate::domain::framework::NewFramework,
+    ),
+    FrameworkImportError,
+> {
+    use crate::domain::framework::{from_csv, from_json, Problem};
+    db::write_transaction(conn, |conn| {
+        let departments = db::frameworks::department_ids(conn)?;
+        let resolve = |name: &str| departments.get(&name.to_lowercase()).copied();
+        let framework = match format {
+            FrameworkFormat::Json => from_json(text, &resolve),
+            FrameworkFormat::Csv { name, version } => from_csv(text, name, *version, &resolve),
+        }
+        .map_err(FrameworkImportError::Problems)?;
+        let imported = db::frameworks::import(conn, &framework).map_err(|e| match e {
+            WriteError::Invalid(errors) => FrameworkImportError::Problems(
+                errors
+                    .iter()
+                    .map(|(place, message)| Problem {
+                        place: place.to_owned(),
+                        message: message.to_owned(),
+                    })
+                    .collect(),
+            ),
+            WriteError::Db(e) => e.into(),
+        })?;
+        Ok((imported, framework))
+    })
+}
+
+pub fn framework_file(
+    conn: &mut DbConn,
+    path: &Path,
+    name: Option<String>,
+    version: Option<i64>,
+) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let format = if is_csv {
+        match (name, version) {
+            (Some(name), Some(version)) => FrameworkFormat::Csv { name, version },
+            _ => return Err("a CSV framework needs --name and --version".to_owned()),
+        }
+    } else {
+        FrameworkFormat::Json
+    };
+    match framework(conn, &text, &format) {
+        Ok((imported, framework)) => {
+            let count: usize = framework.domains.iter().map(|d| d.indicators.len()).sum();
+            let verb = match imported {
+                db::frameworks::Imported::Created(_) => "imported",
+                db::frameworks::Imported::Replaced(_) => "replaced",
+            };
+            let event = db::audit::NewEvent::new("framework.imported")
+                .on("framework", imported.id())
+                .detail("command line");
+            db::audit::record(conn, &event).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "{verb} framework {} ({} version {}): {} domains, {count} look-fors",
+                imported.id(),
+                framework.name,
+                framework.version,
+                framework.domains.len()
+            ))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}

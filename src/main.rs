@@ -4,7 +4,7 @@ use clap::Parser;
 
 use campus_visits::accounts_cli;
 use campus_visits::app::Application;
-use campus_visits::config::{Cli, Command, Config, ImportKind};
+use campus_visits::config::{Cli, Command, Config, ExportKind, FileFormat, ImportKind};
 use campus_visits::{db, demo, import, telemetry};
 
 #[actix_web::main]
@@ -67,12 +67,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::migrate(&mut conn)?;
             println!("{}", accounts_cli::run_token(&mut conn, action)?);
         }
+        Command::Export { what } => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            match what {
+                ExportKind::Framework { id, format } => {
+                    let framework = db::frameworks::load(&mut conn, id)
+                        .map_err(|e| anyhow::anyhow!("framework {id}: {e}"))?;
+                    let doc = framework.to_doc();
+                    match format {
+                        FileFormat::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
+                        FileFormat::Csv => {
+                            print!("{}", campus_visits::domain::framework::to_csv(&doc))
+                        }
+                    }
+                    let event = db::audit::NewEvent::new("framework.exported")
+                        .on("framework", id)
+                        .detail("command line");
+                    db::audit::record(&mut conn, &event)?;
+                }
+            }
+        }
         Command::Import { what } => {
             let mut conn = db::connect(&url)?;
             db::migrate(&mut conn)?;
             let outcome = match what {
                 ImportKind::Schools { file } => import::schools_file(&mut conn, &file),
                 ImportKind::Users { file } => import::users_file(&mut conn, &file),
+                ImportKind::Framework {
+                    file,
+                    name,
+                    version,
+                } => match import::framework_file(&mut conn, &file, name, version) {
+                    Ok(summary) => {
+                        println!("{summary}");
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    Err(error) => {
+                        eprintln!("{error}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
             };
             match outcome {
                 Ok(summary) => println!("{summary}"),

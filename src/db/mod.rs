@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod departments;
+pub mod frameworks;
 pub mod schema;
 pub mod schools;
 pub mod throttle;

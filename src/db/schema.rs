@@ -86,6 +86,75 @@ diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(audit_events -> users (actor_id));
 
+diesel::table! {
+    frameworks (id) {
+        id -> BigInt,
+        name -> Text,
+        version -> Integer,
+        frozen_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    framework_domains (id) {
+        id -> BigInt,
+        framework_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> BigInt,
+        framework_id -> BigInt,
+        domain_id -> BigInt,
+        position -> Integer,
+        code -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        department_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        visit_date -> Date,
+        status -> Text,
+        lead_id -> Nullable<BigInt>,
+        framework_id -> Nullable<BigInt>,
+        focus -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visit_members (visit_id, user_id) {
+        visit_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    visit_segments (visit_id, segment) {
+        visit_id -> BigInt,
+        segment -> Text,
+    }
+}
+
+diesel::joinable!(framework_domains -> frameworks (framework_id));
+diesel::joinable!(indicators -> framework_domains (domain_id));
+diesel::joinable!(indicators -> departments (department_id));
+diesel::joinable!(visits -> schools (school_id));
+diesel::joinable!(visits -> frameworks (framework_id));
+diesel::joinable!(visit_members -> visits (visit_id));
+diesel::joinable!(visit_members -> users (user_id));
+diesel::joinable!(visit_segments -> visits (visit_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     schools,
     departments,
@@ -94,4 +163,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     sign_in_failures,
     audit_events,
+    frameworks,
+    framework_domains,
+    indicators,
+    visits,
+    visit_members,
+    visit_segments,
 );

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod department;
 pub mod fields;
+pub mod framework;
 pub mod paging;
 pub mod school;
 pub mod throttle;

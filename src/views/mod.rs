@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod departments;
 pub mod errors;
+pub mod frameworks;
 pub mod home;
 pub mod schools;
 pub mod users;
@@ -40,6 +41,7 @@ pub enum Section {
     Schools,
     Departments,
     Users,
+    Frameworks,
     Audit,
     Account,
     None,
@@ -51,6 +53,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         (Section::Schools, "/admin/schools", "Schools"),
         (Section::Departments, "/admin/departments", "Departments"),
         (Section::Users, "/admin/users", "People"),
+        (Section::Frameworks, "/admin/frameworks", "Frameworks"),
         (Section::Audit, "/admin/audit", "Audit log"),
     ];
     let nav: Vec<_> = match &ctx.user {

@@ -49,6 +49,13 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/admin/departments/{id}", Admin),
     ("post", "/admin/departments/{id}/deactivate", Admin),
     ("post", "/admin/departments/{id}/activate", Admin),
+    ("get", "/admin/frameworks", Admin),
+    ("get", "/admin/frameworks/import", Admin),
+    ("post", "/admin/frameworks/import", Admin),
+    ("get", "/admin/frameworks/{id}", Admin),
+    ("get", "/admin/frameworks/{id}/export.json", Admin),
+    ("get", "/admin/frameworks/{id}/export.csv", Admin),
+    ("post", "/admin/frameworks/{id}/new-version", Admin),
     ("get", "/admin/users", Admin),
     ("get", "/admin/users/new", Admin),
     ("post", "/admin/users", Admin),
@@ -68,6 +75,9 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/api/v1/users", Admin),
     ("get", "/api/v1/users/{id}", Admin),
     ("put", "/api/v1/users/{id}", Admin),
+    ("get", "/api/v1/frameworks", Admin),
+    ("post", "/api/v1/frameworks", Admin),
+    ("get", "/api/v1/frameworks/{id}", Admin),
 ];
 
 /// Every route the app serves: the page table, the API (from its generated
@@ -109,6 +119,7 @@ async fn every_route_has_a_row() {
 
 /// The records the routes' `{id}`s point at.
 struct Ids {
+    framework: i64,
     school: i64,
     department: i64,
     user: i64,
@@ -116,7 +127,9 @@ struct Ids {
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
-    let id = if path.contains("schools") {
+    let id = if path.contains("frameworks") {
+        ids.framework
+    } else if path.contains("schools") {
         ids.school
     } else if path.contains("departments") {
         ids.department
@@ -241,7 +254,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         &campus_visits::auth::token::digest("cv_x"),
     )
     .unwrap();
+    let framework = campus_visits::domain::framework::from_json(
+        r#"{"name": "F", "version": 1, "domains": [{"name": "D", "indicators": [{"code": "A1", "title": "T"}]}]}"#,
+        &|_| None,
+    )
+    .unwrap();
     let ids = Ids {
+        framework: db::frameworks::import(&mut conn, &framework).unwrap().id(),
         school: db::schools::insert(&mut conn, &school).unwrap(),
         department: db::departments::insert(&mut conn, &department).unwrap(),
         user: app.create_user(&[Role::Visitor], None, None).id,
@@ -313,6 +332,7 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
     let app = spawn_app().await;
     let user = app.sign_in_as(&[Role::Admin]).await;
     let ids = Ids {
+        framework: 1,
         school: 1,
         department: 1,
         user: user.id,

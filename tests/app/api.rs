@@ -244,8 +244,19 @@ async fn the_openapi_document_describes_the_served_api() {
         .json()
         .await
         .unwrap();
+    let framework: serde_json::Value = app
+        .post_json(
+            "/api/v1/frameworks",
+            &json!({"name": "F", "version": 1, "domains": [{"name": "D", "indicators": [{"code": "A1", "title": "T"}]}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     for (path, operations) in paths {
-        let id = if path.starts_with("/api/v1/schools") {
+        let id = if path.starts_with("/api/v1/frameworks") {
+            &framework["id"]
+        } else if path.starts_with("/api/v1/schools") {
             &school["id"]
         } else if path.starts_with("/api/v1/departments") {
             &department["id"]

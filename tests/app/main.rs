@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod cli;
 mod directory_pages;
+mod frameworks;
 mod health;
 mod helpers;
 mod import;

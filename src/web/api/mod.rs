@@ -3,6 +3,7 @@
 //! that are served and cannot drift from them.
 
 pub mod departments;
+pub mod frameworks;
 pub mod schools;
 pub mod users;
 
@@ -24,7 +25,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::list)
         .service(users::create)
         .service(users::show)
-        .service(users::update);
+        .service(users::update)
+        .service(frameworks::list)
+        .service(frameworks::show)
+        .service(frameworks::import);
 }
 
 /// Fills in the document's title and description.

@@ -1,0 +1,308 @@
+//! Look-for frameworks, their domains and indicators.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{departments, framework_domains, frameworks, indicators};
+use super::{lower, now, DbConn, WriteError};
+use crate::domain::framework::{DomainDoc, FrameworkDoc, IndicatorDoc, NewFramework};
+use crate::domain::user::Link;
+
+/// A framework in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: i64,
+    pub name: String,
+    pub version: i32,
+    pub frozen: bool,
+    pub indicators: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// A framework with its domains and look-fors, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framework {
+    pub id: i64,
+    pub name: String,
+    pub version: i32,
+    pub frozen: bool,
+    pub domains: Vec<Domain>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub id: i64,
+    pub name: String,
+    pub indicators: Vec<Indicator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indicator {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub department: Option<Link>,
+}
+
+impl Framework {
+    /// The exchange document of this framework.
+    pub fn to_doc(&self) -> FrameworkDoc {
+        FrameworkDoc {
+            name: self.name.clone(),
+            version: i64::from(self.version),
+            domains: self
+                .domains
+                .iter()
+                .map(|d| DomainDoc {
+                    name: d.name.clone(),
+                    indicators: d
+                        .indicators
+                        .iter()
+                        .map(|i| IndicatorDoc {
+                            code: i.code.clone(),
+                            title: i.title.clone(),
+                            description: i.description.clone(),
+                            department: i.department.as_ref().map(|l| l.name.clone()),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every framework, newest version of each name first.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Summary>> {
+    let rows = frameworks::table
+        .order((frameworks::name.asc(), frameworks::version.desc()))
+        .select((
+            frameworks::id,
+            frameworks::name,
+            frameworks::version,
+            frameworks::frozen_at,
+            frameworks::created_at,
+        ))
+        .load::<(i64, String, i32, Option<NaiveDateTime>, NaiveDateTime)>(conn)?;
+    let mut summaries = Vec::with_capacity(rows.len());
+    for (id, name, version, frozen_at, created_at) in rows {
+        let indicators = indicators::table
+            .filter(indicators::framework_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        summaries.push(Summary {
+            id,
+            name,
+            version,
+            frozen: frozen_at.is_some(),
+            indicators,
+            created_at,
+        });
+    }
+    Ok(summaries)
+}
+
+/// Frameworks as choices for a visit, newest first.
+pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
+    Ok(list(conn)?
+        .into_iter()
+        .map(|s| Link {
+            id: s.id,
+            name: format!("{} (version {})", s.name, s.version),
+        })
+        .collect())
+}
+
+pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<Framework> {
+    let (name, version, frozen_at) = frameworks::table
+        .find(id)
+        .select((frameworks::name, frameworks::version, frameworks::frozen_at))
+        .first::<(String, i32, Option<NaiveDateTime>)>(conn)?;
+    let domain_rows = framework_domains::table
+        .filter(framework_domains::framework_id.eq(id))
+        .order(framework_domains::position.asc())
+        .select((framework_domains::id, framework_domains::name))
+        .load::<(i64, String)>(conn)?;
+    let indicator_rows = indicators::table
+        .left_join(departments::table)
+        .filter(indicators::framework_id.eq(id))
+        .order((indicators::domain_id.asc(), indicators::position.asc()))
+        .select((
+            indicators::id,
+            indicators::domain_id,
+            indicators::code,
+            indicators::title,
+            indicators::description,
+            (departments::id, departments::name).nullable(),
+        ))
+        .load::<(
+            i64,
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<(i64, String)>,
+        )>(conn)?;
+    let domains = domain_rows
+        .into_iter()
+        .map(|(domain_id, domain_name)| Domain {
+            id: domain_id,
+            name: domain_name,
+            indicators: indicator_rows
+                .iter()
+                .filter(|row| row.1 == domain_id)
+                .map(|(id, _, code, title, description, department)| Indicator {
+                    id: *id,
+                    code: code.clone(),
+                    title: title.clone(),
+                    description: description.clone(),
+                    department: department.clone().map(|(id, name)| Link { id, name }),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Framework {
+        id,
+        name,
+        version,
+        frozen: frozen_at.is_some(),
+        domains,
+    })
+}
+
+/// Department ids by lower-cased name, to resolve a file's department names.
+pub fn department_ids(conn: &mut DbConn) -> QueryResult<std::collections::HashMap<String, i64>> {
+    Ok(departments::table
+        .select((lower(departments::name), departments::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn insert_contents(
+    conn: &mut DbConn,
+    framework_id: i64,
+    framework: &NewFramework,
+) -> QueryResult<()> {
+    for (d, domain) in framework.domains.iter().enumerate() {
+        diesel::insert_into(framework_domains::table)
+            .values((
+                framework_domains::framework_id.eq(framework_id),
+                framework_domains::position.eq(d as i32),
+                framework_domains::name.eq(&domain.name),
+            ))
+            .execute(conn)?;
+        let domain_id: i64 = framework_domains::table
+            .filter(framework_domains::framework_id.eq(framework_id))
+            .filter(framework_domains::position.eq(d as i32))
+            .select(framework_domains::id)
+            .first(conn)?;
+        for (i, indicator) in domain.indicators.iter().enumerate() {
+            diesel::insert_into(indicators::table)
+                .values((
+                    indicators::framework_id.eq(framework_id),
+                    indicators::domain_id.eq(domain_id),
+                    indicators::position.eq(i as i32),
+                    indicators::code.eq(&indicator.code),
+                    indicators::title.eq(&indicator.title),
+                    indicators::description.eq(indicator.description.as_deref()),
+                    indicators::department_id.eq(indicator.department_id),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Created(i64),
+    Replaced(i64),
+}
+
+impl Imported {
+    pub fn id(self) -> i64 {
+        match self {
+            Imported::Created(id) | Imported::Replaced(id) => id,
+        }
+    }
+}
+
+/// Stores a checked framework: a new name or version is created; an
+/// existing version is replaced while no observation uses it, and refused
+/// once it is frozen (a change must then be a new version).
+pub fn import(conn: &mut DbConn, framework: &NewFramework) -> Result<Imported, WriteError> {
+    super::write_transaction(conn, |conn| {
+        let existing = frameworks::table
+            .filter(frameworks::name.eq(&framework.name))
+            .filter(frameworks::version.eq(framework.version))
+            .select((frameworks::id, frameworks::frozen_at))
+            .first::<(i64, Option<NaiveDateTime>)>(conn)
+            .optional()?;
+        match existing {
+            Some((_, Some(_))) => Err(WriteError::field(
+                "version",
+                format!(
+                    "Version {} of {} is in use by observations and can no longer change; import it as version {}.",
+                    framework.version,
+                    framework.name,
+                    framework.version + 1
+                ),
+            )),
+            Some((id, None)) => {
+                diesel::delete(indicators::table.filter(indicators::framework_id.eq(id))).execute(conn)?;
+                diesel::delete(framework_domains::table.filter(framework_domains::framework_id.eq(id))).execute(conn)?;
+                insert_contents(conn, id, framework)?;
+                Ok(Imported::Replaced(id))
+            }
+            None => {
+                diesel::insert_into(frameworks::table)
+                    .values((
+                        frameworks::name.eq(&framework.name),
+                        frameworks::version.eq(framework.version),
+                        frameworks::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+                let id: i64 = frameworks::table
+                    .filter(frameworks::name.eq(&framework.name))
+                    .filter(frameworks::version.eq(framework.version))
+                    .select(frameworks::id)
+                    .first(conn)?;
+                insert_contents(conn, id, framework)?;
+                Ok(Imported::Created(id))
+            }
+        }
+    })
+}
+
+/// Copies a framework as the next free version of its name, editable again.
+pub fn new_version(conn: &mut DbConn, id: i64) -> Result<i64, WriteError> {
+    super::write_transaction(conn, |conn| {
+        let current = load(conn, id)?;
+        let highest: Option<i32> = frameworks::table
+            .filter(frameworks::name.eq(&current.name))
+            .select(diesel::dsl::max(frameworks::version))
+            .first(conn)?;
+        let departments = department_ids(conn)?;
+        let mut doc = current.to_doc();
+        doc.version = i64::from(highest.unwrap_or(current.version)) + 1;
+        let copy = crate::domain::framework::from_doc(&doc, &|name| {
+            departments.get(&name.to_lowercase()).copied()
+        })
+        .map_err(|problems| WriteError::field("version", problems[0].to_string()))?;
+        Ok(import(conn, &copy)?.id())
+    })
+}
+
+/// Freezes a framework: called when an observation first uses it.
+pub fn freeze(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(
+        frameworks::table
+            .find(id)
+            .filter(frameworks::frozen_at.is_null()),
+    )
+    .set(frameworks::frozen_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}

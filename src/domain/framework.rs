@@ -1,0 +1,476 @@
+//! Look-for frameworks: a named, versioned set of domains, each with its
+//! indicators (look-fors), each optionally owned by a department. This module
+//! reads the two exchange formats and checks them; it names every problem
+//! with its place in the file.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The JSON exchange format:
+/// `{"name", "version", "domains": [{"name", "indicators": [{"code", "title", "description", "department"}]}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkDoc {
+    pub name: String,
+    pub version: i64,
+    pub domains: Vec<DomainDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainDoc {
+    pub name: String,
+    pub indicators: Vec<IndicatorDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorDoc {
+    pub code: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The name of the department that owns the look-for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+/// One thing wrong with a framework file, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `domains[0].indicators[2].code` in JSON, `line 5` in CSV.
+    pub place: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+/// A framework that passed every check, with departments resolved to ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFramework {
+    pub name: String,
+    pub version: i32,
+    pub domains: Vec<NewDomain>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDomain {
+    pub name: String,
+    pub indicators: Vec<NewIndicator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIndicator {
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+fn text(raw: &str, max: usize, empty: &str) -> Result<String, String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(empty.to_owned());
+    }
+    if value.chars().count() > max {
+        return Err(format!("use at most {max} characters"));
+    }
+    Ok(value.to_owned())
+}
+
+fn code(raw: &str) -> Result<String, String> {
+    let value = text(raw, 20, "the code is empty")?;
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Ok(value)
+    } else {
+        Err(format!(
+            "the code {value:?} may hold only letters, digits, '-', '_' and '.'"
+        ))
+    }
+}
+
+/// Names a place in the file from (domain, indicator, field).
+type Place = dyn Fn(Option<usize>, Option<usize>, &str) -> String;
+
+/// Checks a framework; `department` resolves a department name (any case)
+/// to its id. Places are given by `place(domain, indicator, field)`.
+fn check(
+    doc: &FrameworkDoc,
+    department: &dyn Fn(&str) -> Option<i64>,
+    place: &Place,
+) -> Result<NewFramework, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut problem = |place: String, message: String| problems.push(Problem { place, message });
+    let name = text(&doc.name, 200, "the framework's name is empty").unwrap_or_else(|e| {
+        problem(place(None, None, "name"), e);
+        String::new()
+    });
+    let version = match i32::try_from(doc.version) {
+        Ok(v) if v > 0 => v,
+        _ => {
+            problem(
+                place(None, None, "version"),
+                "the version must be a whole number from 1".to_owned(),
+            );
+            0
+        }
+    };
+    if doc.domains.is_empty() {
+        problem(
+            place(None, None, "domains"),
+            "the framework has no domains".to_owned(),
+        );
+    }
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut domains = Vec::new();
+    for (d, domain) in doc.domains.iter().enumerate() {
+        let domain_name =
+            text(&domain.name, 200, "the domain's name is empty").unwrap_or_else(|e| {
+                problem(place(Some(d), None, "name"), e);
+                String::new()
+            });
+        if domain.indicators.is_empty() {
+            problem(
+                place(Some(d), None, "indicators"),
+                "the domain has no look-fors".to_owned(),
+            );
+        }
+        let mut indicators = Vec::new();
+        for (i, indicator) in domain.indicators.iter().enumerate() {
+            let code = match code(&indicator.code) {
+                Ok(code) => {
+                    let here = place(Some(d), Some(i), "code");
+                    if let Some(first) = seen.insert(code.to_lowercase(), here.clone()) {
+                        problem(
+                            here,
+                            format!("the code {code} is used twice (also at {first})"),
+                        );
+                    }
+                    code
+                }
+                Err(e) => {
+                    problem(place(Some(d), Some(i), "code"), e);
+                    String::new()
+                }
+            };
+            let title = text(&indicator.title, 300, "the title is empty").unwrap_or_else(|e| {
+                problem(place(Some(d), Some(i), "title"), e);
+                String::new()
+            });
+            let description = indicator
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned);
+            if description
+                .as_ref()
+                .is_some_and(|d| d.chars().count() > 2000)
+            {
+                problem(
+                    place(Some(d), Some(i), "description"),
+                    "use at most 2000 characters".to_owned(),
+                );
+            }
+            let department_id = match indicator
+                .department
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            {
+                None => None,
+                Some(name) => match department(name) {
+                    Some(id) => Some(id),
+                    None => {
+                        problem(
+                            place(Some(d), Some(i), "department"),
+                            format!("no department is named {name:?}"),
+                        );
+                        None
+                    }
+                },
+            };
+            indicators.push(NewIndicator {
+                code,
+                title,
+                description,
+                department_id,
+            });
+        }
+        domains.push(NewDomain {
+            name: domain_name,
+            indicators,
+        });
+    }
+    if problems.is_empty() {
+        Ok(NewFramework {
+            name,
+            version,
+            domains,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads and checks the JSON format.
+pub fn from_json(
+    json: &str,
+    department: &dyn Fn(&str) -> Option<i64>,
+) -> Result<NewFramework, Vec<Problem>> {
+    let doc: FrameworkDoc = serde_json::from_str(json).map_err(|e| {
+        vec![Problem {
+            place: format!("line {}, column {}", e.line(), e.column()),
+            message: e
+                .to_string()
+                .split(" at line")
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        }]
+    })?;
+    from_doc(&doc, department)
+}
+
+/// Checks a parsed JSON document (the API's body).
+pub fn from_doc(
+    doc: &FrameworkDoc,
+    department: &dyn Fn(&str) -> Option<i64>,
+) -> Result<NewFramework, Vec<Problem>> {
+    check(doc, department, &|d, i, field| match (d, i) {
+        (None, _) => field.to_owned(),
+        (Some(d), None) => format!("domains[{d}].{field}"),
+        (Some(d), Some(i)) => format!("domains[{d}].indicators[{i}].{field}"),
+    })
+}
+
+/// Reads and checks the CSV format (`domain,code,title,description,department`);
+/// the name and version come from elsewhere (the command's flags or the form).
+pub fn from_csv(
+    csv_text: &str,
+    name: &str,
+    version: i64,
+    department: &dyn Fn(&str) -> Option<i64>,
+) -> Result<NewFramework, Vec<Problem>> {
+    const COLUMNS: [&str; 5] = ["domain", "code", "title", "description", "department"];
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    let line_problem = |line: u64, message: String| {
+        vec![Problem {
+            place: format!("line {line}"),
+            message,
+        }]
+    };
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| line_problem(1, format!("the header row could not be read: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    if headers != COLUMNS {
+        return Err(line_problem(
+            1,
+            format!("the columns must be {}", COLUMNS.join(",")),
+        ));
+    }
+    let mut doc = FrameworkDoc {
+        name: name.to_owned(),
+        version,
+        domains: Vec::new(),
+    };
+    let mut lines: Vec<Vec<u64>> = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.extend(line_problem(
+                    e.position().map_or(0, |p| p.line()),
+                    format!("could not be read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() != COLUMNS.len() {
+            problems.extend(line_problem(
+                line,
+                format!("expected 5 values, found {}", record.len()),
+            ));
+            continue;
+        }
+        let domain_name = record[0].to_owned();
+        let at = match doc.domains.iter().position(|d| d.name == domain_name) {
+            Some(at) => at,
+            None => {
+                doc.domains.push(DomainDoc {
+                    name: domain_name,
+                    indicators: Vec::new(),
+                });
+                lines.push(Vec::new());
+                doc.domains.len() - 1
+            }
+        };
+        let optional = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
+        doc.domains[at].indicators.push(IndicatorDoc {
+            code: record[1].to_owned(),
+            title: record[2].to_owned(),
+            description: optional(&record[3]),
+            department: optional(&record[4]),
+        });
+        lines[at].push(line);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    check(&doc, department, &|d, i, field| match (d, i) {
+        (Some(d), Some(i)) => format!("line {} ({field})", lines[d][i]),
+        (Some(d), None) => format!("domain {:?} ({field})", doc.domains[d].name),
+        (None, _) => field.to_owned(),
+    })
+}
+
+/// Writes the CSV format.
+pub fn to_csv(doc: &FrameworkDoc) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(["domain", "code", "title", "description", "department"]);
+    for domain in &doc.domains {
+        for indicator in &domain.indicators {
+            let _ = writer.write_record([
+                domain.name.as_str(),
+                &indicator.code,
+                &indicator.title,
+                indicator.description.as_deref().unwrap_or(""),
+                indicator.department.as_deref().unwrap_or(""),
+            ]);
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn departments(name: &str) -> Option<i64> {
+        match name.to_lowercase().as_str() {
+            "curriculum" => Some(1),
+            "it" => Some(7),
+            _ => None,
+        }
+    }
+
+    const GOOD: &str = r#"{"name": "Look-fors", "version": 2, "domains": [
+        {"name": "Instruction", "indicators": [
+            {"code": "I1", "title": "Objective posted", "department": "Curriculum"},
+            {"code": "I2", "title": "Checks for understanding", "description": "Several times"}]},
+        {"name": "Technology", "indicators": [{"code": "T1", "title": "Devices work", "department": "it"}]}]}"#;
+
+    #[test]
+    fn a_good_json_framework_resolves_departments() {
+        let framework = from_json(GOOD, &departments).unwrap();
+        assert_eq!(framework.version, 2);
+        assert_eq!(framework.domains.len(), 2);
+        assert_eq!(framework.domains[0].indicators[0].department_id, Some(1));
+        assert_eq!(framework.domains[0].indicators[1].department_id, None);
+        assert_eq!(framework.domains[1].indicators[0].department_id, Some(7));
+    }
+
+    #[test]
+    fn every_problem_is_named_with_its_path() {
+        let bad = r#"{"name": " ", "version": 0, "domains": [
+            {"name": "A", "indicators": [
+                {"code": "X1", "title": ""},
+                {"code": "x1", "title": "Again", "department": "Finance"},
+                {"code": "bad code", "title": "T"}]},
+            {"name": "", "indicators": []}]}"#;
+        let problems: Vec<String> = from_json(bad, &departments)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let expected = [
+            "name: the framework's name is empty",
+            "version: the version must be a whole number from 1",
+            "domains[0].indicators[0].title: the title is empty",
+            "domains[0].indicators[1].code: the code x1 is used twice (also at domains[0].indicators[0].code)",
+            "domains[0].indicators[1].department: no department is named \"Finance\"",
+            "domains[1].name: the domain's name is empty",
+            "domains[1].indicators: the domain has no look-fors",
+        ];
+        for e in expected {
+            assert!(
+                problems.iter().any(|p| p == e),
+                "missing {e:?} in {problems:#?}"
+            );
+        }
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("domains[0].indicators[2].code")));
+    }
+
+    #[test]
+    fn malformed_json_names_the_line() {
+        let problems = from_json("{\"name\": \"x\",\n \"version\": }", &departments).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].place.starts_with("line 2"), "{:?}", problems[0]);
+        let unknown = from_json(
+            r#"{"name": "x", "version": 1, "domains": [], "extra": 1}"#,
+            &departments,
+        )
+        .unwrap_err();
+        assert!(unknown[0].message.contains("unknown field"), "{unknown:?}");
+    }
+
+    #[test]
+    fn csv_groups_rows_by_domain_and_names_lines() {
+        let csv = "domain,code,title,description,department\nInstruction,I1,Objective posted,,Curriculum\nTech,T1,Devices work,,IT\nInstruction,I2,Checks,Often,\n";
+        let framework = from_csv(csv, "Look-fors", 1, &departments).unwrap();
+        assert_eq!(framework.domains.len(), 2);
+        assert_eq!(framework.domains[0].indicators.len(), 2);
+        assert_eq!(
+            framework.domains[0].indicators[1].description.as_deref(),
+            Some("Often")
+        );
+
+        let bad = "domain,code,title,description,department\nA,I1,T,,\nA,I1,T2,,Nobody\n";
+        let problems: Vec<String> = from_csv(bad, "F", 1, &departments)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert!(
+            problems.iter().any(|p| p.starts_with("line 3 (code)")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p == "line 3 (department): no department is named \"Nobody\""),
+            "{problems:?}"
+        );
+        let wrong_header = from_csv("domain,code\n", "F", 1, &departments).unwrap_err();
+        assert_eq!(wrong_header[0].place, "line 1");
+    }
+
+    #[test]
+    fn csv_round_trips() {
+        let doc: FrameworkDoc = serde_json::from_str(GOOD).unwrap();
+        let csv = to_csv(&doc);
+        let again = from_csv(&csv, &doc.name, doc.version, &departments).unwrap();
+        assert_eq!(again, from_json(GOOD, &departments).unwrap());
+    }
+}

@@ -1,0 +1,134 @@
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{created, JsonBody};
+use crate::auth::extract::client_ip;
+use crate::auth::Admin;
+use crate::db::audit::NewEvent;
+use crate::db::{self, Db};
+use crate::domain::framework::FrameworkDoc;
+use crate::domain::FieldErrors;
+use crate::error::{ApiError, AppError, ErrorBody};
+
+/// A framework in a list.
+#[derive(Serialize, ToSchema)]
+pub struct FrameworkSummaryOut {
+    pub id: i64,
+    pub name: String,
+    pub version: i32,
+    /// Frozen once an observation uses it; a change is then a new version.
+    pub frozen: bool,
+    pub indicators: i64,
+}
+
+/// A framework in the exchange format, with its id and state.
+#[derive(Serialize, ToSchema)]
+pub struct FrameworkOut {
+    pub id: i64,
+    pub frozen: bool,
+    #[serde(flatten)]
+    pub framework: FrameworkDoc,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FrameworkId {
+    /// The framework's id.
+    id: i64,
+}
+
+/// Every framework, newest version of each name first.
+#[utoipa::path(security(("bearer" = [])), tag = "frameworks", responses(
+    (status = 200, body = Vec<FrameworkSummaryOut>),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/frameworks")]
+pub async fn list(_admin: Admin, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let frameworks = db.run(db::frameworks::list).await?;
+    let out: Vec<FrameworkSummaryOut> = frameworks
+        .into_iter()
+        .map(|f| FrameworkSummaryOut {
+            id: f.id,
+            name: f.name,
+            version: f.version,
+            frozen: f.frozen,
+            indicators: f.indicators,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// One framework, in the format it imports from.
+#[utoipa::path(security(("bearer" = [])), tag = "frameworks", params(FrameworkId), responses(
+    (status = 200, body = FrameworkOut),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/frameworks/{id}")]
+pub async fn show(
+    _admin: Admin,
+    db: web::Data<Db>,
+    path: web::Path<FrameworkId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let framework = db.run(move |conn| db::frameworks::load(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(FrameworkOut {
+        id: framework.id,
+        frozen: framework.frozen,
+        framework: framework.to_doc(),
+    }))
+}
+
+/// Imports a framework. The same name and version replaces it while no
+/// observation uses it; a frozen version is refused (422). Problems are
+/// listed in `fields`, keyed by their place (`domains[0].indicators[2].code`).
+#[utoipa::path(security(("bearer" = [])), tag = "frameworks", request_body = FrameworkDoc, responses(
+    (status = 201, body = FrameworkOut),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/frameworks")]
+pub async fn import(
+    admin: Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let doc: FrameworkDoc = body.parse()?;
+    let text = serde_json::to_string(&doc).map_err(AppError::internal)?;
+    let (actor, ip) = (admin.0.id(), client_ip(&req));
+    let outcome = db
+        .run(move |conn| -> Result<_, AppError> {
+            match crate::import::framework(conn, &text, &crate::import::FrameworkFormat::Json) {
+                Ok((imported, _)) => {
+                    db::audit::record(
+                        conn,
+                        &NewEvent::new("framework.imported")
+                            .by(Some(actor))
+                            .on("framework", imported.id())
+                            .from_ip(ip),
+                    )?;
+                    Ok(Ok(db::frameworks::load(conn, imported.id())?))
+                }
+                Err(crate::import::FrameworkImportError::Problems(problems)) => Ok(Err(problems)),
+                Err(crate::import::FrameworkImportError::Db(e)) => Err(e.into()),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(framework) => Ok(created(
+            format!("/api/v1/frameworks/{}", framework.id),
+            &FrameworkOut {
+                id: framework.id,
+                frozen: framework.frozen,
+                framework: framework.to_doc(),
+            },
+        )),
+        Err(problems) => {
+            let mut fields = FieldErrors::new();
+            for problem in problems {
+                fields.add(&problem.place, problem.message);
+            }
+            Err(AppError::validation(fields).into())
+        }
+    }
+}
