@@ -98,14 +98,14 @@ fn code(raw: &str) -> Result<String, String> {
 }
 
 /// Names a place in the file from (domain, indicator, field).
-type Place = dyn Fn(Option<usize>, Option<usize>, &str) -> String;
+type Place<'a> = dyn Fn(Option<usize>, Option<usize>, &str) -> String + 'a;
 
 /// Checks a framework; `department` resolves a department name (any case)
 /// to its id. Places are given by `place(domain, indicator, field)`.
 fn check(
     doc: &FrameworkDoc,
     department: &dyn Fn(&str) -> Option<i64>,
-    place: &Place,
+    place: &Place<'_>,
 ) -> Result<NewFramework, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut problem = |place: String, message: String| problems.push(Problem { place, message });
