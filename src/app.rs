@@ -155,6 +155,15 @@ route_table! {
     get "/account" => web::account::show;
     post "/account/tokens" => web::account::create_token;
     post "/account/tokens/{id}/revoke" => web::account::revoke_token;
+    get "/visits" => web::visits::list;
+    get "/visits/new" => web::visits::new;
+    post "/visits" => web::visits::create;
+    get "/visits/plan" => web::visits::plan;
+    post "/visits/plan" => web::visits::confirm_plan;
+    get "/visits/{id}" => web::visits::show;
+    get "/visits/{id}/edit" => web::visits::edit;
+    post "/visits/{id}" => web::visits::update;
+    post "/visits/{id}/status" => web::visits::advance;
     get "/admin/audit" => web::audit::list;
     get "/admin/schools" => web::schools::list;
     get "/admin/schools/new" => web::schools::new;

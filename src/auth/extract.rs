@@ -75,28 +75,44 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// A signed-in administrator.
-#[derive(Debug, Clone)]
-pub struct Admin(pub CurrentUser);
+/// Defines an extractor for a signed-in person holding one of `roles`;
+/// anyone else is refused with 403 (and the refusal recorded).
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, [$($role:expr),+]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CurrentUser);
 
-impl FromRequest for Admin {
-    type Error = actix_web::Error;
-    type Future = Boxed<Self>;
+        impl FromRequest for $name {
+            type Error = actix_web::Error;
+            type Future = Boxed<Self>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = authenticate(&req)
-                .await
-                .map_err(|e| error::for_request(&req, e))?;
-            if user.has(Role::Admin) {
-                Ok(Admin(user))
-            } else {
-                Err(error::for_request(&req, deny(&req, &user).await))
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move {
+                    let user = authenticate(&req).await.map_err(|e| error::for_request(&req, e))?;
+                    if [$($role),+].iter().any(|role| user.has(*role)) {
+                        Ok($name(user))
+                    } else {
+                        Err(error::for_request(&req, deny(&req, &user).await))
+                    }
+                })
             }
-        })
-    }
+        }
+    };
 }
+
+role_guard!(
+    /// A signed-in administrator.
+    Admin,
+    [Role::Admin]
+);
+
+role_guard!(
+    /// A signed-in administrator or visit lead: plans visits and their teams.
+    Planner,
+    [Role::Admin, Role::VisitLead]
+);
 
 /// Records a refused request in the audit log and returns the 403 to answer.
 pub async fn deny(req: &HttpRequest, user: &CurrentUser) -> AppError {

@@ -9,7 +9,7 @@ pub mod password;
 pub mod session;
 pub mod token;
 
-pub use extract::{Admin, CurrentUser};
+pub use extract::{Admin, CurrentUser, Planner};
 
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -10,6 +10,7 @@ pub mod schema;
 pub mod schools;
 pub mod throttle;
 pub mod users;
+pub mod visits;
 
 use std::time::Duration;
 

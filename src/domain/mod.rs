@@ -6,8 +6,10 @@ pub mod department;
 pub mod fields;
 pub mod framework;
 pub mod paging;
+pub mod planner;
 pub mod school;
 pub mod throttle;
 pub mod user;
+pub mod visit;
 
 pub use fields::FieldErrors;

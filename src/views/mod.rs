@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod home;
 pub mod schools;
 pub mod users;
+pub mod visits;
 
 use maud::{html, Markup, Render, DOCTYPE};
 
@@ -38,6 +39,7 @@ pub fn csrf_field(ctx: &Ctx) -> Markup {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    Visits,
     Schools,
     Departments,
     Users,
@@ -56,10 +58,13 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         (Section::Frameworks, "/admin/frameworks", "Frameworks"),
         (Section::Audit, "/admin/audit", "Audit log"),
     ];
-    let nav: Vec<_> = match &ctx.user {
-        Some(viewer) if viewer.is_admin => admin_nav.to_vec(),
-        _ => Vec::new(),
-    };
+    let mut nav = Vec::new();
+    if ctx.user.is_some() {
+        nav.push((Section::Visits, "/visits", "Visits"));
+    }
+    if ctx.user.as_ref().is_some_and(|viewer| viewer.is_admin) {
+        nav.extend(admin_nav);
+    }
     html! {
         (DOCTYPE)
         html lang="en" {

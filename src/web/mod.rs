@@ -13,6 +13,7 @@ pub mod health;
 pub mod home;
 pub mod schools;
 pub mod users;
+pub mod visits;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;

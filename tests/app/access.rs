@@ -17,11 +17,13 @@ enum Access {
     Public,
     /// Anyone signed in.
     SignedIn,
+    /// Administrators and visit leads.
+    Planner,
     /// Administrators only.
     Admin,
 }
 
-use Access::{Admin, Public, SignedIn};
+use Access::{Admin, Planner, Public, SignedIn};
 
 const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/healthz", Public),
@@ -34,6 +36,19 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/account", SignedIn),
     ("post", "/account/tokens", SignedIn),
     ("post", "/account/tokens/{id}/revoke", SignedIn),
+    ("get", "/visits", SignedIn),
+    ("get", "/visits/new", Planner),
+    ("post", "/visits", Planner),
+    ("get", "/visits/plan", Planner),
+    ("post", "/visits/plan", Planner),
+    ("get", "/visits/{id}", SignedIn),
+    ("get", "/visits/{id}/edit", Planner),
+    ("post", "/visits/{id}", Planner),
+    ("post", "/visits/{id}/status", Planner),
+    ("get", "/api/v1/visits", SignedIn),
+    ("post", "/api/v1/visits", Planner),
+    ("get", "/api/v1/visits/{id}", SignedIn),
+    ("put", "/api/v1/visits/{id}", Planner),
     ("get", "/admin/audit", Admin),
     ("get", "/admin/schools", Admin),
     ("get", "/admin/schools/new", Admin),
@@ -119,6 +134,7 @@ async fn every_route_has_a_row() {
 
 /// The records the routes' `{id}`s point at.
 struct Ids {
+    visit: i64,
     framework: i64,
     school: i64,
     department: i64,
@@ -127,7 +143,9 @@ struct Ids {
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
-    let id = if path.contains("frameworks") {
+    let id = if path.contains("visits") {
+        ids.visit
+    } else if path.contains("frameworks") {
         ids.framework
     } else if path.contains("schools") {
         ids.school
@@ -259,9 +277,21 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         &|_| None,
     )
     .unwrap();
+    let school_id = db::schools::insert(&mut conn, &school).unwrap();
+    let visit = campus_visits::domain::visit::NewVisit::parse(
+        Some(school_id),
+        "2027-01-06",
+        None,
+        None,
+        "",
+        Default::default(),
+        Default::default(),
+    )
+    .unwrap();
     let ids = Ids {
+        visit: db::visits::insert(&mut conn, &visit).unwrap(),
         framework: db::frameworks::import(&mut conn, &framework).unwrap().id(),
-        school: db::schools::insert(&mut conn, &school).unwrap(),
+        school: school_id,
         department: db::departments::insert(&mut conn, &department).unwrap(),
         user: app.create_user(&[Role::Visitor], None, None).id,
         token: db::accounts::tokens_of(&mut conn, owner.id).unwrap()[0].id,
@@ -286,6 +316,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     for (who, roles) in &roles {
         let (client, csrf) = browser_as(&app, roles.as_deref()).await;
         let is_admin = roles.as_ref().is_some_and(|r| r.contains(&Role::Admin));
+        let is_planner = is_admin || roles.as_ref().is_some_and(|r| r.contains(&Role::VisitLead));
         for (method, pattern, access) in &rows {
             let path = concrete(pattern, &ids);
             let what = format!("{who}: {method} {path}");
@@ -297,8 +328,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let status = response.status().as_u16();
             let allowed = match (access, roles) {
                 (Public, _) => true,
-                (SignedIn, None) | (Admin, None) => false,
+                (SignedIn, None) | (Planner, None) | (Admin, None) => false,
                 (SignedIn, Some(_)) => true,
+                (Planner, Some(_)) => is_planner,
                 (Admin, Some(_)) => is_admin,
             };
             if allowed {
@@ -332,6 +364,7 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
     let app = spawn_app().await;
     let user = app.sign_in_as(&[Role::Admin]).await;
     let ids = Ids {
+        visit: 1,
         framework: 1,
         school: 1,
         department: 1,

@@ -253,8 +253,19 @@ async fn the_openapi_document_describes_the_served_api() {
         .json()
         .await
         .unwrap();
+    let visit: serde_json::Value = app
+        .post_json(
+            "/api/v1/visits",
+            &json!({"school_id": school["id"], "date": "2027-01-06"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     for (path, operations) in paths {
-        let id = if path.starts_with("/api/v1/frameworks") {
+        let id = if path.starts_with("/api/v1/visits") {
+            &visit["id"]
+        } else if path.starts_with("/api/v1/frameworks") {
             &framework["id"]
         } else if path.starts_with("/api/v1/schools") {
             &school["id"]

@@ -6,6 +6,7 @@ pub mod departments;
 pub mod frameworks;
 pub mod schools;
 pub mod users;
+pub mod visits;
 
 use actix_web::{http::header, HttpResponse};
 use serde::Serialize;
@@ -28,7 +29,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::update)
         .service(frameworks::list)
         .service(frameworks::show)
-        .service(frameworks::import);
+        .service(frameworks::import)
+        .service(visits::list)
+        .service(visits::create)
+        .service(visits::show)
+        .service(visits::update);
 }
 
 /// Fills in the document's title and description.

@@ -1,0 +1,510 @@
+//! Visits: the list each person may see, one visit, planning and editing
+//! (administrators and visit leads), and the rotation planner.
+
+use std::collections::{BTreeSet, HashMap};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Weekday;
+use maud::Markup;
+use serde::Deserialize;
+
+use super::{field_errors, see_other, unprocessable};
+use crate::auth::extract::client_ip;
+use crate::auth::{CurrentUser, Planner};
+use crate::db::audit::NewEvent;
+use crate::db::visits::{Member, Viewer};
+use crate::db::{self, Db};
+use crate::domain::paging::PageRequest;
+use crate::domain::planner::{self, PlanRequest};
+use crate::domain::user::{optional_id, Link};
+use crate::domain::visit::{parse_date, NewVisit, Segment, VisitStatus};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::views;
+
+/// The visit form exactly as typed. Team members and agenda segments are
+/// checkboxes named `member_<id>` and `segment_<name>`.
+#[derive(Debug, Clone, Default)]
+pub struct VisitForm {
+    pub school_id: String,
+    pub date: String,
+    pub lead_id: String,
+    pub framework_id: String,
+    pub focus: String,
+    pub members: BTreeSet<i64>,
+    pub segments: BTreeSet<Segment>,
+}
+
+impl VisitForm {
+    pub fn from_fields(fields: &HashMap<String, String>) -> Self {
+        let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+        Self {
+            school_id: get("school_id"),
+            date: get("date"),
+            lead_id: get("lead_id"),
+            framework_id: get("framework_id"),
+            focus: get("focus"),
+            members: fields
+                .keys()
+                .filter_map(|k| k.strip_prefix("member_").and_then(|id| id.parse().ok()))
+                .collect(),
+            segments: fields
+                .keys()
+                .filter_map(|k| k.strip_prefix("segment_").and_then(|s| s.parse().ok()))
+                .collect(),
+        }
+    }
+
+    pub fn blank(lead: Option<i64>) -> Self {
+        Self {
+            lead_id: lead.map(|id| id.to_string()).unwrap_or_default(),
+            segments: Segment::ALL.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+
+    pub fn of(visit: &db::visits::Visit) -> Self {
+        let id = |link: &Option<Link>| link.as_ref().map(|l| l.id.to_string()).unwrap_or_default();
+        Self {
+            school_id: visit.school.id.to_string(),
+            date: visit.date.to_string(),
+            lead_id: id(&visit.lead),
+            framework_id: id(&visit.framework),
+            focus: visit.focus.clone(),
+            members: visit.members.iter().map(|m| m.id).collect(),
+            segments: visit.segments.clone(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<NewVisit, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let school_id = errors
+            .check("school_id", optional_id(&self.school_id))
+            .flatten();
+        let lead_id = errors
+            .check("lead_id", optional_id(&self.lead_id))
+            .flatten();
+        let framework_id = errors
+            .check("framework_id", optional_id(&self.framework_id))
+            .flatten();
+        let visit = NewVisit::parse(
+            school_id,
+            &self.date,
+            lead_id,
+            framework_id,
+            &self.focus,
+            self.members.clone(),
+            self.segments.clone(),
+        );
+        match visit {
+            Ok(visit) if errors.is_empty() => Ok(visit),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                for (field, message) in more.iter() {
+                    errors.add(field, message);
+                }
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// What the visit form offers to choose from.
+pub struct Choices {
+    pub schools: Vec<Link>,
+    pub frameworks: Vec<Link>,
+    pub people: Vec<Member>,
+}
+
+async fn choices(db: &Db) -> Result<Choices, AppError> {
+    db.run(|conn| -> diesel::QueryResult<_> {
+        Ok(Choices {
+            schools: db::schools::choices(conn)?,
+            frameworks: db::frameworks::choices(conn)?,
+            people: db::visits::team_choices(conn)?,
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VisitListQuery {
+    pub page: Option<u32>,
+    /// `all` to include past visits; by default from today on.
+    pub when: Option<String>,
+}
+
+pub async fn list(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    query: web::Query<VisitListQuery>,
+) -> Result<Markup, AppError> {
+    let viewer = Viewer::from(&user.account);
+    let all = query.when.as_deref() == Some("all");
+    let filter = db::visits::Filter {
+        school_id: None,
+        from: (!all).then(|| chrono::Utc::now().date_naive()),
+    };
+    let page_request = PageRequest::new(query.page, None);
+    let page = db
+        .run(move |conn| db::visits::list(conn, &viewer, &filter, page_request))
+        .await?;
+    Ok(views::visits::list(
+        &user.ctx(),
+        &page,
+        all,
+        can_plan(&user),
+    ))
+}
+
+fn can_plan(user: &CurrentUser) -> bool {
+    Viewer::from(&user.account).sees_all_visits()
+}
+
+pub async fn show(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
+    let (viewer, id) = (Viewer::from(&user.account), id.into_inner());
+    let visit = db
+        .run(move |conn| db::visits::find_visible(conn, &viewer, id))
+        .await?;
+    Ok(views::visits::show(&user.ctx(), &visit, can_plan(&user)))
+}
+
+pub async fn new(Planner(user): Planner, db: web::Data<Db>) -> Result<Markup, AppError> {
+    let choices = choices(&db).await?;
+    Ok(views::visits::form(
+        &user.ctx(),
+        None,
+        &VisitForm::blank(Some(user.id())),
+        &choices,
+        &FieldErrors::new(),
+    ))
+}
+
+pub async fn create(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    fields: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let form = VisitForm::from_fields(&fields);
+    let result = match form.parse() {
+        Ok(visit) => {
+            let (actor, ip) = (user.id(), client_ip(&req));
+            field_errors(
+                db.run(move |conn| {
+                    db::write_transaction(conn, |conn| {
+                        let id = db::visits::insert(conn, &visit)?;
+                        db::audit::record(
+                            conn,
+                            &NewEvent::new("visit.created")
+                                .by(Some(actor))
+                                .on("visit", id)
+                                .from_ip(ip),
+                        )?;
+                        Ok::<_, db::WriteError>(id)
+                    })
+                })
+                .await,
+            )?
+        }
+        Err(errors) => Err(errors),
+    };
+    match result {
+        Ok(id) => Ok(see_other(&format!("/visits/{id}"))),
+        Err(errors) => {
+            let choices = choices(&db).await?;
+            Ok(unprocessable(views::visits::form(
+                &user.ctx(),
+                None,
+                &form,
+                &choices,
+                &errors,
+            )))
+        }
+    }
+}
+
+pub async fn edit(
+    Planner(user): Planner,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
+    let (viewer, id) = (Viewer::from(&user.account), id.into_inner());
+    let visit = db
+        .run(move |conn| db::visits::find_visible(conn, &viewer, id))
+        .await?;
+    let choices = choices(&db).await?;
+    Ok(views::visits::form(
+        &user.ctx(),
+        Some(&visit),
+        &VisitForm::of(&visit),
+        &choices,
+        &FieldErrors::new(),
+    ))
+}
+
+pub async fn update(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+    fields: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (viewer, id) = (Viewer::from(&user.account), id.into_inner());
+    let current = db
+        .run(move |conn| db::visits::find_visible(conn, &viewer, id))
+        .await?;
+    let form = VisitForm::from_fields(&fields);
+    let result = match form.parse() {
+        Ok(visit) => {
+            let (actor, ip) = (user.id(), client_ip(&req));
+            field_errors(
+                db.run(move |conn| {
+                    db::write_transaction(conn, |conn| {
+                        db::visits::update(conn, id, &visit)?;
+                        db::audit::record(
+                            conn,
+                            &NewEvent::new("visit.updated")
+                                .by(Some(actor))
+                                .on("visit", id)
+                                .from_ip(ip),
+                        )?;
+                        Ok::<_, db::WriteError>(())
+                    })
+                })
+                .await,
+            )?
+        }
+        Err(errors) => Err(errors),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/visits/{id}"))),
+        Err(errors) => {
+            let choices = choices(&db).await?;
+            Ok(unprocessable(views::visits::form(
+                &user.ctx(),
+                Some(&current),
+                &form,
+                &choices,
+                &errors,
+            )))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AdvanceForm {
+    #[serde(default)]
+    pub to: String,
+}
+
+pub async fn advance(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+    form: web::Form<AdvanceForm>,
+) -> Result<HttpResponse, AppError> {
+    let to: VisitStatus = form.to.parse().map_err(AppError::bad_request)?;
+    let (id, actor, ip) = (id.into_inner(), user.id(), client_ip(&req));
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            db::visits::advance(conn, id, to)?;
+            let event = NewEvent::new("visit.status_changed")
+                .by(Some(actor))
+                .on("visit", id)
+                .from_ip(ip)
+                .detail(to.as_str());
+            db::audit::record(conn, &event)?;
+            Ok::<_, db::WriteError>(())
+        })
+    })
+    .await?;
+    Ok(see_other(&format!("/visits/{id}")))
+}
+
+/// The planner's form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlanQuery {
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub weekday: String,
+    #[serde(default)]
+    pub weeks: String,
+    /// Closed days, one `YYYY-MM-DD` a line (or separated by commas).
+    #[serde(default)]
+    pub closed: String,
+}
+
+impl PlanQuery {
+    pub fn is_empty(&self) -> bool {
+        self.start.is_empty() && self.weeks.is_empty()
+    }
+
+    pub fn parse(&self) -> Result<PlanRequest, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let start = errors.check("start", parse_date(&self.start));
+        let weekday = match self.weekday.parse::<Weekday>() {
+            Ok(day) if !matches!(day, Weekday::Sat | Weekday::Sun) => Some(day),
+            _ => {
+                errors.add("weekday", "Choose a school day.");
+                None
+            }
+        };
+        let weeks = match self.weeks.trim().parse::<usize>() {
+            Ok(n) if (1..=52).contains(&n) => Some(n),
+            _ => {
+                errors.add("weeks", "Plan from 1 to 52 weeks.");
+                None
+            }
+        };
+        let mut closed = BTreeSet::new();
+        for raw in self
+            .closed
+            .split(['\n', ',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match parse_date(raw) {
+                Ok(day) => {
+                    closed.insert(day);
+                }
+                Err(_) => errors.add("closed", format!("{raw:?} is not a date like 2027-01-18.")),
+            }
+        }
+        match (start, weekday, weeks) {
+            (Some(start), Some(weekday), Some(weeks)) if errors.is_empty() => Ok(PlanRequest {
+                start,
+                weekday,
+                weeks,
+                closed,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The planner: with a filled-in query it proposes visits to confirm.
+pub async fn plan(
+    Planner(user): Planner,
+    db: web::Data<Db>,
+    query: web::Query<PlanQuery>,
+) -> Result<HttpResponse, AppError> {
+    if query.is_empty() {
+        let blank = PlanQuery {
+            weekday: "Wed".to_owned(),
+            weeks: "8".to_owned(),
+            ..PlanQuery::default()
+        };
+        return Ok(html(views::visits::plan(
+            &user.ctx(),
+            &blank,
+            &FieldErrors::new(),
+            None,
+        )));
+    }
+    match query.parse() {
+        Ok(request) => {
+            let campuses = db.run(db::visits::campuses_for_planning).await?;
+            let proposals = planner::propose(&campuses, &request);
+            Ok(html(views::visits::plan(
+                &user.ctx(),
+                &query,
+                &FieldErrors::new(),
+                Some(&proposals),
+            )))
+        }
+        Err(errors) => Ok(unprocessable(views::visits::plan(
+            &user.ctx(),
+            &query,
+            &errors,
+            None,
+        ))),
+    }
+}
+
+fn html(markup: Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// Confirms the proposals as adjusted by the lead: rows `date_<n>` and
+/// `school_<n>`; a row whose `keep_<n>` is not ticked is left out.
+pub async fn confirm_plan(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    fields: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let mut visits = Vec::new();
+    let mut errors = FieldErrors::new();
+    let mut rows: Vec<usize> = fields
+        .keys()
+        .filter_map(|k| k.strip_prefix("date_").and_then(|n| n.parse().ok()))
+        .collect();
+    rows.sort_unstable();
+    for n in rows {
+        if !fields.contains_key(&format!("keep_{n}")) {
+            continue;
+        }
+        let get = |name: &str| {
+            fields
+                .get(&format!("{name}_{n}"))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let school_id = optional_id(&get("school")).ok().flatten();
+        match NewVisit::parse(
+            school_id,
+            &get("date"),
+            Some(user.id()),
+            None,
+            "",
+            BTreeSet::new(),
+            Segment::ALL.into_iter().collect(),
+        ) {
+            Ok(visit) => visits.push(visit),
+            Err(row_errors) => {
+                for (_, message) in row_errors.iter() {
+                    errors.add(&format!("row_{n}"), format!("Row {}: {message}", n + 1));
+                }
+            }
+        }
+    }
+    if visits.is_empty() && errors.is_empty() {
+        errors.add("rows", "Keep at least one proposed visit.");
+    }
+    if !errors.is_empty() {
+        let message = errors
+            .iter()
+            .map(|(_, m)| m.to_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(AppError::bad_request(message));
+    }
+    let (actor, ip) = (user.id(), client_ip(&req));
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            for visit in &visits {
+                let id = db::visits::insert(conn, visit)?;
+                db::audit::record(
+                    conn,
+                    &NewEvent::new("visit.created")
+                        .by(Some(actor))
+                        .on("visit", id)
+                        .from_ip(ip.clone())
+                        .detail("planner"),
+                )?;
+            }
+            Ok::<_, db::WriteError>(())
+        })
+    })
+    .await?;
+    Ok(see_other("/visits"))
+}
