@@ -155,6 +155,8 @@ route_table! {
     get "/account" => web::account::show;
     post "/account/tokens" => web::account::create_token;
     post "/account/tokens/{id}/revoke" => web::account::revoke_token;
+    post "/account/calendar" => web::calendar::create_link;
+    get "/calendar/{token}" => web::calendar::feed;
     get "/visits" => web::visits::list;
     get "/visits/new" => web::visits::new;
     post "/visits" => web::visits::create;

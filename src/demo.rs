@@ -256,13 +256,73 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
             departments.get(&name.to_lowercase()).copied()
         })
         .map_err(|problems| WriteError::field("framework", problems[0].to_string()))?;
-        db::frameworks::import(conn, &framework)?;
+        let framework_id = db::frameworks::import(conn, &framework)?.id();
+        plan_demo_visits(conn, framework_id)?;
         Ok(Some(Loaded {
             schools: schools.len(),
             departments: DEPARTMENTS.len(),
             users: PEOPLE.len(),
         }))
     })
+}
+
+/// The demo's visits: last week's (debriefed) and the rotation for the
+/// coming eight weeks, planned the way a lead would with the planner.
+fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteError> {
+    use crate::domain::planner::{propose, PlanRequest};
+    use crate::domain::visit::{NewVisit, Segment, VisitStatus};
+
+    let email_id = |conn: &mut DbConn, email: &str| -> Result<Option<i64>, WriteError> {
+        Ok(db::users::find_by_email(conn, email)?.map(|u| u.id))
+    };
+    let lead = email_id(conn, "lena.ortiz@district.example.org")?;
+    let mut team = std::collections::BTreeSet::new();
+    for email in [
+        "marcus.bell@district.example.org",
+        "priya.raman@district.example.org",
+        "tomas.aguilar@district.example.org",
+        "dev.patel@district.example.org",
+    ] {
+        team.extend(email_id(conn, email)?);
+    }
+    team.extend(lead);
+    let all_segments: std::collections::BTreeSet<Segment> = Segment::ALL.into_iter().collect();
+    let today = chrono::Utc::now().date_naive();
+    let visit = |school_id, date: chrono::NaiveDate, focus: &str| NewVisit {
+        school_id,
+        date,
+        lead_id: lead,
+        framework_id: Some(framework_id),
+        focus: focus.to_owned(),
+        members: team.clone(),
+        segments: all_segments.clone(),
+    };
+
+    // Last week's visit to the demo school leader's campus.
+    if let Some(school) = db::schools::find_by_code(conn, "E101")? {
+        let id = db::visits::insert(
+            conn,
+            &visit(
+                school.id,
+                today - chrono::Duration::days(7),
+                "Checking for understanding in reading blocks",
+            ),
+        )?;
+        for status in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+            db::visits::advance(conn, id, status)?;
+        }
+    }
+    let campuses = db::visits::campuses_for_planning(conn)?;
+    let request = PlanRequest {
+        start: today + chrono::Duration::days(1),
+        weekday: chrono::Weekday::Wed,
+        weeks: 8,
+        closed: std::collections::BTreeSet::new(),
+    };
+    for proposal in propose(&campuses, &request) {
+        db::visits::insert(conn, &visit(proposal.school_id, proposal.date, ""))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

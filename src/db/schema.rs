@@ -146,6 +146,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(framework_domains -> frameworks (framework_id));
 diesel::joinable!(indicators -> framework_domains (domain_id));
 diesel::joinable!(indicators -> departments (department_id));
@@ -169,4 +178,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     visits,
     visit_members,
     visit_segments,
+    calendar_feeds,
 );

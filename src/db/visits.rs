@@ -67,6 +67,38 @@ fn visible_to(viewer: &Viewer) -> Condition {
     }
 }
 
+/// A person's own visits, for their calendar: those they lead or are on
+/// the team of, and for a school leader every visit to their school.
+fn on_calendar_of(viewer: &Viewer) -> Condition {
+    let mine = visits::id
+        .eq_any(
+            visit_members::table
+                .filter(visit_members::user_id.eq(viewer.user_id))
+                .select(visit_members::visit_id),
+        )
+        .or(visits::lead_id.eq(viewer.user_id).assume_not_null());
+    match (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id) {
+        (true, Some(school_id)) => Box::new(mine.or(visits::school_id.eq(school_id))),
+        _ => Box::new(mine),
+    }
+}
+
+/// The visits on a person's calendar from `from` on, with their teams.
+pub fn for_calendar(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    from: NaiveDate,
+) -> QueryResult<Vec<Visit>> {
+    let ids: Vec<i64> = visits::table
+        .filter(on_calendar_of(viewer))
+        .filter(visits::visit_date.ge(from))
+        .order((visits::visit_date.asc(), visits::id.asc()))
+        .limit(500)
+        .select(visits::id)
+        .load(conn)?;
+    ids.into_iter().map(|id| find(conn, id)).collect()
+}
+
 /// A visit in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListItem {

@@ -58,6 +58,12 @@ pub fn page(
                     @else { (account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) }
                 }
             }
+            h2 { "Calendar" }
+            p.hint { "A private link that calendar apps (Outlook, Google, Apple) subscribe to, listing your visits. Anyone with the link can read it; making a new one stops the old." }
+            form.inline method="post" action="/account/calendar" {
+                (csrf_field(ctx))
+                button.secondary type="submit" { "Make a calendar link" }
+            }
             h2 { "API tokens" }
             p.hint { "A token lets a script use the JSON API with exactly your rights. Send it as "
                 code { "Authorization: Bearer <token>" } "." }
@@ -100,6 +106,23 @@ pub fn page(
                     }
                 }
             }
+        },
+    )
+}
+
+/// The new calendar link, shown once.
+pub fn calendar_link(ctx: &Ctx, link: &str) -> Markup {
+    super::page(
+        ctx,
+        "Your calendar link",
+        Section::Account,
+        html! {
+            h1 { "Your calendar link" }
+            div.notice role="status" {
+                p { strong { "Copy this link now: it is shown only once." } " Subscribe to it in your calendar app." }
+                p.secret { (link) }
+            }
+            p { a href="/account" { "Back to your account" } }
         },
     )
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod departments;
 pub mod errors;
 pub mod frameworks;

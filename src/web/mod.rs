@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod calendar;
 pub mod departments;
 pub mod frameworks;
 pub mod health;

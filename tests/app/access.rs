@@ -36,6 +36,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/account", SignedIn),
     ("post", "/account/tokens", SignedIn),
     ("post", "/account/tokens/{id}/revoke", SignedIn),
+    ("post", "/account/calendar", SignedIn),
+    ("get", "/calendar/{token}", Public),
     ("get", "/visits", SignedIn),
     ("get", "/visits/new", Planner),
     ("post", "/visits", Planner),

@@ -368,3 +368,71 @@ async fn visits_through_the_api() {
         .unwrap();
     assert_eq!(hidden.status(), 404);
 }
+
+#[tokio::test]
+async fn a_person_s_calendar_link_lists_their_visits_and_is_replaced_when_remade() {
+    let app = spawn_app().await;
+    let oak = school(&app, "OAK");
+    let elm = school(&app, "ELM");
+    let me = app.sign_in_as(&[Role::Visitor]).await;
+    let mine = visit(&app, oak, "2030-01-09", &[me.id]);
+    let _other = visit(&app, elm, "2030-01-16", &[]);
+    let second = visit(&app, elm, "2030-01-23", &[me.id]);
+
+    let made = app.post_form("/account/calendar", &[]).await;
+    assert_eq!(made.status(), 200);
+    let page = made.text().await.unwrap();
+    let start = page.find("/calendar/cv_").expect("the link is shown");
+    let path: String = page[start..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+
+    // A calendar app has no session: the link is the credential.
+    let feed = browser().get(app.url(&path)).send().await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(feed.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let text = feed.text().await.unwrap();
+    let calendar: icalendar::Calendar = text.parse().expect("a valid iCalendar document");
+    use icalendar::Component;
+    let events: Vec<&icalendar::Event> = calendar.events().collect();
+    assert_eq!(events.len(), 2, "{text}");
+    assert_eq!(
+        events[0].get_uid(),
+        Some(format!("visit-{mine}@campus-visits").as_str())
+    );
+    assert_eq!(events[0].get_summary(), Some("Campus visit: OAK School"));
+    assert_eq!(
+        events[0].get_start(),
+        Some(icalendar::DatePerhapsTime::Date(
+            chrono::NaiveDate::from_ymd_opt(2030, 1, 9).unwrap()
+        ))
+    );
+    assert_eq!(
+        events[1].get_uid(),
+        Some(format!("visit-{second}@campus-visits").as_str())
+    );
+    assert!(events[1]
+        .get_url()
+        .unwrap()
+        .ends_with(&format!("/visits/{second}")));
+
+    // A new link replaces the old one.
+    app.post_form("/account/calendar", &[]).await;
+    assert_eq!(
+        browser().get(app.url(&path)).send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        browser()
+            .get(app.url("/calendar/not-a-token"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
