@@ -166,6 +166,8 @@ route_table! {
     get "/visits/{id}/edit" => web::visits::edit;
     post "/visits/{id}" => web::visits::update;
     post "/visits/{id}/status" => web::visits::advance;
+    get "/visits/{id}/observe" => web::observations::capture;
+    post "/visits/{id}/observations" => web::observations::submit;
     get "/admin/audit" => web::audit::list;
     get "/admin/schools" => web::schools::list;
     get "/admin/schools/new" => web::schools::new;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod departments;
 pub mod frameworks;
+pub mod observations;
 pub mod schema;
 pub mod schools;
 pub mod throttle;

@@ -154,7 +154,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    observations (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+        author_id -> BigInt,
+        framework_id -> BigInt,
+        setting -> Text,
+        room -> Text,
+        grade_band -> Text,
+        subject -> Text,
+        started_at -> Nullable<Text>,
+        rating -> Nullable<Integer>,
+        notes -> Text,
+        idempotency_key -> Text,
+        body_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_ticks (observation_id, indicator_id) {
+        observation_id -> BigInt,
+        indicator_id -> BigInt,
+        tick -> Text,
+    }
+}
+
 diesel::joinable!(calendar_feeds -> users (user_id));
+diesel::joinable!(observations -> visits (visit_id));
+diesel::joinable!(observations -> users (author_id));
+diesel::joinable!(indicator_ticks -> observations (observation_id));
+diesel::joinable!(indicator_ticks -> indicators (indicator_id));
 diesel::joinable!(framework_domains -> frameworks (framework_id));
 diesel::joinable!(indicators -> framework_domains (domain_id));
 diesel::joinable!(indicators -> departments (department_id));
@@ -179,4 +211,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     visit_members,
     visit_segments,
     calendar_feeds,
+    observations,
+    indicator_ticks,
 );

@@ -5,6 +5,7 @@ pub mod account;
 pub mod department;
 pub mod fields;
 pub mod framework;
+pub mod observation;
 pub mod paging;
 pub mod planner;
 pub mod school;

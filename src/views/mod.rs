@@ -8,6 +8,7 @@ pub mod departments;
 pub mod errors;
 pub mod frameworks;
 pub mod home;
+pub mod observations;
 pub mod schools;
 pub mod users;
 pub mod visits;

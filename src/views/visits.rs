@@ -5,6 +5,7 @@ use maud::{html, Markup, Render};
 use super::{
     checkbox, csrf_field, error_summary, page, pager, select_field, Ctx, Section, TextField,
 };
+use crate::db::observations::Observation;
 use crate::db::visits::{ListItem, Visit};
 use crate::domain::paging::Page;
 use crate::domain::planner::Proposal;
@@ -68,7 +69,12 @@ pub fn list(ctx: &Ctx, visits: &Page<ListItem>, all: bool, can_plan: bool) -> Ma
     )
 }
 
-pub fn show(ctx: &Ctx, visit: &Visit, can_plan: bool) -> Markup {
+pub fn show(
+    ctx: &Ctx,
+    visit: &Visit,
+    can_plan: bool,
+    observations: Option<&[Observation]>,
+) -> Markup {
     let title = format!("{} — {}", visit.school.name, visit.date.format("%-d %B %Y"));
     page(
         ctx,
@@ -88,6 +94,11 @@ pub fn show(ctx: &Ctx, visit: &Visit, can_plan: bool) -> Markup {
             @if visit.members.is_empty() { p { "No team members yet." } }
             @else {
                 ul { @for member in &visit.members { li { (member.name) @if let Some(d) = &member.department { " — " (d) } } } }
+            }
+            @if let Some(observations) = observations {
+                h2 { "Observations" }
+                div.actions { a.button href={ "/visits/" (visit.id) "/observe" } { "Record an observation" } }
+                (super::observations::list(observations))
             }
             h2 { "Agenda" }
             ol { @for segment in Segment::ALL { @if visit.segments.contains(&segment) { li { (segment.label()) } } } }

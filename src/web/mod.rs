@@ -12,6 +12,7 @@ pub mod departments;
 pub mod frameworks;
 pub mod health;
 pub mod home;
+pub mod observations;
 pub mod schools;
 pub mod users;
 pub mod visits;

@@ -170,7 +170,21 @@ pub async fn show(
     let visit = db
         .run(move |conn| db::visits::find_visible(conn, &viewer, id))
         .await?;
-    Ok(views::visits::show(&user.ctx(), &visit, can_plan(&user)))
+    // The team's snapshots are for the team and the planners only.
+    let observations = if super::observations::can_record(&user, &visit) {
+        Some(
+            db.run(move |conn| db::observations::for_visit(conn, id))
+                .await?,
+        )
+    } else {
+        None
+    };
+    Ok(views::visits::show(
+        &user.ctx(),
+        &visit,
+        can_plan(&user),
+        observations.as_deref(),
+    ))
 }
 
 pub async fn new(Planner(user): Planner, db: web::Data<Db>) -> Result<Markup, AppError> {

@@ -11,5 +11,6 @@ mod health;
 mod helpers;
 mod import;
 mod migrations;
+mod observations;
 mod proxy;
 mod visits;

@@ -33,7 +33,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(visits::list)
         .service(visits::create)
         .service(visits::show)
-        .service(visits::update);
+        .service(visits::update)
+        .service(visits::create_observation)
+        .service(visits::observations);
 }
 
 /// Fills in the document's title and description.

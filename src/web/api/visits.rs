@@ -271,3 +271,189 @@ pub async fn update(
         .await?;
     Ok(HttpResponse::Ok().json(VisitOut::from(saved)))
 }
+
+/// An observation snapshot to record. Ticks are keyed by look-for code.
+#[derive(Deserialize, ToSchema)]
+pub struct ObservationIn {
+    /// `classroom`, `collaboration`, `planning` or `tour`.
+    pub setting: String,
+    #[serde(default)]
+    pub room: String,
+    #[serde(default)]
+    pub grade_band: String,
+    #[serde(default)]
+    pub subject: String,
+    /// `HH:MM`.
+    #[serde(default)]
+    pub started_at: String,
+    /// 1 to 4.
+    #[serde(default)]
+    pub rating: Option<i32>,
+    #[serde(default)]
+    pub notes: String,
+    /// Look-for code → `observed`, `partly`, `not_observed` or `not_applicable`.
+    #[serde(default)]
+    pub ticks: std::collections::BTreeMap<String, crate::domain::observation::Tick>,
+}
+
+/// A recorded snapshot.
+#[derive(Serialize, ToSchema)]
+pub struct ObservationOut {
+    pub id: i64,
+    pub author: String,
+    pub setting: crate::domain::observation::Setting,
+    pub room: String,
+    pub grade_band: String,
+    pub subject: String,
+    pub started_at: Option<String>,
+    pub rating: Option<i32>,
+    pub notes: String,
+    /// Look-for id → tick.
+    pub ticks: std::collections::BTreeMap<i64, crate::domain::observation::Tick>,
+}
+
+impl From<crate::db::observations::Observation> for ObservationOut {
+    fn from(o: crate::db::observations::Observation) -> Self {
+        Self {
+            id: o.id,
+            author: o.author,
+            setting: o.setting,
+            room: o.room,
+            grade_band: o.grade_band,
+            subject: o.subject,
+            started_at: o.started_at,
+            rating: o.rating,
+            notes: o.notes,
+            ticks: o.ticks,
+        }
+    }
+}
+
+/// Records an observation. Send a key made on the device in the
+/// `Idempotency-Key` header: the same key with the same body returns the
+/// first observation (`Idempotent-Replayed: true`) and stores nothing; with
+/// a different body it is refused (422).
+#[utoipa::path(security(("bearer" = [])), tag = "observations", params(VisitId,
+    ("Idempotency-Key" = String, Header, description = "8–100 letters, digits, '-' or '_', made on the device for this submission")),
+    request_body = ObservationIn, responses(
+    (status = 201, body = ObservationOut),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/visits/{id}/observations")]
+pub async fn create_observation(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation};
+    let visit = crate::web::observations::recordable(&req, &user, &db, path.id).await?;
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let key = IdempotencyKey::parse(key)
+        .map_err(|m| crate::domain::FieldErrors::single("Idempotency-Key", m))?;
+    let input: ObservationIn = body.parse()?;
+    let framework_id = visit.framework.as_ref().map(|f| f.id).ok_or_else(|| {
+        crate::domain::FieldErrors::single(
+            "visit",
+            "Choose the visit's look-for framework before recording observations.",
+        )
+    })?;
+    let codes = db
+        .run(move |conn| db::observations::indicator_ids_by_code(conn, framework_id))
+        .await?;
+    let mut errors = crate::domain::FieldErrors::new();
+    let mut ticks = std::collections::BTreeMap::new();
+    for (code, tick) in &input.ticks {
+        match codes.get(&code.to_lowercase()) {
+            Some(id) => {
+                ticks.insert(*id, *tick);
+            }
+            None => errors.add(
+                &format!("ticks.{code}"),
+                "No look-for of this visit's framework has this code.",
+            ),
+        }
+    }
+    let rating = input.rating.map(|r| r.to_string()).unwrap_or_default();
+    let raw = RawObservation {
+        setting: &input.setting,
+        room: &input.room,
+        grade_band: &input.grade_band,
+        subject: &input.subject,
+        started_at: &input.started_at,
+        rating: &rating,
+        notes: &input.notes,
+    };
+    let observation = match NewObservation::parse(&raw, ticks) {
+        Ok(observation) if errors.is_empty() => observation,
+        Ok(_) => return Err(errors.into()),
+        Err(more) => {
+            for (field, message) in more.iter() {
+                errors.add(field, message);
+            }
+            return Err(errors.into());
+        }
+    };
+    let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
+    let (submitted, saved) = db
+        .run(move |conn| {
+            let submitted = db::observations::submit(conn, visit_id, author, &key, &observation)?;
+            if let db::observations::Submitted::Created(id) = submitted {
+                db::audit::record(
+                    conn,
+                    &NewEvent::new("observation.created")
+                        .by(Some(author))
+                        .on("observation", id)
+                        .from_ip(ip),
+                )?;
+            }
+            let saved = db::observations::for_visit(conn, visit_id)?
+                .into_iter()
+                .find(|o| o.id == submitted.id())
+                .ok_or(diesel::result::Error::NotFound)?;
+            Ok::<_, db::WriteError>((submitted, saved))
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        actix_web::http::header::LOCATION,
+        format!("/api/v1/visits/{visit_id}/observations"),
+    ));
+    if matches!(submitted, db::observations::Submitted::Replayed(_)) {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(ObservationOut::from(saved)))
+}
+
+/// A visit's observations (its team and the planners only).
+#[utoipa::path(security(("bearer" = [])), tag = "observations", params(VisitId), responses(
+    (status = 200, body = Vec<ObservationOut>),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/visits/{id}/observations")]
+pub async fn observations(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+) -> Result<HttpResponse, ApiError> {
+    let visit = crate::web::observations::recordable(&req, &user, &db, path.id).await?;
+    let visit_id = visit.id;
+    let found = db
+        .run(move |conn| db::observations::for_visit(conn, visit_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        found
+            .into_iter()
+            .map(ObservationOut::from)
+            .collect::<Vec<_>>(),
+    ))
+}

@@ -1,0 +1,2 @@
+DROP TABLE indicator_ticks;
+DROP TABLE observations;

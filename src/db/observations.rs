@@ -1,0 +1,258 @@
+//! Observation snapshots, stored once per device key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{indicator_ticks, indicators, observations, users, visits};
+use super::{is_unique_violation, now, DbConn, WriteError};
+use crate::domain::observation::{IdempotencyKey, NewObservation, Setting, Tick};
+use crate::domain::visit::VisitStatus;
+
+/// What a submission did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    /// Stored now.
+    Created(i64),
+    /// This key was already used for this very content: nothing new stored.
+    Replayed(i64),
+}
+
+impl Submitted {
+    pub fn id(self) -> i64 {
+        match self {
+            Submitted::Created(id) | Submitted::Replayed(id) => id,
+        }
+    }
+}
+
+fn key_reused() -> WriteError {
+    WriteError::field(
+        "idempotency_key",
+        "This submission key was already used for a different observation; nothing was stored.",
+    )
+}
+
+/// The earlier submission with this key, if any: its id and fingerprint.
+fn earlier(
+    conn: &mut DbConn,
+    author_id: i64,
+    key: &IdempotencyKey,
+) -> QueryResult<Option<(i64, String)>> {
+    observations::table
+        .filter(observations::author_id.eq(author_id))
+        .filter(observations::idempotency_key.eq(key.as_str()))
+        .select((observations::id, observations::body_hash))
+        .first(conn)
+        .optional()
+}
+
+fn replay(found: (i64, String), fingerprint: &str) -> Result<Submitted, WriteError> {
+    if found.1 == fingerprint {
+        Ok(Submitted::Replayed(found.0))
+    } else {
+        Err(key_reused())
+    }
+}
+
+/// Stores a snapshot once. The same key with the same content returns the
+/// first snapshot and stores nothing; with other content it is refused.
+/// Concurrent submissions of one key: on SQLite they queue on the write
+/// lock; on PostgreSQL the loser of the race hits the unique index and
+/// reads the winner's row.
+pub fn submit(
+    conn: &mut DbConn,
+    visit_id: i64,
+    author_id: i64,
+    key: &IdempotencyKey,
+    observation: &NewObservation,
+) -> Result<Submitted, WriteError> {
+    let fingerprint = observation.fingerprint();
+    let attempt = super::write_transaction(conn, |conn| {
+        if let Some(found) = earlier(conn, author_id, key)? {
+            return replay(found, &fingerprint);
+        }
+        let (status, framework_id): (String, Option<i64>) = visits::table
+            .find(visit_id)
+            .select((visits::status, visits::framework_id))
+            .first(conn)?;
+        let status: VisitStatus = status.parse().unwrap_or(VisitStatus::Closed);
+        if !matches!(
+            status,
+            VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
+        ) {
+            return Err(WriteError::field(
+                "visit",
+                "This visit's debrief is published; it takes no more observations.",
+            ));
+        }
+        let Some(framework_id) = framework_id else {
+            return Err(WriteError::field(
+                "visit",
+                "Choose the visit's look-for framework before recording observations.",
+            ));
+        };
+        let known: Vec<i64> = indicators::table
+            .filter(indicators::framework_id.eq(framework_id))
+            .select(indicators::id)
+            .load(conn)?;
+        if let Some(stray) = observation.ticks.keys().find(|id| !known.contains(id)) {
+            return Err(WriteError::field(
+                "ticks",
+                format!("Look-for {stray} is not in this visit's framework."),
+            ));
+        }
+        let at = now();
+        diesel::insert_into(observations::table)
+            .values((
+                observations::visit_id.eq(visit_id),
+                observations::author_id.eq(author_id),
+                observations::framework_id.eq(framework_id),
+                observations::setting.eq(observation.setting.as_str()),
+                observations::room.eq(&observation.room),
+                observations::grade_band.eq(&observation.grade_band),
+                observations::subject.eq(&observation.subject),
+                observations::started_at.eq(observation.started_at.as_deref()),
+                observations::rating.eq(observation.rating),
+                observations::notes.eq(&observation.notes),
+                observations::idempotency_key.eq(key.as_str()),
+                observations::body_hash.eq(&fingerprint),
+                observations::created_at.eq(at),
+                observations::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let (id, _) = earlier(conn, author_id, key)?.ok_or(diesel::result::Error::NotFound)?;
+        for (indicator_id, tick) in &observation.ticks {
+            diesel::insert_into(indicator_ticks::table)
+                .values((
+                    indicator_ticks::observation_id.eq(id),
+                    indicator_ticks::indicator_id.eq(indicator_id),
+                    indicator_ticks::tick.eq(tick.as_str()),
+                ))
+                .execute(conn)?;
+        }
+        // A framework in use no longer changes.
+        super::frameworks::freeze(conn, framework_id)?;
+        Ok(Submitted::Created(id))
+    });
+    match attempt {
+        Err(WriteError::Db(e)) if is_unique_violation(&e) => {
+            let found = earlier(conn, author_id, key)?.ok_or(diesel::result::Error::NotFound)?;
+            replay(found, &fingerprint)
+        }
+        other => other,
+    }
+}
+
+/// A snapshot as the team sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub id: i64,
+    pub author: String,
+    pub setting: Setting,
+    pub room: String,
+    pub grade_band: String,
+    pub subject: String,
+    pub started_at: Option<String>,
+    pub rating: Option<i32>,
+    pub notes: String,
+    pub ticks: BTreeMap<i64, Tick>,
+    pub created_at: NaiveDateTime,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+    String,
+    NaiveDateTime,
+);
+
+/// Every snapshot of a visit, oldest first.
+pub fn for_visit(conn: &mut DbConn, visit_id: i64) -> QueryResult<Vec<Observation>> {
+    let rows = observations::table
+        .inner_join(users::table)
+        .filter(observations::visit_id.eq(visit_id))
+        .order(observations::id.asc())
+        .select((
+            observations::id,
+            users::name,
+            observations::setting,
+            observations::room,
+            observations::grade_band,
+            observations::subject,
+            observations::started_at,
+            observations::rating,
+            observations::notes,
+            observations::created_at,
+        ))
+        .load::<Row>(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut ticks: HashMap<i64, BTreeMap<i64, Tick>> = HashMap::new();
+    for (observation_id, indicator_id, tick) in indicator_ticks::table
+        .filter(indicator_ticks::observation_id.eq_any(&ids))
+        .select((
+            indicator_ticks::observation_id,
+            indicator_ticks::indicator_id,
+            indicator_ticks::tick,
+        ))
+        .load::<(i64, i64, String)>(conn)?
+    {
+        if let Ok(tick) = tick.parse() {
+            ticks
+                .entry(observation_id)
+                .or_default()
+                .insert(indicator_id, tick);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                author,
+                setting,
+                room,
+                grade_band,
+                subject,
+                started_at,
+                rating,
+                notes,
+                created_at,
+            )| Observation {
+                id,
+                author,
+                // The column's CHECK constraint admits only the four settings.
+                setting: setting.parse().unwrap_or(Setting::Tour),
+                room,
+                grade_band,
+                subject,
+                started_at,
+                rating,
+                notes,
+                ticks: ticks.remove(&id).unwrap_or_default(),
+                created_at,
+            },
+        )
+        .collect())
+}
+
+/// Look-for ids of a framework by code, for the API's ticks.
+pub fn indicator_ids_by_code(
+    conn: &mut DbConn,
+    framework_id: i64,
+) -> QueryResult<HashMap<String, i64>> {
+    Ok(indicators::table
+        .filter(indicators::framework_id.eq(framework_id))
+        .select((indicators::code, indicators::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .map(|(code, id)| (code.to_lowercase(), id))
+        .collect())
+}

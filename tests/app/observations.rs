@@ -1,0 +1,268 @@
+//! Capturing observations: the form, the API, and never storing one twice.
+
+use std::collections::BTreeSet;
+
+use campus_visits::db;
+use campus_visits::domain::account::Role;
+use campus_visits::domain::visit::NewVisit;
+use serde_json::json;
+
+use crate::helpers::{api_error, browser, location, spawn_app, TestApp};
+
+const FRAMEWORK: &str = r#"{"name": "Look-fors", "version": 1, "domains": [
+  {"name": "Instruction", "indicators": [
+    {"code": "I1", "title": "Objective posted"},
+    {"code": "I2", "title": "Checks for understanding"}]}]}"#;
+
+/// A campus, a framework and a visit whose team is `members`.
+fn visit_with_framework(app: &TestApp, members: &[i64]) -> (i64, i64, Vec<i64>) {
+    let mut conn = app.conn();
+    let school =
+        campus_visits::domain::school::NewSchool::parse("Oak Middle", "OAK", "middle", true)
+            .unwrap();
+    let school_id = db::schools::insert(&mut conn, &school).unwrap();
+    let framework = campus_visits::domain::framework::from_json(FRAMEWORK, &|_| None).unwrap();
+    let framework_id = db::frameworks::import(&mut conn, &framework).unwrap().id();
+    let indicators: Vec<i64> = db::frameworks::load(&mut conn, framework_id)
+        .unwrap()
+        .domains[0]
+        .indicators
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let visit = NewVisit {
+        school_id,
+        date: chrono::NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(),
+        lead_id: None,
+        framework_id: Some(framework_id),
+        focus: String::new(),
+        members: members.iter().copied().collect(),
+        segments: BTreeSet::new(),
+    };
+    (
+        db::visits::insert(&mut conn, &visit).unwrap(),
+        framework_id,
+        indicators,
+    )
+}
+
+fn count(app: &TestApp, visit_id: i64) -> usize {
+    db::observations::for_visit(&mut app.conn(), visit_id)
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_visitor_records_snapshots_and_a_resent_form_is_stored_once() {
+    let app = spawn_app().await;
+    let visitor = app.sign_in_as(&[Role::Visitor]).await;
+    let (visit_id, framework_id, indicators) = visit_with_framework(&app, &[visitor.id]);
+
+    let page = app.get_text(&format!("/visits/{visit_id}/observe")).await;
+    assert!(page.contains("Checks for understanding") && page.contains(r#"value="not_observed""#));
+    let key = page
+        .split(r#"name="idempotency_key" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(key.len() >= 16, "the form carries a fresh submission key");
+
+    let tick_1 = format!("tick_{}", indicators[0]);
+    let tick_2 = format!("tick_{}", indicators[1]);
+    let bad = app
+        .post_form(
+            &format!("/visits/{visit_id}/observations"),
+            &[
+                ("idempotency_key", &key),
+                ("room", "B12"),
+                ("started_at", "noon"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad_page = bad.text().await.unwrap();
+    assert!(bad_page.contains("Choose where you observed.") && bad_page.contains("HH:MM"));
+    assert!(
+        bad_page.contains(r#"value="B12""#) && bad_page.contains(&key),
+        "what was typed, and the same key, are kept"
+    );
+
+    let form = [
+        ("idempotency_key", key.as_str()),
+        ("setting", "classroom"),
+        ("room", "B12"),
+        ("grade_band", "6-8"),
+        ("subject", "Math"),
+        ("started_at", "09:40"),
+        (tick_1.as_str(), "observed"),
+        (tick_2.as_str(), "partly"),
+        ("notes", "Exit tickets collected; most students answered."),
+    ];
+    let saved = app
+        .post_form(&format!("/visits/{visit_id}/observations"), &form)
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(
+        location(&saved),
+        format!("/visits/{visit_id}/observe?saved=1")
+    );
+    // The tablet retries the same submission after a timeout.
+    let again = app
+        .post_form(&format!("/visits/{visit_id}/observations"), &form)
+        .await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(count(&app, visit_id), 1, "stored once");
+
+    let mut changed = form.to_vec();
+    changed[7] = (tick_2.as_str(), "observed");
+    let reused = app
+        .post_form(&format!("/visits/{visit_id}/observations"), &changed)
+        .await;
+    assert_eq!(reused.status(), 422);
+    assert!(reused
+        .text()
+        .await
+        .unwrap()
+        .contains("already used for a different observation"));
+    assert_eq!(count(&app, visit_id), 1);
+
+    let stored = &db::observations::for_visit(&mut app.conn(), visit_id).unwrap()[0];
+    assert_eq!(stored.ticks.len(), 2);
+    assert_eq!(stored.started_at.as_deref(), Some("09:40"));
+    assert!(
+        db::frameworks::load(&mut app.conn(), framework_id)
+            .unwrap()
+            .frozen,
+        "a framework in use is frozen"
+    );
+    let visit_page = app.get_text(&format!("/visits/{visit_id}")).await;
+    assert!(visit_page.contains("1 observations") && visit_page.contains("B12 · 6-8 · Math"));
+}
+
+#[tokio::test]
+async fn only_the_team_records_and_sees_observations() {
+    let app = spawn_app().await;
+    let member = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, _) = visit_with_framework(&app, &[member.id]);
+    let mut conn = app.conn();
+    let school_id = db::visits::list(
+        &mut conn,
+        &db::visits::Viewer {
+            user_id: 0,
+            roles: [Role::Admin].into(),
+            school_id: None,
+            department_id: None,
+        },
+        &Default::default(),
+        campus_visits::domain::paging::PageRequest::new(None, None),
+    )
+    .unwrap()
+    .items[0]
+        .school
+        .id;
+    let leader = app.create_user(&[Role::SchoolLeader], Some(school_id), None);
+    let outsider = app.create_user(&[Role::Visitor], None, None);
+    for (who, user, capture, visit_page_lists) in [
+        ("school leader", &leader, 403, false),
+        ("outsider", &outsider, 404, false),
+    ] {
+        let other = TestApp::second_browser(&app);
+        other
+            .sign_in(&user.email, crate::helpers::TEST_PASSWORD)
+            .await;
+        assert_eq!(
+            other
+                .get(&format!("/visits/{visit_id}/observe"))
+                .await
+                .status(),
+            capture,
+            "{who}"
+        );
+        let page = other.get(&format!("/visits/{visit_id}")).await;
+        if page.status() == 200 {
+            assert_eq!(
+                page.text().await.unwrap().contains("Record an observation"),
+                visit_page_lists,
+                "{who}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn fifty_concurrent_identical_submissions_store_exactly_one_observation() {
+    let app = spawn_app().await;
+    let (member, token) = app.token_for(&[Role::Visitor]);
+    let (visit_id, _, _) = visit_with_framework(&app, &[member.id]);
+    let body = json!({"setting": "classroom", "room": "C3", "ticks": {"I1": "observed", "i2": "not_observed"}, "notes": "Fast retries"});
+    let client = browser();
+    let url = app.url(&format!("/api/v1/visits/{visit_id}/observations"));
+    let requests = (0..50).map(|_| {
+        client
+            .post(&url)
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "7c1e0c52-2f4b-4d8e-9c55-0a3f6b2d9e11")
+            .json(&body)
+            .send()
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let mut ids = BTreeSet::new();
+    let mut replayed = 0;
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 201);
+        if response.headers().contains_key("idempotent-replayed") {
+            replayed += 1;
+        }
+        let observation: serde_json::Value = response.json().await.unwrap();
+        ids.insert(observation["id"].as_i64().unwrap());
+    }
+    assert_eq!(ids.len(), 1, "every answer names the same observation");
+    assert_eq!(replayed, 49);
+    assert_eq!(count(&app, visit_id), 1);
+
+    let different = client
+        .post(&url)
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "7c1e0c52-2f4b-4d8e-9c55-0a3f6b2d9e11")
+        .json(&json!({"setting": "tour"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(different.status(), 422);
+    assert!(api_error(different).await["fields"]["idempotency_key"].is_string());
+    let no_key = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), 422);
+    let unknown_code = client
+        .post(&url)
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "another-key-0001")
+        .json(&json!({"setting": "classroom", "ticks": {"ZZ9": "observed"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_code.status(), 422);
+    assert_eq!(
+        api_error(unknown_code).await["fields"]["ticks.ZZ9"],
+        "No look-for of this visit's framework has this code."
+    );
+    let listed: serde_json::Value = client
+        .get(app.url(&format!("/api/v1/visits/{visit_id}/observations")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
