@@ -266,3 +266,54 @@ async fn fifty_concurrent_identical_submissions_store_exactly_one_observation() 
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
+
+/// The same race at the database layer, without HTTP in between: eight
+/// connections submit one key at the same moment.
+#[tokio::test]
+async fn racing_connections_store_one_observation() {
+    let app = spawn_app().await;
+    let member = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = visit_with_framework(&app, &[member.id]);
+    let url = app.db.url().to_owned();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, barrier, indicators) = (url.clone(), barrier.clone(), indicators.clone());
+            std::thread::spawn(move || {
+                let mut conn = db::connect(&url).unwrap();
+                let raw = campus_visits::domain::observation::RawObservation {
+                    setting: "planning",
+                    ..Default::default()
+                };
+                let ticks = [(
+                    indicators[0],
+                    campus_visits::domain::observation::Tick::Observed,
+                )]
+                .into();
+                let observation =
+                    campus_visits::domain::observation::NewObservation::parse(&raw, ticks).unwrap();
+                let key =
+                    campus_visits::domain::observation::IdempotencyKey::parse("race-key-0001")
+                        .unwrap();
+                barrier.wait();
+                db::observations::submit(&mut conn, visit_id, member.id, &key, &observation)
+                    .unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, db::observations::Submitted::Created(_)))
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    assert_eq!(
+        results
+            .iter()
+            .map(|r| r.id())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        1
+    );
+    assert_eq!(count(&app, visit_id), 1);
+}
