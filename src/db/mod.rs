@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
 pub mod observations;

@@ -182,6 +182,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    debriefs (visit_id) {
+        visit_id -> BigInt,
+        strengths -> Text,
+        alignment_notes -> Text,
+        attendees -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problems_of_practice (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+        position -> Integer,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    problem_departments (problem_id, department_id) {
+        problem_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::joinable!(problem_departments -> problems_of_practice (problem_id));
+diesel::joinable!(problem_departments -> departments (department_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(observations -> visits (visit_id));
 diesel::joinable!(observations -> users (author_id));
@@ -213,4 +242,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     observations,
     indicator_ticks,
+    debriefs,
+    problems_of_practice,
+    problem_departments,
 );

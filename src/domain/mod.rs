@@ -2,12 +2,14 @@
 //! Types here parse their input once; nothing here knows about HTTP or SQL.
 
 pub mod account;
+pub mod debrief;
 pub mod department;
 pub mod fields;
 pub mod framework;
 pub mod observation;
 pub mod paging;
 pub mod planner;
+pub mod rollup;
 pub mod school;
 pub mod throttle;
 pub mod user;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod debriefs;
 pub mod departments;
 pub mod errors;
 pub mod frameworks;

@@ -100,6 +100,7 @@ pub fn show(
                 div.actions { a.button href={ "/visits/" (visit.id) "/observe" } { "Record an observation" } }
                 (super::observations::list(observations))
             }
+            p { a.button.secondary href={ "/visits/" (visit.id) "/debrief" } { "The debrief and its evidence" } }
             h2 { "Agenda" }
             ol { @for segment in Segment::ALL { @if visit.segments.contains(&segment) { li { (segment.label()) } } } }
             @if can_plan {

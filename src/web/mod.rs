@@ -8,6 +8,7 @@ pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;
+pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
 pub mod health;

@@ -49,6 +49,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{id}/status", Planner),
     ("get", "/visits/{id}/observe", SignedIn),
     ("post", "/visits/{id}/observations", SignedIn),
+    ("get", "/visits/{id}/debrief", SignedIn),
+    ("post", "/visits/{id}/debrief", Planner),
     ("post", "/api/v1/visits/{id}/observations", SignedIn),
     ("get", "/api/v1/visits/{id}/observations", SignedIn),
     ("get", "/api/v1/visits", SignedIn),

@@ -317,3 +317,111 @@ async fn racing_connections_store_one_observation() {
     );
     assert_eq!(count(&app, visit_id), 1);
 }
+
+/// The roll-up against numbers worked out by hand, the debrief recorded by
+/// the lead, and what a school leader sees of it.
+#[tokio::test]
+async fn the_debrief_rolls_up_the_evidence_and_records_problems_of_practice() {
+    use campus_visits::domain::observation::{
+        IdempotencyKey, NewObservation, RawObservation, Tick,
+    };
+    let app = spawn_app().await;
+    let member = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = visit_with_framework(&app, &[member.id]);
+    let (i1, i2) = (indicators[0], indicators[1]);
+    let mut conn = app.conn();
+    // I1: observed, observed, partly (classroom ×2, collaboration) → seen in 2 of 3, partly in 1.
+    // I2: not observed, n/a, not ticked → seen in 0 of 1.
+    let snapshots = [
+        (
+            "classroom",
+            vec![(i1, Tick::Observed), (i2, Tick::NotObserved)],
+            "Exit tickets in B12",
+        ),
+        (
+            "classroom",
+            vec![(i1, Tick::Partly), (i2, Tick::NotApplicable)],
+            "",
+        ),
+        (
+            "collaboration",
+            vec![(i1, Tick::Observed)],
+            "PLC looked at student work",
+        ),
+    ];
+    for (n, (setting, ticks, notes)) in snapshots.iter().enumerate() {
+        let raw = RawObservation {
+            setting,
+            notes,
+            ..Default::default()
+        };
+        let observation = NewObservation::parse(&raw, ticks.iter().copied().collect()).unwrap();
+        let key = IdempotencyKey::parse(&format!("debrief-key-{n:04}")).unwrap();
+        db::observations::submit(&mut conn, visit_id, member.id, &key, &observation).unwrap();
+    }
+    let department =
+        campus_visits::domain::department::NewDepartment::parse("Curriculum", "", true).unwrap();
+    let curriculum = db::departments::insert(&mut conn, &department).unwrap();
+
+    app.sign_in_as(&[Role::VisitLead]).await;
+    let page = app.get_text(&format!("/visits/{visit_id}/debrief")).await;
+    assert!(page.contains("3 snapshots"));
+    assert!(page.contains("seen in 2 of 3, partly in 1"), "{page}");
+    assert!(page.contains("seen in 0 of 1"));
+    assert!(page.contains("1 of 2 (1 partly)"), "I1 in classrooms");
+    assert!(
+        page.contains("PLC looked at student work"),
+        "the team sees the notes"
+    );
+
+    let tagged_blank = app
+        .post_form(
+            &format!("/visits/{visit_id}/debrief"),
+            &[
+                ("problem_0", ""),
+                (&format!("problem_0_dept_{curriculum}"), "on"),
+            ],
+        )
+        .await;
+    assert_eq!(tagged_blank.status(), 422);
+    let saved = app
+        .post_form(
+            &format!("/visits/{visit_id}/debrief"),
+            &[
+                ("strengths", "Strong routines"),
+                ("problem_0", "Few checks for understanding in math"),
+                (&format!("problem_0_dept_{curriculum}"), "on"),
+                ("problem_1", ""),
+                ("attendees", "Principal, AP"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let debrief = db::debriefs::find(&mut conn, visit_id).unwrap();
+    assert_eq!(debrief.strengths, "Strong routines");
+    assert_eq!(debrief.problems.len(), 1);
+    assert_eq!(debrief.problems[0].departments[0].name, "Curriculum");
+
+    // The campus's leader sees the roll-up and the debrief, not the notes.
+    let school_id = db::visits::campuses_for_planning(&mut conn).unwrap()[0].school_id;
+    let leader = app.create_user(&[Role::SchoolLeader], Some(school_id), None);
+    let other = TestApp::second_browser(&app);
+    other
+        .sign_in(&leader.email, crate::helpers::TEST_PASSWORD)
+        .await;
+    let seen = other
+        .get(&format!("/visits/{visit_id}/debrief"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        seen.contains("seen in 2 of 3, partly in 1")
+            && seen.contains("Few checks for understanding in math — Curriculum")
+    );
+    assert!(
+        !seen.contains("PLC looked at student work"),
+        "observers' notes stay with the team"
+    );
+    assert!(!seen.contains("Save the debrief"));
+}

@@ -1,0 +1,3 @@
+DROP TABLE problem_departments;
+DROP TABLE problems_of_practice;
+DROP TABLE debriefs;
