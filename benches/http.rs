@@ -90,6 +90,14 @@ struct Result {
     p99: Duration,
 }
 
+/// What each request sends.
+#[derive(Clone)]
+enum Load {
+    Get,
+    /// A JSON body posted with a fresh `Idempotency-Key` each time.
+    PostFresh(serde_json::Value),
+}
+
 async fn drive(
     base: &str,
     path: &'static str,
@@ -97,6 +105,29 @@ async fn drive(
     connections: u64,
     seconds: u64,
 ) -> Result {
+    drive_with(
+        base,
+        path,
+        path.to_owned(),
+        token,
+        Load::Get,
+        connections,
+        seconds,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn drive_with(
+    base: &str,
+    label: &'static str,
+    path: String,
+    token: Option<&str>,
+    load: Load,
+    connections: u64,
+    seconds: u64,
+) -> Result {
+    let path_for_result = label;
     let url = format!("{base}{path}");
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(token) = token {
@@ -111,21 +142,39 @@ async fn drive(
         .build()
         .unwrap();
     // Warm up: fill the pools and caches.
-    for _ in 0..connections {
-        let _ = client.get(&url).send().await.map(|r| r.status());
+    if matches!(load, Load::Get) {
+        for _ in 0..connections {
+            let _ = client.get(&url).send().await.map(|r| r.status());
+        }
     }
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let client = client.clone();
         let url = url.clone();
+        let load = load.clone();
+        let counter = counter.clone();
         tasks.push(tokio::spawn(async move {
             let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
             let mut errors = 0u64;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match client.get(&url).send().await {
+                let request = match &load {
+                    Load::Get => client.get(&url),
+                    Load::PostFresh(body) => {
+                        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        client
+                            .post(&url)
+                            .header(
+                                "Idempotency-Key",
+                                format!("bench-{}-{n:012}", std::process::id()),
+                            )
+                            .json(body)
+                    }
+                };
+                match request.send().await {
                     Ok(response) if response.status().is_success() => {
                         let _ = response.bytes().await;
                     }
@@ -145,7 +194,7 @@ async fn drive(
     }
     let elapsed = started.elapsed().as_secs_f64();
     Result {
-        path,
+        path: path_for_result,
         requests: histogram.len(),
         errors,
         per_second: histogram.len() as f64 / elapsed,
@@ -180,6 +229,39 @@ async fn main() {
         &campus_visits::auth::token::digest(&token),
     )
     .expect("a token");
+    // A visitor on the first upcoming demo visit's team, for the capture
+    // page and for submitting observations.
+    let visitor = db::users::find_by_email(&mut conn, "marcus.bell@district.example.org")
+        .expect("query")
+        .expect("a demo visitor");
+    let visitor_token = campus_visits::auth::token::generate();
+    db::accounts::insert_token(
+        &mut conn,
+        visitor.id,
+        "bench",
+        &campus_visits::auth::token::digest(&visitor_token),
+    )
+    .expect("a token");
+    let viewer = db::visits::Viewer {
+        user_id: visitor.id,
+        roles: [campus_visits::domain::account::Role::Visitor].into(),
+        school_id: None,
+        department_id: None,
+    };
+    let visit_id = db::visits::list(
+        &mut conn,
+        &viewer,
+        &db::visits::Filter {
+            school_id: None,
+            from: Some(chrono::Utc::now().date_naive()),
+        },
+        campus_visits::domain::paging::PageRequest::new(None, None),
+    )
+    .expect("visits")
+    .items
+    .last()
+    .expect("an upcoming demo visit")
+    .id;
     drop(conn);
     let engine = db::Engine::from_url(&bench_db.url).name();
     println!(
@@ -209,9 +291,35 @@ async fn main() {
 
     println!("load: {connections} connections, {seconds} s per endpoint, {workers} server workers, 2 cores shared with the load generator");
     let baseline = drive(&base, "/bench/baseline", None, connections, seconds).await;
+    let capture_path = format!("/visits/{visit_id}/observe");
+    let observation = serde_json::json!({
+        "setting": "classroom", "room": "B12", "grade_band": "6-8", "subject": "Math", "started_at": "09:40",
+        "ticks": {"LG1": "observed", "LG2": "partly", "CU1": "not_observed", "CU4": "not_applicable", "SE1": "observed"},
+        "notes": "Exit tickets collected; most students answered the hinge question."
+    });
     let pages = [
         drive(&base, "/admin/schools", Some(&token), connections, seconds).await,
         drive(&base, "/api/v1/schools", Some(&token), connections, seconds).await,
+        drive_with(
+            &base,
+            "/visits/{id}/observe",
+            capture_path.clone(),
+            Some(&visitor_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "POST observation",
+            format!("/api/v1/visits/{visit_id}/observations"),
+            Some(&visitor_token),
+            Load::PostFresh(observation),
+            connections,
+            seconds,
+        )
+        .await,
     ];
     println!(
         "{:<20} {:>10} {:>8} {:>11} {:>10} {:>10} {:>12}",
@@ -229,5 +337,53 @@ async fn main() {
             result.per_second / baseline.per_second
         );
     }
+    page_weight(&base, &capture_path, &visitor_token).await;
     handle.stop(true).await;
+}
+
+/// What the capture page costs a tablet on first load: the compressed
+/// bytes of the page and of everything it links (today: the stylesheet).
+async fn page_weight(base: &str, path: &str, token: &str) {
+    let client = reqwest::Client::new();
+    let fetch = |url: String| {
+        let client = client.clone();
+        let token = token.to_owned();
+        async move {
+            let response = client
+                .get(url)
+                .bearer_auth(token)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await
+                .expect("a response");
+            let gzip = response
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|v| v == "gzip");
+            let bytes = response.bytes().await.expect("a body");
+            (bytes, gzip)
+        }
+    };
+    let (html, html_gzip) = fetch(format!("{base}{path}")).await;
+    // The body is gzip when compressed; find the stylesheet in the plain page.
+    let plain = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("a response")
+        .text()
+        .await
+        .expect("a page");
+    let start = plain.find("/static/").expect("a stylesheet link");
+    let href: String = plain[start..].chars().take_while(|c| *c != '"').collect();
+    let (css, css_gzip) = fetch(format!("{base}{href}")).await;
+    println!(
+        "capture page first load: {:.1} KB transferred (page {:.1} KB{}, stylesheet {:.1} KB{}; no scripts)",
+        (html.len() + css.len()) as f64 / 1024.0,
+        html.len() as f64 / 1024.0,
+        if html_gzip { " gzip" } else { "" },
+        css.len() as f64 / 1024.0,
+        if css_gzip { " gzip" } else { "" },
+    );
 }

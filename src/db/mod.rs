@@ -2,6 +2,23 @@
 //! pool, the migrations, and one module per table group with functions
 //! named by what they mean.
 
+/// Inserts a row and returns its new id (`RETURNING`, which both engines
+/// have but `MultiConnection` does not offer: one arm per engine).
+macro_rules! insert_returning_id {
+    ($conn:expr, $table:path, $id:expr, $values:expr) => {
+        match $conn {
+            DbConn::Sqlite(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i64>(c),
+            DbConn::Postgres(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i64>(c),
+        }
+    };
+}
+
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
@@ -161,6 +178,9 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     }
 }
 
+/// The turn to write to SQLite, for this process.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a transaction that holds the write lock from its start: on
 /// SQLite `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead
 /// of one failing when it upgrades a read lock; on PostgreSQL a plain one.
@@ -177,6 +197,17 @@ where
         // Already inside one: the lock is held; a savepoint suffices.
         return conn.transaction(f);
     }
+    // SQLite has one writer at a time. Writers of this process queue on a
+    // mutex, which hands the lock on at once; left to SQLite's busy handler
+    // they would sleep and retry, and the unlucky ones wait far longer.
+    let _turn = match conn {
+        DbConn::Sqlite(_) => Some(
+            SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ),
+        DbConn::Postgres(_) => None,
+    };
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{indicator_ticks, indicators, observations, users, visits};
+use super::schema::{frameworks, indicator_ticks, indicators, observations, users, visits};
 use super::{is_unique_violation, now, DbConn, WriteError};
 use crate::domain::observation::{IdempotencyKey, NewObservation, Setting, Tick};
 use crate::domain::visit::VisitStatus;
@@ -56,7 +56,7 @@ fn replay(found: (i64, String), fingerprint: &str) -> Result<Submitted, WriteErr
     }
 }
 
-/// Stores a snapshot once. The same key with the same content returns the
+/// Stores a snapshot once, and records it in the audit log. The same key with the same content returns the
 /// first snapshot and stores nothing; with other content it is refused.
 /// Concurrent submissions of one key: on SQLite they queue on the write
 /// lock; on PostgreSQL the loser of the race hits the unique index and
@@ -67,16 +67,22 @@ pub fn submit(
     author_id: i64,
     key: &IdempotencyKey,
     observation: &NewObservation,
+    client_ip: Option<String>,
 ) -> Result<Submitted, WriteError> {
     let fingerprint = observation.fingerprint();
     let attempt = super::write_transaction(conn, |conn| {
         if let Some(found) = earlier(conn, author_id, key)? {
             return replay(found, &fingerprint);
         }
-        let (status, framework_id): (String, Option<i64>) = visits::table
-            .find(visit_id)
-            .select((visits::status, visits::framework_id))
-            .first(conn)?;
+        let (status, framework_id, frozen_at) = visits::table
+            .left_join(frameworks::table)
+            .filter(visits::id.eq(visit_id))
+            .select((
+                visits::status,
+                visits::framework_id,
+                frameworks::frozen_at.nullable(),
+            ))
+            .first::<(String, Option<i64>, Option<NaiveDateTime>)>(conn)?;
         let status: VisitStatus = status.parse().unwrap_or(VisitStatus::Closed);
         if !matches!(
             status,
@@ -104,8 +110,11 @@ pub fn submit(
             ));
         }
         let at = now();
-        diesel::insert_into(observations::table)
-            .values((
+        let id = insert_returning_id!(
+            conn,
+            observations::table,
+            observations::id,
+            (
                 observations::visit_id.eq(visit_id),
                 observations::author_id.eq(author_id),
                 observations::framework_id.eq(framework_id),
@@ -120,20 +129,41 @@ pub fn submit(
                 observations::body_hash.eq(&fingerprint),
                 observations::created_at.eq(at),
                 observations::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let (id, _) = earlier(conn, author_id, key)?.ok_or(diesel::result::Error::NotFound)?;
-        for (indicator_id, tick) in &observation.ticks {
-            diesel::insert_into(indicator_ticks::table)
-                .values((
+            )
+        )?;
+        let ticks: Vec<_> = observation
+            .ticks
+            .iter()
+            .map(|(indicator_id, tick)| {
+                (
                     indicator_ticks::observation_id.eq(id),
-                    indicator_ticks::indicator_id.eq(indicator_id),
+                    indicator_ticks::indicator_id.eq(*indicator_id),
                     indicator_ticks::tick.eq(tick.as_str()),
-                ))
-                .execute(conn)?;
+                )
+            })
+            .collect();
+        if !ticks.is_empty() {
+            // One statement for all ticks; batch inserts need the engine's
+            // own connection.
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(indicator_ticks::table)
+                    .values(&ticks)
+                    .execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into(indicator_ticks::table)
+                    .values(&ticks)
+                    .execute(c)?,
+            };
         }
         // A framework in use no longer changes.
-        super::frameworks::freeze(conn, framework_id)?;
+        if frozen_at.is_none() {
+            super::frameworks::freeze(conn, framework_id)?;
+        }
+        // In the same transaction: one durable commit per submission.
+        let event = super::audit::NewEvent::new("observation.created")
+            .by(Some(author_id))
+            .on("observation", id)
+            .from_ip(client_ip);
+        super::audit::record(conn, &event)?;
         Ok(Submitted::Created(id))
     });
     match attempt {
@@ -176,9 +206,31 @@ type Row = (
 
 /// Every snapshot of a visit, oldest first.
 pub fn for_visit(conn: &mut DbConn, visit_id: i64) -> QueryResult<Vec<Observation>> {
-    let rows = observations::table
+    load(conn, Some(visit_id), None)
+}
+
+/// One snapshot.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Observation> {
+    load(conn, None, Some(id))?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+fn load(
+    conn: &mut DbConn,
+    visit_id: Option<i64>,
+    id: Option<i64>,
+) -> QueryResult<Vec<Observation>> {
+    let mut query = observations::table
         .inner_join(users::table)
-        .filter(observations::visit_id.eq(visit_id))
+        .into_boxed::<super::MultiBackend>();
+    if let Some(visit_id) = visit_id {
+        query = query.filter(observations::visit_id.eq(visit_id));
+    }
+    if let Some(id) = id {
+        query = query.filter(observations::id.eq(id));
+    }
+    let rows = query
         .order(observations::id.asc())
         .select((
             observations::id,

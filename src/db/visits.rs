@@ -99,6 +99,27 @@ pub fn for_calendar(
     ids.into_iter().map(|id| find(conn, id)).collect()
 }
 
+/// What recording an observation on a visit needs to know: whether the
+/// viewer may (its team, or a planner) and the visit's framework. `NotFound`
+/// when the viewer may not see the visit at all.
+pub fn capture_target(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: i64,
+) -> QueryResult<(bool, Option<i64>)> {
+    let framework_id = visits::table
+        .filter(visits::id.eq(id))
+        .filter(visible_to(viewer))
+        .select(visits::framework_id)
+        .first::<Option<i64>>(conn)?;
+    let on_team: i64 = visit_members::table
+        .filter(visit_members::visit_id.eq(id))
+        .filter(visit_members::user_id.eq(viewer.user_id))
+        .count()
+        .get_result(conn)?;
+    Ok((viewer.sees_all_visits() || on_team > 0, framework_id))
+}
+
 /// A visit in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListItem {

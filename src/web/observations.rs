@@ -9,8 +9,6 @@ use serde::Deserialize;
 use super::{see_other, unprocessable};
 use crate::auth::extract::{client_ip, deny};
 use crate::auth::CurrentUser;
-use crate::db::audit::NewEvent;
-use crate::db::observations::Submitted;
 use crate::db::visits::{Viewer, Visit};
 use crate::db::{self, Db};
 use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation, Tick};
@@ -131,19 +129,7 @@ pub async fn submit(
     };
     let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
     let outcome = db
-        .run(move |conn| {
-            let submitted = db::observations::submit(conn, visit_id, author, &key, &observation)?;
-            if let Submitted::Created(id) = submitted {
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("observation.created")
-                        .by(Some(author))
-                        .on("observation", id)
-                        .from_ip(ip),
-                )?;
-            }
-            Ok::<_, db::WriteError>(submitted)
-        })
+        .run(move |conn| db::observations::submit(conn, visit_id, author, &key, &observation, ip))
         .await;
     match super::field_errors(outcome)? {
         Ok(_) => Ok(see_other(&format!("/visits/{visit_id}/observe?saved=1"))),

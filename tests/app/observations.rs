@@ -296,7 +296,7 @@ async fn racing_connections_store_one_observation() {
                     campus_visits::domain::observation::IdempotencyKey::parse("race-key-0001")
                         .unwrap();
                 barrier.wait();
-                db::observations::submit(&mut conn, visit_id, member.id, &key, &observation)
+                db::observations::submit(&mut conn, visit_id, member.id, &key, &observation, None)
                     .unwrap()
             })
         })
@@ -357,7 +357,7 @@ async fn the_debrief_rolls_up_the_evidence_and_records_problems_of_practice() {
         };
         let observation = NewObservation::parse(&raw, ticks.iter().copied().collect()).unwrap();
         let key = IdempotencyKey::parse(&format!("debrief-key-{n:04}")).unwrap();
-        db::observations::submit(&mut conn, visit_id, member.id, &key, &observation).unwrap();
+        db::observations::submit(&mut conn, visit_id, member.id, &key, &observation, None).unwrap();
     }
     let department =
         campus_visits::domain::department::NewDepartment::parse("Curriculum", "", true).unwrap();

@@ -349,87 +349,103 @@ pub async fn create_observation(
     path: web::Path<VisitId>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    use crate::db::observations::{Observation, Submitted};
     use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation};
-    let visit = crate::web::observations::recordable(&req, &user, &db, path.id).await?;
+    use crate::domain::FieldErrors;
+
+    /// How the one trip to the database ended.
+    enum Outcome {
+        Denied,
+        Invalid(FieldErrors),
+        Done(Submitted, Observation),
+    }
+
     let key = req
         .headers()
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let key = IdempotencyKey::parse(key)
-        .map_err(|m| crate::domain::FieldErrors::single("Idempotency-Key", m))?;
+    let key = IdempotencyKey::parse(key).map_err(|m| FieldErrors::single("Idempotency-Key", m))?;
     let input: ObservationIn = body.parse()?;
-    let framework_id = visit.framework.as_ref().map(|f| f.id).ok_or_else(|| {
-        crate::domain::FieldErrors::single(
-            "visit",
-            "Choose the visit's look-for framework before recording observations.",
-        )
-    })?;
-    let codes = db
-        .run(move |conn| db::observations::indicator_ids_by_code(conn, framework_id))
-        .await?;
-    let mut errors = crate::domain::FieldErrors::new();
-    let mut ticks = std::collections::BTreeMap::new();
-    for (code, tick) in &input.ticks {
-        match codes.get(&code.to_lowercase()) {
-            Some(id) => {
-                ticks.insert(*id, *tick);
+    let (visit_id, author, ip, viewer) = (
+        path.id,
+        user.id(),
+        client_ip(&req),
+        Viewer::from(&user.account),
+    );
+    // Everything after the sign-in check happens on one connection.
+    let outcome = db
+        .run(move |conn| -> Result<Outcome, crate::error::AppError> {
+            let (may_record, framework_id) = db::visits::capture_target(conn, &viewer, visit_id)?;
+            if !may_record {
+                return Ok(Outcome::Denied);
             }
-            None => errors.add(
-                &format!("ticks.{code}"),
-                "No look-for of this visit's framework has this code.",
-            ),
-        }
-    }
-    let rating = input.rating.map(|r| r.to_string()).unwrap_or_default();
-    let raw = RawObservation {
-        setting: &input.setting,
-        room: &input.room,
-        grade_band: &input.grade_band,
-        subject: &input.subject,
-        started_at: &input.started_at,
-        rating: &rating,
-        notes: &input.notes,
-    };
-    let observation = match NewObservation::parse(&raw, ticks) {
-        Ok(observation) if errors.is_empty() => observation,
-        Ok(_) => return Err(errors.into()),
-        Err(more) => {
-            for (field, message) in more.iter() {
-                errors.add(field, message);
+            let Some(framework_id) = framework_id else {
+                let message =
+                    "Choose the visit's look-for framework before recording observations.";
+                return Ok(Outcome::Invalid(FieldErrors::single("visit", message)));
+            };
+            let codes = db::observations::indicator_ids_by_code(conn, framework_id)?;
+            let mut errors = FieldErrors::new();
+            let mut ticks = std::collections::BTreeMap::new();
+            for (code, tick) in &input.ticks {
+                match codes.get(&code.to_lowercase()) {
+                    Some(id) => {
+                        ticks.insert(*id, *tick);
+                    }
+                    None => errors.add(
+                        &format!("ticks.{code}"),
+                        "No look-for of this visit's framework has this code.",
+                    ),
+                }
             }
-            return Err(errors.into());
-        }
-    };
-    let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
-    let (submitted, saved) = db
-        .run(move |conn| {
-            let submitted = db::observations::submit(conn, visit_id, author, &key, &observation)?;
-            if let db::observations::Submitted::Created(id) = submitted {
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("observation.created")
-                        .by(Some(author))
-                        .on("observation", id)
-                        .from_ip(ip),
-                )?;
-            }
-            let saved = db::observations::for_visit(conn, visit_id)?
-                .into_iter()
-                .find(|o| o.id == submitted.id())
-                .ok_or(diesel::result::Error::NotFound)?;
-            Ok::<_, db::WriteError>((submitted, saved))
+            let rating = input.rating.map(|r| r.to_string()).unwrap_or_default();
+            let raw = RawObservation {
+                setting: &input.setting,
+                room: &input.room,
+                grade_band: &input.grade_band,
+                subject: &input.subject,
+                started_at: &input.started_at,
+                rating: &rating,
+                notes: &input.notes,
+            };
+            let observation = match NewObservation::parse(&raw, ticks) {
+                Ok(observation) if errors.is_empty() => observation,
+                Ok(_) => return Ok(Outcome::Invalid(errors)),
+                Err(more) => {
+                    for (field, message) in more.iter() {
+                        errors.add(field, message);
+                    }
+                    return Ok(Outcome::Invalid(errors));
+                }
+            };
+            let submitted =
+                match db::observations::submit(conn, visit_id, author, &key, &observation, ip) {
+                    Ok(submitted) => submitted,
+                    Err(db::WriteError::Invalid(errors)) => return Ok(Outcome::Invalid(errors)),
+                    Err(db::WriteError::Db(e)) => return Err(e.into()),
+                };
+            Ok(Outcome::Done(
+                submitted,
+                db::observations::find(conn, submitted.id())?,
+            ))
         })
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        actix_web::http::header::LOCATION,
-        format!("/api/v1/visits/{visit_id}/observations"),
-    ));
-    if matches!(submitted, db::observations::Submitted::Replayed(_)) {
-        response.insert_header(("Idempotent-Replayed", "true"));
+    match outcome {
+        Outcome::Denied => Err(crate::auth::extract::deny(&req, &user).await.into()),
+        Outcome::Invalid(errors) => Err(errors.into()),
+        Outcome::Done(submitted, saved) => {
+            let mut response = HttpResponse::Created();
+            response.insert_header((
+                actix_web::http::header::LOCATION,
+                format!("/api/v1/visits/{visit_id}/observations"),
+            ));
+            if matches!(submitted, Submitted::Replayed(_)) {
+                response.insert_header(("Idempotent-Replayed", "true"));
+            }
+            Ok(response.json(ObservationOut::from(saved)))
+        }
     }
-    Ok(response.json(ObservationOut::from(saved)))
 }
 
 /// A visit's observations (its team and the planners only).
