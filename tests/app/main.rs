@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod browser;
 mod cli;
 mod directory_pages;
 mod frameworks;

@@ -15,7 +15,7 @@ const FRAMEWORK: &str = r#"{"name": "Look-fors", "version": 1, "domains": [
     {"code": "I2", "title": "Checks for understanding"}]}]}"#;
 
 /// A campus, a framework and a visit whose team is `members`.
-fn visit_with_framework(app: &TestApp, members: &[i64]) -> (i64, i64, Vec<i64>) {
+pub fn visit_with_framework(app: &TestApp, members: &[i64]) -> (i64, i64, Vec<i64>) {
     let mut conn = app.conn();
     let school =
         campus_visits::domain::school::NewSchool::parse("Oak Middle", "OAK", "middle", true)

@@ -1,0 +1,272 @@
+//! The pages in a real browser: headless Chromium at tablet size, driven
+//! through ChromeDriver (Debian's `chromium` and `chromium-driver`).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use campus_visits::db;
+use campus_visits::domain::account::Role;
+use thirtyfour::prelude::*;
+
+use crate::helpers::{spawn_app, TestApp, TEST_PASSWORD};
+
+/// A ChromeDriver of the test's own on a free port, in a short scratch home
+/// (Chromium writes there, and long socket paths fail). Dropping it ends
+/// ChromeDriver and any browser it started, even if the test failed.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+    home: tempfile::TempDir,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let home = tempfile::Builder::new()
+            .prefix("cvb")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let mut command = Command::new("chromedriver");
+        command
+            .arg(format!("--port={port}"))
+            .env("HOME", home.path())
+            .env("TMPDIR", home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .spawn()
+            .expect("chromedriver is needed for the browser tests: apt-get install chromium chromium-driver");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port, home }
+    }
+
+    /// A headless Chromium whose viewport is `width` × `height`.
+    async fn browser(&self, width: u32, height: u32) -> WebDriver {
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").unwrap();
+        let profile = self.home.path().join("profile");
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--window-size={width},{height}"),
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        let driver = WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
+            .await
+            .expect("a browser session");
+        // Make the viewport itself the requested size.
+        let inner = driver
+            .execute(
+                "return [window.innerWidth, window.innerHeight];",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let inner: (u32, u32) = inner.convert().unwrap();
+        driver
+            .set_window_rect(0, 0, width + (width - inner.0), height + (height - inner.1))
+            .await
+            .unwrap();
+        driver
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // The whole process group: ChromeDriver and the browsers it started.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where screenshots go: `docs/screenshots/` with `UPDATE_SCREENSHOTS=1`,
+/// else the build's scratch folder.
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    let dir = if std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screenshots"))
+    } else {
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverResult<bool> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if driver.source().await?.contains(text) {
+            return Ok(true);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(false)
+}
+
+/// What the browser session found, checked after the browser has quit.
+#[derive(Debug, Default)]
+struct Seen {
+    signed_in: bool,
+    first_saved: bool,
+    second_saved: bool,
+    count_after_first: usize,
+    count_after_second: usize,
+    smallest_target: f64,
+    viewport: (u32, u32),
+}
+
+async fn record_two(
+    driver: &WebDriver,
+    app: &TestApp,
+    email: &str,
+    visit_id: i64,
+    indicators: &[i64],
+) -> WebDriverResult<Seen> {
+    let mut seen = Seen {
+        viewport: driver
+            .execute(
+                "return [window.innerWidth, window.innerHeight];",
+                Vec::new(),
+            )
+            .await?
+            .convert()?,
+        ..Seen::default()
+    };
+    driver.goto(app.url("/sign-in")).await?;
+    driver.find(By::Id("email")).await?.send_keys(email).await?;
+    driver
+        .find(By::Id("password"))
+        .await?
+        .send_keys(TEST_PASSWORD)
+        .await?;
+    driver
+        .find(By::Css("form.stacked button[type='submit']"))
+        .await?
+        .click()
+        .await?;
+    seen.signed_in = wait_for_text(driver, "Sign out").await?;
+
+    for (n, (setting, tick, notes)) in [
+        ("classroom", "observed", "Exit tickets in B12"),
+        ("collaboration", "partly", "PLC looked at work"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        driver
+            .goto(app.url(&format!("/visits/{visit_id}/observe")))
+            .await?;
+        driver
+            .find(By::Css(&format!(
+                "input[name='setting'][value='{setting}']"
+            )))
+            .await?
+            .click()
+            .await?;
+        for indicator in indicators {
+            driver
+                .find(By::Css(&format!(
+                    "input[name='tick_{indicator}'][value='{tick}']"
+                )))
+                .await?
+                .click()
+                .await?;
+        }
+        driver
+            .find(By::Id("notes"))
+            .await?
+            .send_keys(*notes)
+            .await?;
+        if n == 0 {
+            driver
+                .screenshot(&screenshot_path("capture-tablet.png"))
+                .await?;
+        }
+        driver
+            .find(By::Css("form.capture button[type='submit']"))
+            .await?
+            .click()
+            .await?;
+        let saved = wait_for_text(driver, "Observation saved").await?;
+        let count = db::observations::for_visit(&mut app.conn(), visit_id)
+            .map(|o| o.len())
+            .unwrap_or(0);
+        if n == 0 {
+            (seen.first_saved, seen.count_after_first) = (saved, count);
+        } else {
+            (seen.second_saved, seen.count_after_second) = (saved, count);
+        }
+    }
+    // Every target a finger needs on the capture page.
+    seen.smallest_target = driver
+        .execute(
+            "return Math.min(...Array.from(document.querySelectorAll('main label.choice, main button, main .button, main input[type=text], main input[type=time], main textarea'))
+                .map(e => e.getBoundingClientRect().height));",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    driver
+        .goto(app.url(&format!("/visits/{visit_id}/debrief")))
+        .await?;
+    driver
+        .screenshot(&screenshot_path("debrief-tablet.png"))
+        .await?;
+    Ok(seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_records_observations_in_chromium_at_tablet_size() {
+    let app = spawn_app().await;
+    let visitor = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = crate::observations::visit_with_framework(&app, &[visitor.id]);
+    let chromedriver = ChromeDriver::start();
+    let driver = tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(820, 1180))
+        .await
+        .expect("a browser within a minute");
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(120),
+        record_two(&driver, &app, &visitor.email, visit_id, &indicators),
+    )
+    .await;
+    // Quit before any assertion, so a failure never leaves a browser behind.
+    let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+    let seen = outcome
+        .expect("the browser session ended within two minutes")
+        .expect("the browser session ran");
+    assert_eq!(seen.viewport, (820, 1180), "a tablet-sized viewport");
+    assert!(seen.signed_in, "signed in through the form");
+    assert!(seen.first_saved && seen.second_saved, "{seen:?}");
+    assert_eq!((seen.count_after_first, seen.count_after_second), (1, 2));
+    assert!(
+        seen.smallest_target >= 44.0,
+        "touch targets are at least 44 px high: {seen:?}"
+    );
+    let stored = db::observations::for_visit(&mut app.conn(), visit_id).unwrap();
+    assert_eq!(stored[0].ticks.len(), indicators.len());
+    assert_eq!(stored[1].notes, "PLC looked at work");
+}
