@@ -181,15 +181,13 @@ async fn record_two(
             .goto(app.url(&format!("/visits/{visit_id}/observe")))
             .await?;
         driver
-            .find(By::Css(&format!(
-                "input[name='setting'][value='{setting}']"
-            )))
+            .find(By::Css(format!("input[name='setting'][value='{setting}']")))
             .await?
             .click()
             .await?;
         for indicator in indicators {
             driver
-                .find(By::Css(&format!(
+                .find(By::Css(format!(
                     "input[name='tick_{indicator}'][value='{tick}']"
                 )))
                 .await?
