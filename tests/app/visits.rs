@@ -266,6 +266,39 @@ async fn people_see_only_the_visits_they_may_and_others_are_404() {
                 .await
                 .unwrap();
             assert_eq!(api.status(), expected, "{who}: API for visit {id}");
+            let debrief = client
+                .get(app.url(&format!("/visits/{id}/debrief")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(debrief.status(), expected, "{who}: debrief of visit {id}");
+            // Observations: the team's (and planners'); a school leader who
+            // may see the visit is refused them (403); anyone else gets 404.
+            let observations_expected = match (visible.contains(&id), who) {
+                (false, _) => 404,
+                (true, "school leader of Oak") => 403,
+                (true, _) => 200,
+            };
+            let observations = client
+                .get(app.url(&format!("/api/v1/visits/{id}/observations")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                observations.status(),
+                observations_expected,
+                "{who}: observations of visit {id}"
+            );
+            let capture = client
+                .get(app.url(&format!("/visits/{id}/observe")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                capture.status(),
+                observations_expected,
+                "{who}: capture page of visit {id}"
+            );
         }
         let listed: serde_json::Value = client
             .get(app.url("/api/v1/visits"))
