@@ -97,7 +97,7 @@ impl Application {
                 .wrap(from_fn(cache_and_transport_headers))
                 .wrap(security_headers())
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         })
         .workers(workers)
         .listen(listener)?
