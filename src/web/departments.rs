@@ -197,7 +197,7 @@ pub async fn deactivate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), false).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), false).await
 }
 
 pub async fn activate(
@@ -206,42 +206,12 @@ pub async fn activate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), true).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), true).await
 }
 
-async fn set_active(
-    admin: &crate::auth::CurrentUser,
-    req: &HttpRequest,
-    db: web::Data<Db>,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    {
-        let (actor, ip) = (admin.id(), client_ip(req));
-        db.run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                db::departments::set_active(conn, id, active)?;
-                let action = if active {
-                    "department.activated"
-                } else {
-                    "department.deactivated"
-                };
-                db::audit::record(
-                    conn,
-                    &NewEvent::new(action)
-                        .by(Some(actor))
-                        .on("department", id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(())
-            })
-        })
-    }
-    .await?;
-    tracing::info!(department.id = id, active, "department activity changed");
-    Ok(see_other(if active {
-        "/admin/departments?done=activated"
-    } else {
-        "/admin/departments?done=deactivated"
-    }))
-}
+const ACTIVITY: super::Activity = super::Activity {
+    record: "department",
+    actions: ("department.activated", "department.deactivated"),
+    list: "/admin/departments",
+    write: db::departments::set_active,
+};

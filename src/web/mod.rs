@@ -105,3 +105,52 @@ impl DoneQuery {
         Some(format!("The {thing} was {verb}."))
     }
 }
+
+/// A directory record that can be deactivated and reactivated.
+pub struct Activity {
+    /// The record type in the audit log: `school`, `department`, `user`.
+    pub record: &'static str,
+    /// The audit actions for reactivating and deactivating.
+    pub actions: (&'static str, &'static str),
+    /// The list page to return to.
+    pub list: &'static str,
+    pub write: fn(&mut crate::db::DbConn, i64, bool) -> diesel::QueryResult<()>,
+}
+
+/// Deactivates or reactivates a directory record, records who did it, and
+/// sends the browser back to the list with a confirmation.
+pub async fn set_active(
+    kind: &Activity,
+    admin: &crate::auth::CurrentUser,
+    req: &actix_web::HttpRequest,
+    db: &crate::db::Db,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let (actor, ip) = (admin.id(), crate::auth::extract::client_ip(req));
+    let (write, record) = (kind.write, kind.record);
+    let action = if active {
+        kind.actions.0
+    } else {
+        kind.actions.1
+    };
+    db.run(move |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            write(conn, id, active)?;
+            let event = crate::db::audit::NewEvent::new(action)
+                .by(Some(actor))
+                .on(record, id)
+                .from_ip(ip);
+            crate::db::audit::record(conn, &event)
+        })
+    })
+    .await?;
+    tracing::info!(
+        record.id = id,
+        record.kind = record,
+        active,
+        "activity changed"
+    );
+    let done = if active { "activated" } else { "deactivated" };
+    Ok(see_other(&format!("{}?done={done}", kind.list)))
+}

@@ -203,7 +203,7 @@ pub async fn deactivate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), false).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), false).await
 }
 
 pub async fn activate(
@@ -212,42 +212,12 @@ pub async fn activate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), true).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), true).await
 }
 
-async fn set_active(
-    admin: &crate::auth::CurrentUser,
-    req: &HttpRequest,
-    db: web::Data<Db>,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    {
-        let (actor, ip) = (admin.id(), client_ip(req));
-        db.run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                db::schools::set_active(conn, id, active)?;
-                let action = if active {
-                    "school.activated"
-                } else {
-                    "school.deactivated"
-                };
-                db::audit::record(
-                    conn,
-                    &NewEvent::new(action)
-                        .by(Some(actor))
-                        .on("school", id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(())
-            })
-        })
-    }
-    .await?;
-    tracing::info!(school.id = id, active, "school activity changed");
-    Ok(see_other(if active {
-        "/admin/schools?done=activated"
-    } else {
-        "/admin/schools?done=deactivated"
-    }))
-}
+const ACTIVITY: super::Activity = super::Activity {
+    record: "school",
+    actions: ("school.activated", "school.deactivated"),
+    list: "/admin/schools",
+    write: db::schools::set_active,
+};

@@ -288,7 +288,7 @@ pub async fn deactivate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), false).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), false).await
 }
 
 pub async fn activate(
@@ -297,45 +297,15 @@ pub async fn activate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(&admin, &req, db, id.into_inner(), true).await
+    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), true).await
 }
 
-async fn set_active(
-    admin: &crate::auth::CurrentUser,
-    req: &HttpRequest,
-    db: web::Data<Db>,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    {
-        let (actor, ip) = (admin.id(), client_ip(req));
-        db.run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                db::users::set_active(conn, id, active)?;
-                let action = if active {
-                    "user.activated"
-                } else {
-                    "user.deactivated"
-                };
-                db::audit::record(
-                    conn,
-                    &NewEvent::new(action)
-                        .by(Some(actor))
-                        .on("user", id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(())
-            })
-        })
-    }
-    .await?;
-    tracing::info!(user.id = id, active, "user activity changed");
-    Ok(see_other(if active {
-        "/admin/users?done=activated"
-    } else {
-        "/admin/users?done=deactivated"
-    }))
-}
+const ACTIVITY: super::Activity = super::Activity {
+    record: "user",
+    actions: ("user.activated", "user.deactivated"),
+    list: "/admin/users",
+    write: db::users::set_active,
+};
 
 /// Stores the roles ticked on the form, and records a change in the audit log.
 fn save_roles(
