@@ -168,6 +168,8 @@ route_table! {
     post "/visits/{id}/status" => web::visits::advance;
     get "/visits/{id}/observe" => web::observations::capture;
     post "/visits/{id}/observations" => web::observations::submit;
+    get "/visits/{visit}/observations/{id}/edit" => web::observations::edit;
+    post "/visits/{visit}/observations/{id}" => web::observations::save;
     get "/visits/{id}/debrief" => web::debriefs::show;
     post "/visits/{id}/debrief" => web::debriefs::save;
     get "/admin/audit" => web::audit::list;

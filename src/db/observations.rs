@@ -179,6 +179,7 @@ pub fn submit(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
     pub id: i64,
+    pub author_id: i64,
     pub author: String,
     pub setting: Setting,
     pub room: String,
@@ -192,6 +193,7 @@ pub struct Observation {
 }
 
 type Row = (
+    i64,
     i64,
     String,
     String,
@@ -234,6 +236,7 @@ fn load(
         .order(observations::id.asc())
         .select((
             observations::id,
+            observations::author_id,
             users::name,
             observations::setting,
             observations::room,
@@ -268,6 +271,7 @@ fn load(
         .map(
             |(
                 id,
+                author_id,
                 author,
                 setting,
                 room,
@@ -279,6 +283,7 @@ fn load(
                 created_at,
             )| Observation {
                 id,
+                author_id,
                 author,
                 // The column's CHECK constraint admits only the four settings.
                 setting: setting.parse().unwrap_or(Setting::Tour),
@@ -307,4 +312,85 @@ pub fn indicator_ids_by_code(
         .into_iter()
         .map(|(code, id)| (code.to_lowercase(), id))
         .collect())
+}
+
+/// The author of a snapshot and the status of its visit, to decide whether
+/// it may still change.
+pub fn owner_and_status(
+    conn: &mut DbConn,
+    visit_id: i64,
+    id: i64,
+) -> QueryResult<(i64, VisitStatus)> {
+    let (author_id, status) = observations::table
+        .inner_join(visits::table)
+        .filter(observations::id.eq(id))
+        .filter(observations::visit_id.eq(visit_id))
+        .select((observations::author_id, visits::status))
+        .first::<(i64, String)>(conn)?;
+    Ok((author_id, status.parse().unwrap_or(VisitStatus::Closed)))
+}
+
+/// Changes a snapshot (its author, until the visit's debrief is published).
+/// The submission key and its fingerprint stay those of the first submission,
+/// so a late retry of that submission is still recognised.
+pub fn update(
+    conn: &mut DbConn,
+    visit_id: i64,
+    id: i64,
+    author_id: i64,
+    observation: &NewObservation,
+) -> Result<(), WriteError> {
+    super::write_transaction(conn, |conn| {
+        let (owner, status) = owner_and_status(conn, visit_id, id)?;
+        if owner != author_id {
+            return Err(diesel::result::Error::NotFound.into());
+        }
+        if !matches!(
+            status,
+            VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
+        ) {
+            return Err(WriteError::field(
+                "visit",
+                "This visit's debrief is published; its observations no longer change.",
+            ));
+        }
+        let framework_id: i64 = observations::table
+            .find(id)
+            .select(observations::framework_id)
+            .first(conn)?;
+        let known: Vec<i64> = indicators::table
+            .filter(indicators::framework_id.eq(framework_id))
+            .select(indicators::id)
+            .load(conn)?;
+        if let Some(stray) = observation.ticks.keys().find(|id| !known.contains(id)) {
+            return Err(WriteError::field(
+                "ticks",
+                format!("Look-for {stray} is not in this observation's framework."),
+            ));
+        }
+        diesel::update(observations::table.find(id))
+            .set((
+                observations::setting.eq(observation.setting.as_str()),
+                observations::room.eq(&observation.room),
+                observations::grade_band.eq(&observation.grade_band),
+                observations::subject.eq(&observation.subject),
+                observations::started_at.eq(observation.started_at.as_deref()),
+                observations::rating.eq(observation.rating),
+                observations::notes.eq(&observation.notes),
+                observations::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        diesel::delete(indicator_ticks::table.filter(indicator_ticks::observation_id.eq(id)))
+            .execute(conn)?;
+        for (indicator_id, tick) in &observation.ticks {
+            diesel::insert_into(indicator_ticks::table)
+                .values((
+                    indicator_ticks::observation_id.eq(id),
+                    indicator_ticks::indicator_id.eq(indicator_id),
+                    indicator_ticks::tick.eq(tick.as_str()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
 }

@@ -61,8 +61,16 @@ pub fn capture(
     fields: &HashMap<String, String>,
     errors: &FieldErrors,
     saved: bool,
+    editing: Option<i64>,
 ) -> Markup {
-    let title = format!("Observe — {}", visit.school.name);
+    let title = match editing {
+        Some(_) => format!("Edit your observation — {}", visit.school.name),
+        None => format!("Observe — {}", visit.school.name),
+    };
+    let action = match editing {
+        Some(id) => format!("/visits/{}/observations/{id}", visit.id),
+        None => format!("/visits/{}/observations", visit.id),
+    };
     let settings: Vec<(&str, &str)> = Setting::ALL
         .iter()
         .map(|s| (s.as_str(), s.label()))
@@ -81,9 +89,11 @@ pub fn capture(
             @match framework {
                 None => p { "This visit has no look-for framework yet; its lead chooses one on the visit's page." },
                 Some(framework) => {
-                    form.capture method="post" action={ "/visits/" (visit.id) "/observations" } novalidate {
+                    form.capture method="post" action=(action) novalidate {
                         (csrf_field(ctx))
-                        input type="hidden" name="idempotency_key" value=(fields.get("idempotency_key").map(String::as_str).unwrap_or(""));
+                        @if editing.is_none() {
+                            input type="hidden" name="idempotency_key" value=(fields.get("idempotency_key").map(String::as_str).unwrap_or(""));
+                        }
                         (choices("setting", &html! { "Setting" }, &settings, fields.get("setting").map(String::as_str), errors.get("setting")))
                         div.context {
                             (text_input("room", "Room", fields, errors, "text"))
@@ -105,7 +115,7 @@ pub fn capture(
                             @if let Some(error) = errors.get("notes") { p.error-message id="notes-error" { (error) } }
                             textarea id="notes" name="notes" rows="6" aria-describedby="notes-hint" { (fields.get("notes").map(String::as_str).unwrap_or("")) }
                         }
-                        div.actions { button type="submit" { "Save observation" } }
+                        div.actions { button type="submit" { @if editing.is_some() { "Save changes" } @else { "Save observation" } } }
                     }
                 }
             }
@@ -114,7 +124,7 @@ pub fn capture(
 }
 
 /// The team's snapshots of a visit, on the visit page.
-pub fn list(observations: &[Observation]) -> Markup {
+pub fn list(observations: &[Observation], visit_id: i64, viewer_id: i64) -> Markup {
     html! {
         @if observations.is_empty() { p { "No observations yet." } }
         @else {
@@ -129,7 +139,12 @@ pub fn list(observations: &[Observation]) -> Markup {
                                 td { (o.setting.label()) }
                                 td { ([o.room.as_str(), o.grade_band.as_str(), o.subject.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")) }
                                 td { (o.ticks.len()) }
-                                td { (o.author) }
+                                td {
+                                    (o.author)
+                                    @if o.author_id == viewer_id {
+                                        " · " a href={ "/visits/" (visit_id) "/observations/" (o.id) "/edit" } { "Edit" span.visually-hidden { " your " (o.setting.label().to_lowercase()) " observation" } }
+                                    }
+                                }
                             }
                         }
                     }

@@ -74,6 +74,7 @@ pub fn show(
     visit: &Visit,
     can_plan: bool,
     observations: Option<&[Observation]>,
+    viewer_id: i64,
 ) -> Markup {
     let title = format!("{} — {}", visit.school.name, visit.date.format("%-d %B %Y"));
     page(
@@ -98,7 +99,7 @@ pub fn show(
             @if let Some(observations) = observations {
                 h2 { "Observations" }
                 div.actions { a.button href={ "/visits/" (visit.id) "/observe" } { "Record an observation" } }
-                (super::observations::list(observations))
+                (super::observations::list(observations, visit.id, viewer_id))
             }
             p { a.button.secondary href={ "/visits/" (visit.id) "/debrief" } { "The debrief and its evidence" } }
             h2 { "Agenda" }

@@ -69,6 +69,7 @@ pub async fn capture(
         &fields,
         &FieldErrors::new(),
         saved.saved.is_some(),
+        None,
     ))
 }
 
@@ -99,13 +100,44 @@ pub async fn submit(
     fields: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let visit = recordable(&req, &user, &db, id.into_inner()).await?;
-    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let mut errors = FieldErrors::new();
     let key = errors.check(
         "idempotency_key",
-        IdempotencyKey::parse(get("idempotency_key")),
+        IdempotencyKey::parse(
+            fields
+                .get("idempotency_key")
+                .map(String::as_str)
+                .unwrap_or(""),
+        ),
     );
-    let ticks = ticks_from(&fields, &mut errors);
+    let (observation, key) = match (parse_fields(&fields, errors), key) {
+        (Ok(observation), Some(key)) => (observation, key),
+        (Ok(_), None) => {
+            let errors = FieldErrors::single(
+                "idempotency_key",
+                "The submission key is missing; reload the page.",
+            );
+            return again(&user, &db, &visit, &fields, &errors, None).await;
+        }
+        (Err(errors), _) => return again(&user, &db, &visit, &fields, &errors, None).await,
+    };
+    let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
+    let outcome = db
+        .run(move |conn| db::observations::submit(conn, visit_id, author, &key, &observation, ip))
+        .await;
+    match super::field_errors(outcome)? {
+        Ok(_) => Ok(see_other(&format!("/visits/{visit_id}/observe?saved=1"))),
+        Err(errors) => again(&user, &db, &visit, &fields, &errors, None).await,
+    }
+}
+
+/// Reads a capture form into a snapshot; `errors` may already hold some.
+fn parse_fields(
+    fields: &HashMap<String, String>,
+    mut errors: FieldErrors,
+) -> Result<NewObservation, FieldErrors> {
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let ticks = ticks_from(fields, &mut errors);
     let raw = RawObservation {
         setting: get("setting"),
         room: get("room"),
@@ -115,25 +147,135 @@ pub async fn submit(
         rating: get("rating"),
         notes: get("notes"),
     };
-    let parsed = NewObservation::parse(&raw, ticks);
-    let (observation, key) = match (parsed, key) {
-        (Ok(observation), Some(key)) if errors.is_empty() => (observation, key),
-        (parsed, _) => {
-            if let Err(more) = parsed {
-                for (field, message) in more.iter() {
-                    errors.add(field, message);
-                }
+    match NewObservation::parse(&raw, ticks) {
+        Ok(observation) if errors.is_empty() => Ok(observation),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            for (field, message) in more.iter() {
+                errors.add(field, message);
             }
-            return again(&user, &db, &visit, &fields, &errors).await;
+            Err(errors)
         }
+    }
+}
+
+/// The author's own snapshot as form fields, for editing.
+fn fields_of(observation: &crate::db::observations::Observation) -> HashMap<String, String> {
+    let mut fields = HashMap::from([
+        (
+            "setting".to_owned(),
+            observation.setting.as_str().to_owned(),
+        ),
+        ("room".to_owned(), observation.room.clone()),
+        ("grade_band".to_owned(), observation.grade_band.clone()),
+        ("subject".to_owned(), observation.subject.clone()),
+        (
+            "started_at".to_owned(),
+            observation.started_at.clone().unwrap_or_default(),
+        ),
+        (
+            "rating".to_owned(),
+            observation
+                .rating
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+        ),
+        ("notes".to_owned(), observation.notes.clone()),
+    ]);
+    for (indicator, tick) in &observation.ticks {
+        fields.insert(format!("tick_{indicator}"), tick.as_str().to_owned());
+    }
+    fields
+}
+
+/// The author's snapshot, if `user` wrote it (404 for anyone else's).
+async fn own(
+    db: &Db,
+    user: &CurrentUser,
+    visit_id: i64,
+    id: i64,
+) -> Result<crate::db::observations::Observation, AppError> {
+    let author = user.id();
+    db.run(move |conn| -> Result<_, AppError> {
+        let (owner, _) = db::observations::owner_and_status(conn, visit_id, id)?;
+        if owner != author {
+            return Err(AppError::not_found());
+        }
+        Ok(db::observations::find(conn, id)?)
+    })
+    .await
+}
+
+pub async fn edit(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (visit_id, id) = path.into_inner();
+    let visit = recordable(&req, &user, &db, visit_id).await?;
+    let observation = own(&db, &user, visit_id, id).await?;
+    let framework = load_framework(&db, &visit).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            views::observations::capture(
+                &user.ctx(),
+                &visit,
+                framework.as_ref(),
+                &fields_of(&observation),
+                &FieldErrors::new(),
+                false,
+                Some(id),
+            )
+            .into_string(),
+        ))
+}
+
+pub async fn save(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<(i64, i64)>,
+    fields: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (visit_id, id) = path.into_inner();
+    let visit = recordable(&req, &user, &db, visit_id).await?;
+    own(&db, &user, visit_id, id).await?;
+    let observation = match parse_fields(&fields, FieldErrors::new()) {
+        Ok(observation) => observation,
+        Err(errors) => return again(&user, &db, &visit, &fields, &errors, Some(id)).await,
     };
-    let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
+    let (author, ip) = (user.id(), client_ip(&req));
     let outcome = db
-        .run(move |conn| db::observations::submit(conn, visit_id, author, &key, &observation, ip))
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                db::observations::update(conn, visit_id, id, author, &observation)?;
+                let event = crate::db::audit::NewEvent::new("observation.updated")
+                    .by(Some(author))
+                    .on("observation", id)
+                    .from_ip(ip);
+                db::audit::record(conn, &event)?;
+                Ok::<_, db::WriteError>(())
+            })
+        })
         .await;
     match super::field_errors(outcome)? {
-        Ok(_) => Ok(see_other(&format!("/visits/{visit_id}/observe?saved=1"))),
-        Err(errors) => again(&user, &db, &visit, &fields, &errors).await,
+        Ok(()) => Ok(see_other(&format!("/visits/{visit_id}"))),
+        Err(errors) => again(&user, &db, &visit, &fields, &errors, Some(id)).await,
+    }
+}
+
+async fn load_framework(
+    db: &Db,
+    visit: &Visit,
+) -> Result<Option<crate::db::frameworks::Framework>, AppError> {
+    match visit.framework.as_ref().map(|f| f.id) {
+        Some(framework_id) => Ok(Some(
+            db.run(move |conn| db::frameworks::load(conn, framework_id))
+                .await?,
+        )),
+        None => Ok(None),
     }
 }
 
@@ -144,14 +286,9 @@ async fn again(
     visit: &Visit,
     fields: &HashMap<String, String>,
     errors: &FieldErrors,
+    editing: Option<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let framework = match visit.framework.as_ref().map(|f| f.id) {
-        Some(framework_id) => Some(
-            db.run(move |conn| db::frameworks::load(conn, framework_id))
-                .await?,
-        ),
-        None => None,
-    };
+    let framework = load_framework(db, visit).await?;
     Ok(unprocessable(views::observations::capture(
         &user.ctx(),
         visit,
@@ -159,5 +296,6 @@ async fn again(
         fields,
         errors,
         false,
+        editing,
     )))
 }

@@ -184,6 +184,7 @@ pub async fn show(
         &visit,
         can_plan(&user),
         observations.as_deref(),
+        user.id(),
     ))
 }
 

@@ -49,6 +49,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{id}/status", Planner),
     ("get", "/visits/{id}/observe", SignedIn),
     ("post", "/visits/{id}/observations", SignedIn),
+    ("get", "/visits/{visit}/observations/{id}/edit", SignedIn),
+    ("post", "/visits/{visit}/observations/{id}", SignedIn),
     ("get", "/visits/{id}/debrief", SignedIn),
     ("post", "/visits/{id}/debrief", Planner),
     ("post", "/api/v1/visits/{id}/observations", SignedIn),
@@ -164,10 +166,12 @@ fn concrete(path: &str, ids: &Ids) -> String {
     } else {
         ids.user
     };
-    path.replace("{id}", &id.to_string()).replace(
-        "{name}",
-        campus_visits::web::assets::stylesheet_path().trim_start_matches("/static/"),
-    )
+    path.replace("{visit}", &ids.visit.to_string())
+        .replace("{id}", &id.to_string())
+        .replace(
+            "{name}",
+            campus_visits::web::assets::stylesheet_path().trim_start_matches("/static/"),
+        )
 }
 
 /// A browser for one role, signed in (or with only an anonymous session).

@@ -425,3 +425,87 @@ async fn the_debrief_rolls_up_the_evidence_and_records_problems_of_practice() {
     );
     assert!(!seen.contains("Save the debrief"));
 }
+
+#[tokio::test]
+async fn authors_edit_their_own_observations_until_the_debrief_is_published() {
+    use campus_visits::domain::observation::{
+        IdempotencyKey, NewObservation, RawObservation, Tick,
+    };
+    let app = spawn_app().await;
+    let author = app.sign_in_as(&[Role::Visitor]).await;
+    let colleague = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = visit_with_framework(&app, &[author.id, colleague.id]);
+    let mut conn = app.conn();
+    let raw = RawObservation {
+        setting: "classroom",
+        notes: "First notes",
+        ..Default::default()
+    };
+    let original = NewObservation::parse(&raw, [(indicators[0], Tick::Partly)].into()).unwrap();
+    let key = IdempotencyKey::parse("edit-key-0001").unwrap();
+    let id = db::observations::submit(&mut conn, visit_id, author.id, &key, &original, None)
+        .unwrap()
+        .id();
+
+    let visit_page = app.get_text(&format!("/visits/{visit_id}")).await;
+    assert!(
+        visit_page.contains(&format!("/visits/{visit_id}/observations/{id}/edit")),
+        "an edit link on one's own"
+    );
+    let form = app
+        .get_text(&format!("/visits/{visit_id}/observations/{id}/edit"))
+        .await;
+    assert!(form.contains("First notes") && form.contains("Save changes"));
+    let tick = format!("tick_{}", indicators[1]);
+    let saved = app
+        .post_form(
+            &format!("/visits/{visit_id}/observations/{id}"),
+            &[
+                ("setting", "planning"),
+                ("notes", "Corrected notes"),
+                (&tick, "observed"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let stored = db::observations::find(&mut conn, id).unwrap();
+    assert_eq!(stored.notes, "Corrected notes");
+    assert_eq!(stored.ticks, [(indicators[1], Tick::Observed)].into());
+    // A late retry of the first submission is still recognised, not refused.
+    let replay =
+        db::observations::submit(&mut conn, visit_id, author.id, &key, &original, None).unwrap();
+    assert_eq!(replay, db::observations::Submitted::Replayed(id));
+
+    // Someone else's observation is not theirs to edit.
+    let other = TestApp::second_browser(&app);
+    other
+        .sign_in(&colleague.email, crate::helpers::TEST_PASSWORD)
+        .await;
+    assert_eq!(
+        other
+            .get(&format!("/visits/{visit_id}/observations/{id}/edit"))
+            .await
+            .status(),
+        404
+    );
+
+    // Once the debrief is published, observations no longer change.
+    for status in ["in_progress", "debriefed", "published"] {
+        db::visits::advance(&mut conn, visit_id, status.parse().unwrap()).unwrap();
+    }
+    let late = app
+        .post_form(
+            &format!("/visits/{visit_id}/observations/{id}"),
+            &[("setting", "tour")],
+        )
+        .await;
+    assert_eq!(late.status(), 422);
+    assert!(late.text().await.unwrap().contains("no longer change"));
+    assert_eq!(
+        db::observations::find(&mut conn, id)
+            .unwrap()
+            .setting
+            .as_str(),
+        "planning"
+    );
+}
