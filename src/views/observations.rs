@@ -89,7 +89,7 @@ pub fn capture(
             @match framework {
                 None => p { "This visit has no look-for framework yet; its lead chooses one on the visit's page." },
                 Some(framework) => {
-                    form.capture method="post" action=(action) novalidate {
+                    form.capture method="post" action=(action) novalidate data-draft=[(editing.is_none() && errors.is_empty()).then_some("on")] {
                         (csrf_field(ctx))
                         @if editing.is_none() {
                             input type="hidden" name="idempotency_key" value=(fields.get("idempotency_key").map(String::as_str).unwrap_or(""));
@@ -117,6 +117,7 @@ pub fn capture(
                         }
                         div.actions { button type="submit" { @if editing.is_some() { "Save changes" } @else { "Save observation" } } }
                     }
+                    script src=(crate::web::assets::capture_script_path()) defer {}
                 }
             }
         },

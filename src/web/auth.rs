@@ -200,7 +200,14 @@ pub async fn sign_out(
         db.run(move |conn| db::audit::record(conn, &event)).await?;
     }
     session::end(&session);
-    Ok(see_other("/sign-in"))
+    let mut response = see_other("/sign-in");
+    // A shared tablet keeps nothing of the person who signed out: drafts,
+    // cached pages, anything stored for this site.
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -58,6 +58,19 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_brought_back() {
     assert_eq!(location(&signed_in), "/admin/schools");
     assert_eq!(app.get("/admin/schools").await.status(), 200);
 
+    // Signing out clears what the browser kept for this site (drafts, caches).
+    let out = app.post_form("/sign-out", &[]).await;
+    assert_eq!(
+        out.status(),
+        403,
+        "the test client's CSRF token is the anonymous one"
+    );
+    app.refresh_csrf().await;
+    let out = app.post_form("/sign-out", &[]).await;
+    assert_eq!(out.status(), 303);
+    assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
+    assert_eq!(app.get("/account").await.status(), 303);
+
     // A `next` pointing elsewhere is ignored.
     let other = browser();
     let form = other

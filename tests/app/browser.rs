@@ -137,6 +137,8 @@ struct Seen {
     count_after_second: usize,
     smallest_target: f64,
     viewport: (u32, u32),
+    draft_restored: String,
+    notes_after_save: String,
 }
 
 async fn record_two(
@@ -200,6 +202,17 @@ async fn record_two(
             .send_keys(*notes)
             .await?;
         if n == 0 {
+            // The tablet sleeps, the page is opened again: the draft is back.
+            driver.refresh().await?;
+            wait_for_text(driver, "Your unsent draft was restored.").await?;
+            seen.draft_restored = driver
+                .find(By::Id("notes"))
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
+        }
+        if n == 0 {
             driver
                 .screenshot(&screenshot_path("capture-tablet.png"))
                 .await?;
@@ -210,6 +223,15 @@ async fn record_two(
             .click()
             .await?;
         let saved = wait_for_text(driver, "Observation saved").await?;
+        if n == 0 {
+            // Once sent, the draft is gone: the next snapshot starts empty.
+            seen.notes_after_save = driver
+                .find(By::Id("notes"))
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
+        }
         let count = db::observations::for_visit(&mut app.conn(), visit_id)
             .map(|o| o.len())
             .unwrap_or(0);
