@@ -375,15 +375,29 @@ async fn page_weight(base: &str, path: &str, token: &str) {
         .text()
         .await
         .expect("a page");
-    let start = plain.find("/static/").expect("a stylesheet link");
-    let href: String = plain[start..].chars().take_while(|c| *c != '"').collect();
-    let (css, css_gzip) = fetch(format!("{base}{href}")).await;
+    // Everything the page links from /static/: the stylesheet and scripts.
+    let mut linked = Vec::new();
+    for piece in plain.split("\"/static/").skip(1) {
+        let name: String = piece.chars().take_while(|c| *c != '"').collect();
+        let (bytes, gzip) = fetch(format!("{base}/static/{name}")).await;
+        linked.push((name, bytes.len(), gzip));
+    }
+    let total = html.len() + linked.iter().map(|l| l.1).sum::<usize>();
+    let parts: Vec<String> = linked
+        .iter()
+        .map(|(name, len, gzip)| {
+            format!(
+                "{name} {:.1} KB{}",
+                *len as f64 / 1024.0,
+                if *gzip { " gzip" } else { "" }
+            )
+        })
+        .collect();
     println!(
-        "capture page first load: {:.1} KB transferred (page {:.1} KB{}, stylesheet {:.1} KB{}; no scripts)",
-        (html.len() + css.len()) as f64 / 1024.0,
+        "capture page first load: {:.1} KB transferred (page {:.1} KB{}; {})",
+        total as f64 / 1024.0,
         html.len() as f64 / 1024.0,
         if html_gzip { " gzip" } else { "" },
-        css.len() as f64 / 1024.0,
-        if css_gzip { " gzip" } else { "" },
+        parts.join(", "),
     );
 }
