@@ -2,130 +2,31 @@
 //! session or corner of the tour, ticked against the look-fors.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
 use super::fields::FieldErrors;
 
-/// Where the snapshot was taken.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Setting {
-    Classroom,
-    Collaboration,
-    Planning,
-    Tour,
+text_enum! {
+    /// Where the snapshot was taken.
+    pub enum Setting {
+        Classroom = ("classroom", "Classroom"),
+        Collaboration = ("collaboration", "Collaboration / PLC"),
+        Planning = ("planning", "Instructional planning"),
+        Tour = ("tour", "Tour / other"),
+    }
+    unknown = "Choose where you observed.";
 }
 
-impl Setting {
-    pub const ALL: [Setting; 4] = [
-        Setting::Classroom,
-        Setting::Collaboration,
-        Setting::Planning,
-        Setting::Tour,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Setting::Classroom => "classroom",
-            Setting::Collaboration => "collaboration",
-            Setting::Planning => "planning",
-            Setting::Tour => "tour",
-        }
+text_enum! {
+    /// What was seen of one look-for.
+    pub enum Tick {
+        Observed = ("observed", "Observed"),
+        Partly = ("partly", "Partly"),
+        NotObserved = ("not_observed", "Not observed"),
+        NotApplicable = ("not_applicable", "N/A"),
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Setting::Classroom => "Classroom",
-            Setting::Collaboration => "Collaboration / PLC",
-            Setting::Planning => "Instructional planning",
-            Setting::Tour => "Tour / other",
-        }
-    }
-}
-
-impl FromStr for Setting {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, String> {
-        Setting::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| "Choose where you observed.".to_owned())
-    }
-}
-
-/// What was seen of one look-for.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Tick {
-    Observed,
-    Partly,
-    NotObserved,
-    NotApplicable,
-}
-
-impl Tick {
-    pub const ALL: [Tick; 4] = [
-        Tick::Observed,
-        Tick::Partly,
-        Tick::NotObserved,
-        Tick::NotApplicable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tick::Observed => "observed",
-            Tick::Partly => "partly",
-            Tick::NotObserved => "not_observed",
-            Tick::NotApplicable => "not_applicable",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tick::Observed => "Observed",
-            Tick::Partly => "Partly",
-            Tick::NotObserved => "Not observed",
-            Tick::NotApplicable => "N/A",
-        }
-    }
-}
-
-impl FromStr for Tick {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, String> {
-        Tick::ALL
-            .into_iter()
-            .find(|t| t.as_str() == raw.trim())
-            .ok_or_else(|| "Use observed, partly, not_observed or not_applicable.".to_owned())
-    }
+    unknown = "Use observed, partly, not_observed or not_applicable.";
 }
 
 /// The key a device makes for one submission, so that sending it again

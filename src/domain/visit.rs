@@ -2,64 +2,24 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 
 use super::fields::FieldErrors;
 
-/// Where a visit is in its life.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitStatus {
-    Planned,
-    InProgress,
-    Debriefed,
-    Published,
-    Closed,
+text_enum! {
+    /// Where a visit is in its life.
+    pub enum VisitStatus {
+        Planned = ("planned", "Planned"),
+        InProgress = ("in_progress", "In progress"),
+        Debriefed = ("debriefed", "Debriefed"),
+        Published = ("published", "Published"),
+        Closed = ("closed", "Closed"),
+    }
+    unknown = "Use planned, in_progress, debriefed, published or closed.";
 }
 
 impl VisitStatus {
-    pub const ALL: [VisitStatus; 5] = [
-        VisitStatus::Planned,
-        VisitStatus::InProgress,
-        VisitStatus::Debriefed,
-        VisitStatus::Published,
-        VisitStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitStatus::Planned => "planned",
-            VisitStatus::InProgress => "in_progress",
-            VisitStatus::Debriefed => "debriefed",
-            VisitStatus::Published => "published",
-            VisitStatus::Closed => "closed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            VisitStatus::Planned => "Planned",
-            VisitStatus::InProgress => "In progress",
-            VisitStatus::Debriefed => "Debriefed",
-            VisitStatus::Published => "Published",
-            VisitStatus::Closed => "Closed",
-        }
-    }
-
     /// The one status a visit moves on to, if any.
     pub fn next(self) -> Option<VisitStatus> {
         match self {
@@ -72,85 +32,22 @@ impl VisitStatus {
     }
 }
 
-impl FromStr for VisitStatus {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, String> {
-        VisitStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| "Use planned, in_progress, debriefed, published or closed.".to_owned())
-    }
-}
-
 impl fmt::Display for VisitStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
     }
 }
 
-/// The parts of a visit's day.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Segment {
-    CampusTour,
-    ClassroomObservations,
-    StaffCollaboration,
-    InstructionalPlanning,
-    Debrief,
-}
-
-impl Segment {
-    pub const ALL: [Segment; 5] = [
-        Segment::CampusTour,
-        Segment::ClassroomObservations,
-        Segment::StaffCollaboration,
-        Segment::InstructionalPlanning,
-        Segment::Debrief,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Segment::CampusTour => "campus_tour",
-            Segment::ClassroomObservations => "classroom_observations",
-            Segment::StaffCollaboration => "staff_collaboration",
-            Segment::InstructionalPlanning => "instructional_planning",
-            Segment::Debrief => "debrief",
-        }
+text_enum! {
+    /// The parts of a visit's day.
+    pub enum Segment {
+        CampusTour = ("campus_tour", "Campus tour"),
+        ClassroomObservations = ("classroom_observations", "Classroom observations"),
+        StaffCollaboration = ("staff_collaboration", "Staff collaboration"),
+        InstructionalPlanning = ("instructional_planning", "Instructional planning"),
+        Debrief = ("debrief", "Debrief"),
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Segment::CampusTour => "Campus tour",
-            Segment::ClassroomObservations => "Classroom observations",
-            Segment::StaffCollaboration => "Staff collaboration",
-            Segment::InstructionalPlanning => "Instructional planning",
-            Segment::Debrief => "Debrief",
-        }
-    }
-}
-
-impl FromStr for Segment {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, String> {
-        Segment::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| format!("{raw:?} is not an agenda segment."))
-    }
+    unknown = "That is not an agenda segment.";
 }
 
 /// A visit ready to be stored; the ids are checked to exist by `db::visits`.
