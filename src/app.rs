@@ -66,11 +66,6 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(actix_web::web::Data::new(db.clone()))
                 .app_data(actix_web::web::Data::from(config.clone()))
-                .app_data(
-                    actix_web::web::JsonConfig::default()
-                        .limit(256 * 1024)
-                        .error_handler(error::extractors::json),
-                )
                 .app_data(actix_web::web::PayloadConfig::new(256 * 1024))
                 .app_data(
                     actix_web::web::FormConfig::default()

@@ -308,28 +308,10 @@ pub fn for_request(req: &HttpRequest, error: AppError) -> actix_web::Error {
 /// Extractor failures (a malformed body, a non-numeric id) as clear 4xx
 /// answers instead of actix's plain-text defaults.
 pub mod extractors {
-    use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+    use actix_web::error::{PathError, QueryPayloadError, UrlencodedError};
     use actix_web::HttpRequest;
 
-    use super::{for_request, AppError, ErrorCode};
-
-    pub fn json(error: JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
-        let app_error = match &error {
-            JsonPayloadError::ContentType => AppError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Send a JSON body with Content-Type: application/json.",
-            ),
-            JsonPayloadError::Deserialize(e) if e.is_data() => AppError::new(
-                ErrorCode::ValidationFailed,
-                format!("The JSON does not have the expected fields: {e}."),
-            ),
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                AppError::bad_request("The request body is too large.")
-            }
-            _ => AppError::bad_request("The request body is not valid JSON."),
-        };
-        for_request(req, app_error)
-    }
+    use super::{for_request, AppError};
 
     pub fn form(_error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
         for_request(

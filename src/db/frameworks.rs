@@ -84,22 +84,24 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Summary>> {
             frameworks::created_at,
         ))
         .load::<(i64, String, i32, Option<NaiveDateTime>, NaiveDateTime)>(conn)?;
-    let mut summaries = Vec::with_capacity(rows.len());
-    for (id, name, version, frozen_at, created_at) in rows {
-        let indicators = indicators::table
-            .filter(indicators::framework_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        summaries.push(Summary {
+    // One grouped count for all of them, not a query per framework.
+    let counts: std::collections::HashMap<i64, i64> = indicators::table
+        .group_by(indicators::framework_id)
+        .select((indicators::framework_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, version, frozen_at, created_at)| Summary {
             id,
             name,
             version,
             frozen: frozen_at.is_some(),
-            indicators,
+            indicators: counts.get(&id).copied().unwrap_or(0),
             created_at,
-        });
-    }
-    Ok(summaries)
+        })
+        .collect())
 }
 
 /// Frameworks as choices for a visit, newest first.

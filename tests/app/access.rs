@@ -177,39 +177,28 @@ fn concrete(path: &str, ids: &Ids) -> String {
 /// A browser for one role, signed in (or with only an anonymous session).
 async fn browser_as(app: &TestApp, roles: Option<&[Role]>) -> (reqwest::Client, String) {
     let client = browser();
-    let form = client
-        .get(app.url("/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut csrf = csrf_in(&form).unwrap();
-    if let Some(roles) = roles {
-        let user = app.create_user(roles, None, None);
-        let response = client
-            .post(app.url("/sign-in"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("email", user.email.as_str()),
-                ("password", TEST_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303, "sign in as {roles:?}");
-        let page = client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        csrf = csrf_in(&page).unwrap();
+    match roles {
+        Some(roles) => {
+            let user = app.create_user(roles, None, None);
+            let (response, csrf) =
+                crate::helpers::sign_in_with(app, &client, &user.email, TEST_PASSWORD).await;
+            assert_eq!(response.status(), 303, "sign in as {roles:?}");
+            (client, csrf.expect("a signed-in page carries a CSRF token"))
+        }
+        None => {
+            // Only the anonymous session of the sign-in form.
+            let form = client
+                .get(app.url("/sign-in"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = csrf_in(&form).unwrap();
+            (client, csrf)
+        }
     }
-    (client, csrf)
 }
 
 fn request(

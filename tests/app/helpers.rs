@@ -422,22 +422,47 @@ impl BrowserOn<'_> {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        let form = self.get("/sign-in").await.text().await.expect("a page");
-        let csrf = csrf_in(&form).expect("a CSRF token");
-        let response = self
-            .client
-            .post(self.app.url("/sign-in"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("email", email),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .expect("POST");
-        if let Some(token) = csrf_in(&self.get("/account").await.text().await.unwrap_or_default()) {
+        let (response, csrf) = sign_in_with(self.app, &self.client, email, password).await;
+        if let Some(token) = csrf {
             *self.csrf.lock().unwrap() = token;
         }
         response
     }
+}
+
+/// Signs `client` in through the sign-in form, as a person would: fetch the
+/// form (and its CSRF token), post it. Returns the answer to the post and,
+/// if signed in, the CSRF token of the new session.
+pub async fn sign_in_with(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> (reqwest::Response, Option<String>) {
+    let form = client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("a page");
+    let csrf = csrf_in(&form).expect("the sign-in form carries a CSRF token");
+    let response = client
+        .post(app.url("/sign-in"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    let page = client.get(app.url("/account")).send().await.expect("GET");
+    let csrf = if page.status() == 200 {
+        csrf_in(&page.text().await.unwrap_or_default())
+    } else {
+        None
+    };
+    (response, csrf)
 }

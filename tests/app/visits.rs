@@ -232,25 +232,8 @@ async fn people_see_only_the_visits_they_may_and_others_are_404() {
     ];
     for (who, user, visible) in cases {
         let client = browser();
-        let form = client
-            .get(app.url("/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = crate::helpers::csrf_in(&form).unwrap();
-        let signed_in = client
-            .post(app.url("/sign-in"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("email", user.email.as_str()),
-                ("password", TEST_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let (signed_in, _) =
+            crate::helpers::sign_in_with(&app, &client, &user.email, TEST_PASSWORD).await;
         assert_eq!(signed_in.status(), 303, "{who} signs in");
         for id in [oak_visit, elm_visit, 987_654] {
             let expected = if visible.contains(&id) { 200 } else { 404 };
