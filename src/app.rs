@@ -143,6 +143,7 @@ macro_rules! route_table {
 route_table! {
     get "/healthz" => web::health::healthz;
     get "/static/{name}" => web::assets::asset;
+    get "/sw.js" => web::assets::service_worker;
     get "/sign-in" => web::auth::sign_in_page;
     post "/sign-in" => web::auth::sign_in;
     post "/sign-out" => web::auth::sign_out;

@@ -48,6 +48,7 @@ impl CurrentUser {
     pub fn ctx(&self) -> crate::views::Ctx {
         crate::views::Ctx {
             user: Some(crate::views::Viewer {
+                id: self.account.id,
                 name: self.account.name.clone(),
                 is_admin: self.has(Role::Admin),
             }),

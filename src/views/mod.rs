@@ -29,6 +29,7 @@ pub struct Ctx {
 
 #[derive(Debug, Clone)]
 pub struct Viewer {
+    pub id: i64,
     pub name: String,
     pub is_admin: bool,
 }

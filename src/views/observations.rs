@@ -89,7 +89,14 @@ pub fn capture(
             @match framework {
                 None => p { "This visit has no look-for framework yet; its lead chooses one on the visit's page." },
                 Some(framework) => {
-                    form.capture method="post" action=(action) novalidate data-draft=[(editing.is_none() && errors.is_empty()).then_some("on")] {
+                    @if editing.is_none() {
+                        // Filled in by the capture script: observations kept on this device.
+                        div.outbox id="outbox" role="status" aria-live="polite" hidden {}
+                    }
+                    form.capture method="post" action=(action) novalidate
+                        data-draft=[(editing.is_none() && errors.is_empty()).then_some("on")]
+                        data-outbox=[editing.is_none().then(|| format!("/api/v1/visits/{}/observations", visit.id))]
+                        data-user=[ctx.user.as_ref().filter(|_| editing.is_none()).map(|u| u.id)] {
                         (csrf_field(ctx))
                         @if editing.is_none() {
                             input type="hidden" name="idempotency_key" value=(fields.get("idempotency_key").map(String::as_str).unwrap_or(""));
@@ -105,7 +112,9 @@ pub fn capture(
                             h2 { (domain.name) }
                             @for indicator in &domain.indicators {
                                 @let name = format!("tick_{}", indicator.id);
-                                (choices(&name, &html! { (indicator.code) " · " (indicator.title) }, &ticks, fields.get(&name).map(String::as_str), errors.get(&name)))
+                                div data-code=(indicator.code) {
+                                    (choices(&name, &html! { (indicator.code) " · " (indicator.title) }, &ticks, fields.get(&name).map(String::as_str), errors.get(&name)))
+                                }
                             }
                         }
                         (choices("rating", &html! { "Rating (optional)" }, &ratings, fields.get("rating").map(String::as_str), errors.get("rating")))
@@ -117,6 +126,7 @@ pub fn capture(
                         }
                         div.actions { button type="submit" { @if editing.is_some() { "Save changes" } @else { "Save observation" } } }
                     }
+                    script src=(crate::web::assets::outbox_script_path()) defer {}
                     script src=(crate::web::assets::capture_script_path()) defer {}
                 }
             }

@@ -28,10 +28,12 @@ use Access::{Admin, Planner, Public, SignedIn};
 const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/healthz", Public),
     ("get", "/static/{name}", Public),
+    ("get", "/sw.js", Public),
     ("get", "/sign-in", Public),
     ("post", "/sign-in", Public),
     ("post", "/sign-out", Public),
     ("get", "/api/v1/openapi.json", Public),
+    ("get", "/api/v1/session", SignedIn),
     ("get", "/", SignedIn),
     ("get", "/account", SignedIn),
     ("post", "/account/tokens", SignedIn),
@@ -244,6 +246,9 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
     let cache = headers["cache-control"].to_str().unwrap();
     if what.contains("/static/") {
         assert!(cache.contains("immutable"), "{what}: {cache}");
+    } else if what.ends_with("/sw.js") {
+        // Browsers must check the service worker on every visit.
+        assert_eq!(cache, "no-cache", "{what}");
     } else {
         assert_eq!(cache, "no-store", "{what}");
     }

@@ -308,3 +308,30 @@ async fn the_openapi_document_describes_the_served_api() {
     }
     assert!(schemas.contains_key("ErrorBody"));
 }
+
+#[tokio::test]
+async fn the_session_endpoint_names_the_user_and_the_token_scripts_echo() {
+    let app = spawn_app().await;
+    let signed_out = app.get("/api/v1/session").await;
+    assert_eq!(signed_out.status(), 401);
+    assert_eq!(api_error(signed_out).await["code"], "unauthorized");
+
+    let visitor = app.sign_in_as(&[Role::Visitor]).await;
+    let session: serde_json::Value = app.get("/api/v1/session").await.json().await.unwrap();
+    assert_eq!(session["id"], visitor.id);
+    assert_eq!(session["roles"], json!(["visitor"]));
+    assert_eq!(session["csrf_token"], app.csrf().as_str());
+
+    let (holder, token) = app.token_for(&[Role::Admin]);
+    let by_token: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_token["id"], holder.id);
+    assert_eq!(by_token["csrf_token"], serde_json::Value::Null);
+}

@@ -290,3 +290,310 @@ async fn a_visitor_records_observations_in_chromium_at_tablet_size() {
     assert_eq!(stored[0].ticks.len(), indicators.len());
     assert_eq!(stored[1].notes, "PLC looked at work");
 }
+
+/// What the offline session found.
+#[derive(Debug, Default)]
+struct OfflineSeen {
+    controlled: bool,
+    online_saved: usize,
+    offline_page_served: bool,
+    offline_saved_notice: bool,
+    waiting_shown: String,
+    count_while_offline: usize,
+    count_after_online: usize,
+    waiting_after_online: String,
+    count_after_reload: usize,
+    posts_after_reload: usize,
+    asked_to_sign_in: bool,
+    count_while_signed_out: usize,
+    count_after_sign_in: usize,
+    landed_on: String,
+}
+
+async fn sign_in(driver: &WebDriver, app: &TestApp, email: &str) -> WebDriverResult<bool> {
+    driver.goto(app.url("/sign-in")).await?;
+    driver.find(By::Id("email")).await?.send_keys(email).await?;
+    driver
+        .find(By::Id("password"))
+        .await?
+        .send_keys(TEST_PASSWORD)
+        .await?;
+    driver
+        .find(By::Css("form.stacked button[type='submit']"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(driver, "Sign out").await
+}
+
+/// Fills in one snapshot on the open capture page and sends it.
+async fn fill_and_save(
+    driver: &WebDriver,
+    setting: &str,
+    tick: &str,
+    notes: &str,
+    indicators: &[i64],
+) -> WebDriverResult<()> {
+    driver
+        .find(By::Css(format!("input[name='setting'][value='{setting}']")))
+        .await?
+        .click()
+        .await?;
+    for indicator in indicators {
+        driver
+            .find(By::Css(format!(
+                "input[name='tick_{indicator}'][value='{tick}']"
+            )))
+            .await?
+            .click()
+            .await?;
+    }
+    driver.find(By::Id("notes")).await?.send_keys(notes).await?;
+    driver
+        .find(By::Css("form.capture button[type='submit']"))
+        .await?
+        .click()
+        .await
+}
+
+/// Waits until `probe` (a script returning a value) returns `want`.
+async fn wait_for_script(driver: &WebDriver, probe: &str, want: serde_json::Value) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        if let Ok(value) = driver.execute(probe, Vec::new()).await {
+            if *value.json() == want {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Waits until the server holds `want` observations of the visit; the count.
+async fn wait_for_count(app: &TestApp, visit_id: i64, want: usize) -> usize {
+    let started = Instant::now();
+    loop {
+        let count = db::observations::for_visit(&mut app.conn(), visit_id)
+            .map(|o| o.len())
+            .unwrap_or(0);
+        if count == want || started.elapsed() > Duration::from_secs(15) {
+            return count;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// DevTools network emulation for the page and for the service worker (its
+/// own target, reached through `Target.sendMessageToTarget`).
+async fn set_offline(driver: &WebDriver, offline: bool) -> WebDriverResult<()> {
+    let cdp = driver.cdp();
+    let conditions = serde_json::json!({
+        "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+    });
+    cdp.send_raw("Network.enable", serde_json::json!({}))
+        .await?;
+    cdp.send_raw("Network.emulateNetworkConditions", &conditions)
+        .await?;
+    let targets = cdp
+        .send_raw("Target.getTargets", serde_json::json!({}))
+        .await?;
+    let workers: Vec<String> = targets["targetInfos"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "service_worker")
+        .filter_map(|t| t["targetId"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!workers.is_empty(), "a service worker target: {targets}");
+    for target in workers {
+        let attached = cdp
+            .send_raw(
+                "Target.attachToTarget",
+                serde_json::json!({ "targetId": target, "flatten": false }),
+            )
+            .await?;
+        let session = attached["sessionId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for (id, method, params) in [
+            (1, "Network.enable", serde_json::json!({})),
+            (2, "Network.emulateNetworkConditions", conditions.clone()),
+        ] {
+            let message = serde_json::json!({ "id": id, "method": method, "params": params });
+            cdp.send_raw(
+                "Target.sendMessageToTarget",
+                serde_json::json!({ "sessionId": session, "message": message.to_string() }),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+const WAITING: &str = "const p = document.querySelector('#outbox [data-waiting]'); return p ? p.getAttribute('data-waiting') : '';";
+
+async fn record_offline(
+    driver: &WebDriver,
+    app: &TestApp,
+    user_id: i64,
+    email: &str,
+    visit_id: i64,
+    indicators: &[i64],
+) -> WebDriverResult<OfflineSeen> {
+    let mut seen = OfflineSeen::default();
+    assert!(sign_in(driver, app, email).await?, "signed in");
+    let capture = app.url(&format!("/visits/{visit_id}/observe"));
+    driver.goto(&capture).await?;
+    seen.controlled = wait_for_script(
+        driver,
+        "return !!navigator.serviceWorker.controller;",
+        serde_json::json!(true),
+    )
+    .await;
+
+    for (setting, notes) in [("classroom", "Exit tickets"), ("planning", "Unit plan")] {
+        driver.goto(&capture).await?;
+        fill_and_save(driver, setting, "observed", notes, indicators).await?;
+        if wait_for_text(driver, "Observation saved. The form").await? {
+            seen.online_saved += 1;
+        }
+    }
+
+    set_offline(driver, true).await?;
+    // Offline, the capture page still opens: the service worker's copy.
+    driver.goto(&capture).await?;
+    seen.offline_page_served = driver.find_all(By::Css("form.capture")).await?.len() == 1;
+    fill_and_save(driver, "collaboration", "partly", "PLC offline", indicators).await?;
+    seen.offline_saved_notice = wait_for_text(driver, "Observation saved on this device").await?;
+    wait_for_script(driver, WAITING, serde_json::json!("1")).await;
+    seen.waiting_shown = driver.execute(WAITING, Vec::new()).await?.convert()?;
+    driver
+        .screenshot(&screenshot_path("capture-offline-tablet.png"))
+        .await?;
+    // Nothing reaches the server while offline, however long we wait.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    seen.count_while_offline = wait_for_count(app, visit_id, 2).await;
+
+    set_offline(driver, false).await?;
+    seen.count_after_online = wait_for_count(app, visit_id, 3).await;
+    wait_for_script(driver, WAITING, serde_json::json!("")).await;
+    seen.waiting_after_online = driver.execute(WAITING, Vec::new()).await?.convert()?;
+
+    // A reload sends nothing again.
+    driver.refresh().await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    seen.count_after_reload = wait_for_count(app, visit_id, 3).await;
+    seen.posts_after_reload = driver
+        .execute(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/observations')).length;",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+
+    // Offline again; meanwhile the session ends (say, a password reset).
+    set_offline(driver, true).await?;
+    driver.goto(&capture).await?;
+    fill_and_save(
+        driver,
+        "tour",
+        "not_observed",
+        "Hallway offline",
+        indicators,
+    )
+    .await?;
+    wait_for_script(driver, WAITING, serde_json::json!("1")).await;
+    db::accounts::end_sessions(&mut app.conn(), user_id).unwrap();
+    set_offline(driver, false).await?;
+    // The observation waits and the page asks for a new sign-in.
+    seen.asked_to_sign_in = wait_for_text(driver, "Sign in again to send them").await?;
+    seen.count_while_signed_out = wait_for_count(app, visit_id, 3).await;
+    driver
+        .find(By::LinkText("Sign in again to send them"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Id("email")).await?.send_keys(email).await?;
+    driver
+        .find(By::Id("password"))
+        .await?
+        .send_keys(TEST_PASSWORD)
+        .await?;
+    driver
+        .find(By::Css("form.stacked button[type='submit']"))
+        .await?
+        .click()
+        .await?;
+    seen.count_after_sign_in = wait_for_count(app, visit_id, 4).await;
+    seen.landed_on = driver.current_url().await?.path().to_owned();
+    Ok(seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_observation_recorded_offline_is_sent_once_when_the_connection_returns() {
+    let app = spawn_app().await;
+    let visitor = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = crate::observations::visit_with_framework(&app, &[visitor.id]);
+    let chromedriver = ChromeDriver::start();
+    let driver = tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(820, 1180))
+        .await
+        .expect("a browser within a minute");
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(150),
+        record_offline(
+            &driver,
+            &app,
+            visitor.id,
+            &visitor.email,
+            visit_id,
+            &indicators,
+        ),
+    )
+    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+    let seen = outcome
+        .expect("the browser session ended in time")
+        .expect("the browser session ran");
+    assert!(
+        seen.controlled,
+        "the service worker controls the capture page: {seen:?}"
+    );
+    assert_eq!(seen.online_saved, 2, "{seen:?}");
+    assert!(seen.offline_page_served, "the page opens offline: {seen:?}");
+    assert!(seen.offline_saved_notice, "{seen:?}");
+    assert_eq!(seen.waiting_shown, "1", "one observation waiting: {seen:?}");
+    assert_eq!(
+        seen.count_while_offline, 2,
+        "nothing sent offline: {seen:?}"
+    );
+    assert_eq!(
+        seen.count_after_online, 3,
+        "sent when back online: {seen:?}"
+    );
+    assert_eq!(
+        seen.waiting_after_online, "",
+        "the outbox is empty: {seen:?}"
+    );
+    assert_eq!(seen.count_after_reload, 3, "{seen:?}");
+    assert_eq!(seen.posts_after_reload, 0, "nothing sent again: {seen:?}");
+    assert!(seen.asked_to_sign_in, "{seen:?}");
+    assert_eq!(
+        seen.count_while_signed_out, 3,
+        "waits for a sign-in: {seen:?}"
+    );
+    assert_eq!(seen.count_after_sign_in, 4, "then goes: {seen:?}");
+    assert_eq!(seen.landed_on, format!("/visits/{visit_id}/observe"));
+    let stored = db::observations::for_visit(&mut app.conn(), visit_id).unwrap();
+    assert_eq!(
+        stored.iter().map(|o| o.notes.as_str()).collect::<Vec<_>>(),
+        [
+            "Exit tickets",
+            "Unit plan",
+            "PLC offline",
+            "Hallway offline"
+        ]
+    );
+    assert!(stored[2].ticks.len() == indicators.len());
+}

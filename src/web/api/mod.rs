@@ -5,6 +5,7 @@
 pub mod departments;
 pub mod frameworks;
 pub mod schools;
+pub mod session;
 pub mod users;
 pub mod visits;
 
@@ -15,7 +16,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every API handler under the `/api/v1` scope.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(schools::list)
+    cfg.service(session::show)
+        .service(schools::list)
         .service(schools::create)
         .service(schools::show)
         .service(schools::update)
