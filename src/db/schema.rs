@@ -171,6 +171,7 @@ diesel::table! {
         body_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        teacher -> Text,
     }
 }
 
@@ -209,6 +210,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    district_settings (id) {
+        id -> Integer,
+        teacher_field -> Bool,
+        weak_share_percent -> Integer,
+        weak_min_snapshots -> Integer,
+        department_due_days -> Integer,
+        school_due_days -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_items (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+        school_id -> BigInt,
+        kind -> Text,
+        department_id -> Nullable<BigInt>,
+        title -> Text,
+        evidence -> Text,
+        source_key -> Nullable<Text>,
+        edited -> Bool,
+        status -> Text,
+        reason -> Text,
+        priority -> Text,
+        owner_id -> Nullable<BigInt>,
+        due_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_item_indicators (item_id, indicator_id) {
+        item_id -> BigInt,
+        indicator_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    action_item_updates (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        at -> Timestamp,
+        status -> Text,
+        change -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    action_item_checks (item_id, visit_id) {
+        item_id -> BigInt,
+        visit_id -> BigInt,
+        result -> Text,
+        note -> Text,
+        author_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(action_items -> visits (visit_id));
+diesel::joinable!(action_items -> schools (school_id));
+diesel::joinable!(action_items -> departments (department_id));
+diesel::joinable!(action_items -> users (owner_id));
+diesel::joinable!(action_item_indicators -> action_items (item_id));
+diesel::joinable!(action_item_indicators -> indicators (indicator_id));
+diesel::joinable!(action_item_updates -> action_items (item_id));
+diesel::joinable!(action_item_checks -> action_items (item_id));
 diesel::joinable!(problem_departments -> problems_of_practice (problem_id));
 diesel::joinable!(problem_departments -> departments (department_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
@@ -245,4 +318,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     debriefs,
     problems_of_practice,
     problem_departments,
+    district_settings,
+    action_items,
+    action_item_indicators,
+    action_item_updates,
+    action_item_checks,
 );
