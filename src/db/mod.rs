@@ -20,6 +20,7 @@ macro_rules! insert_returning_id {
 }
 
 pub mod accounts;
+pub mod action_items;
 pub mod audit;
 pub mod calendar;
 pub mod debriefs;

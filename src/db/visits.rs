@@ -9,7 +9,8 @@ use diesel::sql_types::Bool;
 
 use super::accounts::Account;
 use super::schema::{
-    departments, frameworks, schools, user_roles, users, visit_members, visit_segments, visits,
+    action_items, departments, frameworks, schools, user_roles, users, visit_members,
+    visit_segments, visits,
 };
 use super::{now, DbConn, MultiBackend, WriteError};
 use crate::domain::account::Role;
@@ -49,9 +50,8 @@ type Condition = Box<dyn BoxableExpression<visits::table, MultiBackend, SqlType 
 
 /// The one rule of which visits a person may see, as a SQL condition:
 /// everything for administrators and visit leads; otherwise the visits whose
-/// team they are on, and for a school leader every visit to their school.
-/// (Department heads will also see the visits their department's action
-/// items come from, once those exist.)
+/// team they are on, for a school leader every visit to their school, and for
+/// a department head the visits their department's published items come from.
 fn visible_to(viewer: &Viewer) -> Condition {
     if viewer.sees_all_visits() {
         return Box::new(sql::<Bool>("1 = 1"));
@@ -61,10 +61,26 @@ fn visible_to(viewer: &Viewer) -> Condition {
             .filter(visit_members::user_id.eq(viewer.user_id))
             .select(visit_members::visit_id),
     );
-    match (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id) {
-        (true, Some(school_id)) => Box::new(on_team.or(visits::school_id.eq(school_id))),
-        _ => Box::new(on_team),
+    let mut visible: Condition = Box::new(on_team);
+    if let (true, Some(school_id)) = (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
+    {
+        visible = Box::new(visible.or(visits::school_id.eq(school_id)));
     }
+    if let (true, Some(department_id)) = (
+        viewer.roles.contains(&Role::DepartmentHead),
+        viewer.department_id,
+    ) {
+        // The visits their department's published items come from.
+        visible = Box::new(
+            visible.or(visits::id.eq_any(
+                action_items::table
+                    .filter(action_items::department_id.eq(department_id))
+                    .filter(action_items::status.ne("proposed"))
+                    .select(action_items::visit_id),
+            )),
+        );
+    }
+    visible
 }
 
 /// A person's own visits, for their calendar: those they lead or are on

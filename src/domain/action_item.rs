@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-
 use chrono::{Duration, NaiveDate};
 
 use super::observation::{Setting, Tick};
@@ -230,8 +229,14 @@ pub fn propose(evidence: &Evidence<'_>, rules: &Rules) -> Vec<Proposal> {
         if !is_weak(rollup, rules) {
             continue;
         }
-        match look_for.department_id.filter(|id| department(*id).is_some()) {
-            Some(id) => by_department.entry(id).or_default().push((look_for, rollup)),
+        match look_for
+            .department_id
+            .filter(|id| department(*id).is_some())
+        {
+            Some(id) => by_department
+                .entry(id)
+                .or_default()
+                .push((look_for, rollup)),
             None => unowned.push((look_for, rollup)),
         }
     }
@@ -379,13 +384,47 @@ mod tests {
         // (case, ticks of look-for 1 across snapshots, weak?)
         let cases: &[(&str, &[Tick], bool)] = &[
             ("no observations", &[], false),
-            ("everything n/a", &[NotApplicable, NotApplicable, NotApplicable, NotApplicable], false),
-            ("below the minimum count", &[NotObserved, NotObserved], false),
-            ("at the minimum, none seen", &[NotObserved, NotObserved, NotObserved], true),
-            ("exactly at the threshold", &[Observed, Observed, NotObserved, NotObserved], false),
-            ("just below the threshold", &[Observed, NotObserved, NotObserved, Partly], true),
-            ("partly does not count as seen", &[Partly, Partly, Partly, Observed], true),
-            ("n/a snapshots do not count", &[Observed, NotApplicable, NotApplicable, NotObserved, Observed], false),
+            (
+                "everything n/a",
+                &[NotApplicable, NotApplicable, NotApplicable, NotApplicable],
+                false,
+            ),
+            (
+                "below the minimum count",
+                &[NotObserved, NotObserved],
+                false,
+            ),
+            (
+                "at the minimum, none seen",
+                &[NotObserved, NotObserved, NotObserved],
+                true,
+            ),
+            (
+                "exactly at the threshold",
+                &[Observed, Observed, NotObserved, NotObserved],
+                false,
+            ),
+            (
+                "just below the threshold",
+                &[Observed, NotObserved, NotObserved, Partly],
+                true,
+            ),
+            (
+                "partly does not count as seen",
+                &[Partly, Partly, Partly, Observed],
+                true,
+            ),
+            (
+                "n/a snapshots do not count",
+                &[
+                    Observed,
+                    NotApplicable,
+                    NotApplicable,
+                    NotObserved,
+                    Observed,
+                ],
+                false,
+            ),
         ];
         for (case, ticks, weak) in cases {
             let rows: Vec<_> = ticks
@@ -400,9 +439,33 @@ mod tests {
     #[test]
     fn one_item_per_department_listing_its_weak_look_fors_and_steps_for_unowned_ones() {
         let rows = snapshots(&[
-            (Classroom, &[(1, NotObserved), (2, Partly), (3, NotObserved), (4, Observed)]),
-            (Classroom, &[(1, NotObserved), (2, NotObserved), (3, Observed), (4, Observed)]),
-            (Collaboration, &[(1, Observed), (2, NotObserved), (3, NotObserved), (4, Observed)]),
+            (
+                Classroom,
+                &[
+                    (1, NotObserved),
+                    (2, Partly),
+                    (3, NotObserved),
+                    (4, Observed),
+                ],
+            ),
+            (
+                Classroom,
+                &[
+                    (1, NotObserved),
+                    (2, NotObserved),
+                    (3, Observed),
+                    (4, Observed),
+                ],
+            ),
+            (
+                Collaboration,
+                &[
+                    (1, Observed),
+                    (2, NotObserved),
+                    (3, NotObserved),
+                    (4, Observed),
+                ],
+            ),
         ]);
         let look_fors = [
             look_for(1, Some(10)),
@@ -415,7 +478,10 @@ mod tests {
         let curriculum = &proposals[0];
         assert_eq!(curriculum.indicator_ids, [1, 2]);
         assert_eq!(curriculum.owner_id, Some(100));
-        assert_eq!(curriculum.due_on, NaiveDate::from_ymd_opt(2027, 2, 5).unwrap());
+        assert_eq!(
+            curriculum.due_on,
+            NaiveDate::from_ymd_opt(2027, 2, 5).unwrap()
+        );
         assert_eq!(
             curriculum.evidence,
             "L1 Look-for 1: seen in 1 of 3 snapshots (Classroom: 0 of 2; Collaboration / PLC: 1 of 1)\n\
@@ -449,7 +515,11 @@ mod tests {
         let proposals = run(&[], &[], &problems);
         assert_eq!(
             keys(&proposals),
-            ["problem:5", "problem:5:department:10", "problem:5:department:20"],
+            [
+                "problem:5",
+                "problem:5:department:10",
+                "problem:5:department:20"
+            ],
             "an unknown department is skipped"
         );
         assert_eq!(proposals[2].owner_id, None, "a department without a head");
@@ -470,8 +540,17 @@ mod tests {
     #[test]
     fn checks_move_the_status() {
         assert_eq!(Check::Verified.next_status(Status::Done), Status::Verified);
-        assert_eq!(Check::StillOpen.next_status(Status::Done), Status::InProgress);
-        assert_eq!(Check::StillOpen.next_status(Status::Blocked), Status::Blocked);
-        assert_eq!(Check::NotStarted.next_status(Status::InProgress), Status::Open);
+        assert_eq!(
+            Check::StillOpen.next_status(Status::Done),
+            Status::InProgress
+        );
+        assert_eq!(
+            Check::StillOpen.next_status(Status::Blocked),
+            Status::Blocked
+        );
+        assert_eq!(
+            Check::NotStarted.next_status(Status::InProgress),
+            Status::Open
+        );
     }
 }

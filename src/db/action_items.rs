@@ -1,0 +1,1230 @@
+//! Action items: generation from a visit's evidence, review, publishing,
+//! updates with history and optimistic concurrency, and the checks a later
+//! visit makes. Who may see which item is one SQL condition, `visible_to`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::schema::{
+    action_item_checks, action_item_indicators, action_item_updates, action_items, departments,
+    district_settings, framework_domains, indicators, schools, user_roles, users, visit_members,
+    visits,
+};
+use super::visits::Viewer;
+use super::{now, DbConn, MultiBackend, WriteError};
+use crate::domain::account::Role;
+use crate::domain::action_item::{
+    self as rules, Check, Kind, LookFor, Priority, Proposal, Rules, Status,
+};
+use crate::domain::user::Link;
+use crate::domain::visit::VisitStatus;
+
+/// The district's settings (the defaults until an administrator saves some).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub teacher_field: bool,
+    pub rules: Rules,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            teacher_field: false,
+            rules: Rules::default(),
+        }
+    }
+}
+
+pub fn settings(conn: &mut DbConn) -> QueryResult<Settings> {
+    let row = district_settings::table
+        .find(1)
+        .select((
+            district_settings::teacher_field,
+            district_settings::weak_share_percent,
+            district_settings::weak_min_snapshots,
+            district_settings::department_due_days,
+            district_settings::school_due_days,
+        ))
+        .first::<(bool, i32, i32, i32, i32)>(conn)
+        .optional()?;
+    Ok(match row {
+        None => Settings::default(),
+        Some((teacher_field, share, min, dept_days, school_days)) => Settings {
+            teacher_field,
+            rules: Rules {
+                weak_share_percent: share.clamp(1, 100) as u32,
+                min_snapshots: min.max(1) as u32,
+                department_due_days: i64::from(dept_days.max(1)),
+                school_due_days: i64::from(school_days.max(1)),
+            },
+        },
+    })
+}
+
+pub fn save_settings(conn: &mut DbConn, settings: &Settings) -> QueryResult<()> {
+    let values = (
+        district_settings::teacher_field.eq(settings.teacher_field),
+        district_settings::weak_share_percent.eq(settings.rules.weak_share_percent as i32),
+        district_settings::weak_min_snapshots.eq(settings.rules.min_snapshots as i32),
+        district_settings::department_due_days.eq(settings.rules.department_due_days as i32),
+        district_settings::school_due_days.eq(settings.rules.school_due_days as i32),
+        district_settings::updated_at.eq(now()),
+    );
+    super::write_transaction(conn, |conn| {
+        let updated = diesel::update(district_settings::table.find(1))
+            .set(values)
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(district_settings::table)
+                .values((district_settings::id.eq(1), values))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// An item as the pages and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: i64,
+    pub visit_id: i64,
+    pub visit_date: NaiveDate,
+    pub school: Link,
+    pub kind: Kind,
+    pub department: Option<Link>,
+    pub title: String,
+    pub evidence: String,
+    pub source_key: Option<String>,
+    pub edited: bool,
+    pub status: Status,
+    pub reason: String,
+    pub priority: Priority,
+    pub owner: Option<Link>,
+    pub due_on: Option<NaiveDate>,
+    pub version: i32,
+    /// The look-fors behind it: (id, code, title).
+    pub look_fors: Vec<(i64, String, String)>,
+}
+
+impl Item {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due_on.is_some_and(|due| due < today)
+    }
+}
+
+/// One entry of an item's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    pub author: Option<String>,
+    pub at: chrono::NaiveDateTime,
+    pub status: Status,
+    pub change: String,
+    pub note: String,
+}
+
+type Condition = Box<dyn BoxableExpression<action_items::table, MultiBackend, SqlType = Bool>>;
+
+/// The one rule of which items a person may see: everything for
+/// administrators and visit leads; the items of the visits whose team they
+/// are on (proposals included); and, once published, the items concerning
+/// their school (school leaders), their department's items (department
+/// heads and staff) and the items they own.
+fn visible_to(viewer: &Viewer) -> Condition {
+    if viewer.sees_all_visits() {
+        return Box::new(sql::<Bool>("1 = 1"));
+    }
+    let on_team = action_items::visit_id.eq_any(
+        visit_members::table
+            .filter(visit_members::user_id.eq(viewer.user_id))
+            .select(visit_members::visit_id),
+    );
+    let mut published: Condition =
+        Box::new(action_items::owner_id.eq(viewer.user_id).assume_not_null());
+    if let (true, Some(school_id)) = (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
+    {
+        published = Box::new(published.or(action_items::school_id.eq(school_id)));
+    }
+    if let (true, Some(department_id)) = (
+        viewer.roles.contains(&Role::DepartmentHead),
+        viewer.department_id,
+    ) {
+        published = Box::new(
+            published.or(action_items::department_id
+                .eq(department_id)
+                .assume_not_null()),
+        );
+    }
+    Box::new(
+        on_team.or(action_items::status
+            .ne(Status::Proposed.as_str())
+            .and(published)),
+    )
+}
+
+/// What a list of items is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub id: Option<i64>,
+    pub visit_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub kind: Option<Kind>,
+    pub statuses: Vec<Status>,
+    /// Only open items due before this day.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+type ItemRow = (
+    (
+        i64,
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+    ),
+    (
+        bool,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<NaiveDate>,
+        i32,
+    ),
+);
+
+/// Names by id for the ids given.
+fn names<T>(
+    conn: &mut DbConn,
+    ids: BTreeSet<i64>,
+    load: impl Fn(&mut DbConn, &[i64]) -> QueryResult<Vec<(i64, T)>>,
+) -> QueryResult<BTreeMap<i64, T>> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut found = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        found.extend(load(conn, chunk)?);
+    }
+    Ok(found)
+}
+
+/// The items `viewer` may see that match `filter`, by due date.
+pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<Vec<Item>> {
+    let mut query = action_items::table
+        .filter(visible_to(viewer))
+        .into_boxed::<MultiBackend>();
+    if let Some(id) = filter.id {
+        query = query.filter(action_items::id.eq(id));
+    }
+    if let Some(visit_id) = filter.visit_id {
+        query = query.filter(action_items::visit_id.eq(visit_id));
+    }
+    if let Some(school_id) = filter.school_id {
+        query = query.filter(action_items::school_id.eq(school_id));
+    }
+    if let Some(department_id) = filter.department_id {
+        query = query.filter(action_items::department_id.eq(department_id));
+    }
+    if let Some(owner_id) = filter.owner_id {
+        query = query.filter(action_items::owner_id.eq(owner_id));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(action_items::kind.eq(kind.as_str()));
+    }
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        query = query.filter(action_items::status.eq_any(statuses));
+    }
+    if let Some(today) = filter.overdue_on {
+        let open: Vec<&str> = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str())
+            .collect();
+        query = query
+            .filter(action_items::status.eq_any(open))
+            .filter(action_items::due_on.lt(today));
+    }
+    let rows: Vec<ItemRow> = query
+        .order((
+            action_items::due_on.asc(),
+            action_items::visit_id.asc(),
+            action_items::id.asc(),
+        ))
+        .select((
+            (
+                action_items::id,
+                action_items::visit_id,
+                action_items::school_id,
+                action_items::kind,
+                action_items::department_id,
+                action_items::title,
+                action_items::evidence,
+                action_items::source_key,
+            ),
+            (
+                action_items::edited,
+                action_items::status,
+                action_items::reason,
+                action_items::priority,
+                action_items::owner_id,
+                action_items::due_on,
+                action_items::version,
+            ),
+        ))
+        .load(conn)?;
+    let dates = names(conn, rows.iter().map(|r| r.0 .1).collect(), |conn, ids| {
+        visits::table
+            .filter(visits::id.eq_any(ids))
+            .select((visits::id, visits::visit_date))
+            .load(conn)
+    })?;
+    let school_names = names(conn, rows.iter().map(|r| r.0 .2).collect(), |conn, ids| {
+        schools::table
+            .filter(schools::id.eq_any(ids))
+            .select((schools::id, schools::name))
+            .load(conn)
+    })?;
+    let department_names = names(
+        conn,
+        rows.iter().filter_map(|r| r.0 .4).collect(),
+        |conn, ids| {
+            departments::table
+                .filter(departments::id.eq_any(ids))
+                .select((departments::id, departments::name))
+                .load(conn)
+        },
+    )?;
+    let owner_names = names(
+        conn,
+        rows.iter().filter_map(|r| r.1 .4).collect(),
+        |conn, ids| {
+            users::table
+                .filter(users::id.eq_any(ids))
+                .select((users::id, users::name))
+                .load(conn)
+        },
+    )?;
+    let mut look_fors: BTreeMap<i64, Vec<(i64, String, String)>> = BTreeMap::new();
+    let ids: Vec<i64> = rows.iter().map(|r| r.0 .0).collect();
+    for chunk in ids.chunks(500) {
+        let links: Vec<(i64, i64, String, String)> = action_item_indicators::table
+            .inner_join(indicators::table)
+            .filter(action_item_indicators::item_id.eq_any(chunk))
+            .order((action_item_indicators::item_id, indicators::position))
+            .select((
+                action_item_indicators::item_id,
+                indicators::id,
+                indicators::code,
+                indicators::title,
+            ))
+            .load(conn)?;
+        for (item, id, code, title) in links {
+            look_fors.entry(item).or_default().push((id, code, title));
+        }
+    }
+    let link = |id: i64, names: &BTreeMap<i64, String>| Link {
+        id,
+        name: names.get(&id).cloned().unwrap_or_default(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(a, b)| Item {
+            id: a.0,
+            visit_id: a.1,
+            visit_date: dates.get(&a.1).copied().unwrap_or_default(),
+            school: link(a.2, &school_names),
+            kind: a.3.parse().unwrap_or(Kind::School),
+            department: a.4.map(|id| link(id, &department_names)),
+            title: a.5,
+            evidence: a.6,
+            source_key: a.7,
+            edited: b.0,
+            status: b.1.parse().unwrap_or(Status::Open),
+            reason: b.2,
+            priority: b.3.parse().unwrap_or(Priority::Normal),
+            owner: b.4.map(|id| link(id, &owner_names)),
+            due_on: b.5,
+            version: b.6,
+            look_fors: look_fors.remove(&a.0).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// One item, if `viewer` may see it (NotFound otherwise).
+pub fn find_visible(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResult<Item> {
+    let filter = Filter {
+        id: Some(id),
+        ..Filter::default()
+    };
+    let mut found = list(conn, viewer, &filter)?;
+    found.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// What generating proposals did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub added: usize,
+    pub refreshed: usize,
+    /// Proposals a person had edited, dropped or merged: left as they are.
+    pub kept: usize,
+    /// Unedited proposals the evidence no longer raises: removed.
+    pub removed: usize,
+}
+
+/// The first active holder of `role` at a school or in a department.
+fn first_holder(
+    conn: &mut DbConn,
+    role: Role,
+    school_id: Option<i64>,
+    department_id: Option<i64>,
+) -> QueryResult<Option<i64>> {
+    let mut query = users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .into_boxed();
+    if let Some(school_id) = school_id {
+        query = query.filter(users::school_id.eq(school_id));
+    }
+    if let Some(department_id) = department_id {
+        query = query.filter(users::department_id.eq(department_id));
+    }
+    query
+        .order(users::id.asc())
+        .select(users::id)
+        .first(conn)
+        .optional()
+}
+
+/// Reads a visit's evidence and returns what the rules propose.
+pub fn proposals_for(
+    conn: &mut DbConn,
+    visit_id: i64,
+    rules: &Rules,
+) -> QueryResult<Vec<Proposal>> {
+    let (school_id, date, framework_id) = visits::table
+        .find(visit_id)
+        .select((visits::school_id, visits::visit_date, visits::framework_id))
+        .first::<(i64, NaiveDate, Option<i64>)>(conn)?;
+    let look_fors: Vec<LookFor> = match framework_id {
+        None => Vec::new(),
+        Some(framework_id) => indicators::table
+            .inner_join(framework_domains::table)
+            .filter(indicators::framework_id.eq(framework_id))
+            .order((framework_domains::position, indicators::position))
+            .select((
+                indicators::id,
+                indicators::code,
+                indicators::title,
+                indicators::department_id,
+            ))
+            .load::<(i64, String, String, Option<i64>)>(conn)?
+            .into_iter()
+            .map(|(id, code, title, department_id)| LookFor {
+                id,
+                code,
+                title,
+                department_id,
+            })
+            .collect(),
+    };
+    let mut departments_seen = Vec::new();
+    for (id, name) in departments::table
+        .select((departments::id, departments::name))
+        .order(departments::id)
+        .load::<(i64, String)>(conn)?
+    {
+        let head_id = first_holder(conn, Role::DepartmentHead, None, Some(id))?;
+        departments_seen.push(rules::Department { id, name, head_id });
+    }
+    let school_leader_id = first_holder(conn, Role::SchoolLeader, Some(school_id), None)?;
+    let observations = super::observations::for_visit(conn, visit_id)?;
+    let snapshots: Vec<_> = observations.iter().map(|o| (o.setting, &o.ticks)).collect();
+    let problems: Vec<rules::Problem> = super::debriefs::find(conn, visit_id)?
+        .problems
+        .into_iter()
+        .map(|p| rules::Problem {
+            id: p.id,
+            description: p.description,
+            department_ids: p.departments.iter().map(|d| d.id).collect(),
+        })
+        .collect();
+    Ok(rules::propose(
+        &rules::Evidence {
+            visit_date: date,
+            look_fors: &look_fors,
+            departments: &departments_seen,
+            school_leader_id,
+            snapshots: &snapshots,
+            problems: &problems,
+        },
+        rules,
+    ))
+}
+
+fn visit_status(conn: &mut DbConn, visit_id: i64) -> QueryResult<VisitStatus> {
+    let status: String = visits::table
+        .find(visit_id)
+        .select(visits::status)
+        .first(conn)?;
+    Ok(status.parse().unwrap_or(VisitStatus::Closed))
+}
+
+fn add_update(
+    conn: &mut DbConn,
+    item_id: i64,
+    author_id: Option<i64>,
+    status: Status,
+    change: &str,
+    note: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(action_item_updates::table)
+        .values((
+            action_item_updates::item_id.eq(item_id),
+            action_item_updates::author_id.eq(author_id),
+            action_item_updates::at.eq(now()),
+            action_item_updates::status.eq(status.as_str()),
+            action_item_updates::change.eq(change),
+            action_item_updates::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn set_look_fors(conn: &mut DbConn, item_id: i64, ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(
+        action_item_indicators::table.filter(action_item_indicators::item_id.eq(item_id)),
+    )
+    .execute(conn)?;
+    let unique: BTreeSet<i64> = ids.iter().copied().collect();
+    for indicator_id in unique {
+        diesel::insert_into(action_item_indicators::table)
+            .values((
+                action_item_indicators::item_id.eq(item_id),
+                action_item_indicators::indicator_id.eq(indicator_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Proposes items from a debriefed visit's evidence. Generating again adds
+/// what is new, refreshes unedited proposals, removes unedited ones the
+/// evidence no longer raises, and never touches one a person edited.
+pub fn generate(conn: &mut DbConn, visit_id: i64, actor: i64) -> Result<Generated, WriteError> {
+    super::write_transaction(conn, |conn| {
+        if visit_status(conn, visit_id)? != VisitStatus::Debriefed {
+            return Err(WriteError::field(
+                "visit",
+                "Mark the visit debriefed before generating its action items.",
+            ));
+        }
+        let rules = settings(conn)?.rules;
+        let school_id: i64 = visits::table
+            .find(visit_id)
+            .select(visits::school_id)
+            .first(conn)?;
+        let proposals = proposals_for(conn, visit_id, &rules)?;
+        let existing: Vec<(i64, String, bool, String)> = action_items::table
+            .filter(action_items::visit_id.eq(visit_id))
+            .filter(action_items::source_key.is_not_null())
+            .select((
+                action_items::id,
+                action_items::source_key.assume_not_null(),
+                action_items::edited,
+                action_items::status,
+            ))
+            .load(conn)?;
+        let mut outcome = Generated::default();
+        let proposed_keys: BTreeSet<&str> =
+            proposals.iter().map(|p| p.source_key.as_str()).collect();
+        for (id, key, edited, status) in &existing {
+            let untouched = !edited && status == Status::Proposed.as_str();
+            if untouched && !proposed_keys.contains(key.as_str()) {
+                diesel::delete(action_items::table.find(id)).execute(conn)?;
+                outcome.removed += 1;
+            }
+        }
+        let at = now();
+        for proposal in &proposals {
+            let found = existing.iter().find(|e| e.1 == proposal.source_key);
+            match found {
+                Some((id, _, false, status)) if status == Status::Proposed.as_str() => {
+                    diesel::update(action_items::table.find(id))
+                        .set((
+                            action_items::title.eq(&proposal.title),
+                            action_items::evidence.eq(&proposal.evidence),
+                            action_items::owner_id.eq(proposal.owner_id),
+                            action_items::due_on.eq(Some(proposal.due_on)),
+                            action_items::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                    set_look_fors(conn, *id, &proposal.indicator_ids)?;
+                    outcome.refreshed += 1;
+                }
+                Some(_) => outcome.kept += 1,
+                None => {
+                    let id = insert_returning_id!(
+                        conn,
+                        action_items::table,
+                        action_items::id,
+                        (
+                            action_items::visit_id.eq(visit_id),
+                            action_items::school_id.eq(school_id),
+                            action_items::kind.eq(proposal.kind.as_str()),
+                            action_items::department_id.eq(proposal.department_id),
+                            action_items::title.eq(&proposal.title),
+                            action_items::evidence.eq(&proposal.evidence),
+                            action_items::source_key.eq(Some(&proposal.source_key)),
+                            action_items::status.eq(Status::Proposed.as_str()),
+                            action_items::owner_id.eq(proposal.owner_id),
+                            action_items::due_on.eq(Some(proposal.due_on)),
+                            action_items::created_at.eq(at),
+                            action_items::updated_at.eq(at),
+                        )
+                    )?;
+                    set_look_fors(conn, id, &proposal.indicator_ids)?;
+                    add_update(
+                        conn,
+                        id,
+                        Some(actor),
+                        Status::Proposed,
+                        "Proposed from the evidence",
+                        "",
+                    )?;
+                    outcome.added += 1;
+                }
+            }
+        }
+        Ok(outcome)
+    })
+}
+
+/// An item as a person writes it (added or edited in review, or updated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub kind: Kind,
+    pub department_id: Option<i64>,
+    pub title: String,
+    pub evidence: String,
+    pub owner_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub priority: Priority,
+}
+
+fn check_owner(
+    conn: &mut DbConn,
+    kind: Kind,
+    school_id: i64,
+    department_id: Option<i64>,
+    owner_id: Option<i64>,
+) -> Result<(), WriteError> {
+    let Some(owner_id) = owner_id else {
+        return Ok(());
+    };
+    let allowed = owner_choices(conn, kind, school_id, department_id)?;
+    if allowed.iter().any(|l| l.id == owner_id) {
+        Ok(())
+    } else {
+        Err(WriteError::field(
+            "owner",
+            match kind {
+                Kind::Department => "Choose an owner from the department's staff.",
+                Kind::School => "Choose an owner from the school's staff.",
+            },
+        ))
+    }
+}
+
+/// Who may own an item: the department's active staff for a department
+/// item, the school's active staff for a school step.
+pub fn owner_choices(
+    conn: &mut DbConn,
+    kind: Kind,
+    school_id: i64,
+    department_id: Option<i64>,
+) -> QueryResult<Vec<Link>> {
+    let mut query = users::table.filter(users::active.eq(true)).into_boxed();
+    query = match (kind, department_id) {
+        (Kind::Department, Some(department_id)) => {
+            query.filter(users::department_id.eq(department_id))
+        }
+        _ => query.filter(users::school_id.eq(school_id)),
+    };
+    Ok(query
+        .order(users::name.asc())
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .map(|(id, name)| Link { id, name })
+        .collect())
+}
+
+/// Adds an item by hand while the visit is reviewed.
+pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Result<i64, WriteError> {
+    super::write_transaction(conn, |conn| {
+        let status = visit_status(conn, visit_id)?;
+        if !matches!(status, VisitStatus::InProgress | VisitStatus::Debriefed) {
+            return Err(WriteError::field(
+                "visit",
+                "Items are added while the visit is in progress or debriefed.",
+            ));
+        }
+        let school_id: i64 = visits::table
+            .find(visit_id)
+            .select(visits::school_id)
+            .first(conn)?;
+        if let Some(department_id) = draft.department_id {
+            let known: i64 = departments::table
+                .filter(departments::id.eq(department_id))
+                .count()
+                .get_result(conn)?;
+            if known == 0 {
+                return Err(WriteError::field(
+                    "department",
+                    "Choose a department from the list.",
+                ));
+            }
+        }
+        check_owner(
+            conn,
+            draft.kind,
+            school_id,
+            draft.department_id,
+            draft.owner_id,
+        )?;
+        let at = now();
+        let id = insert_returning_id!(
+            conn,
+            action_items::table,
+            action_items::id,
+            (
+                action_items::visit_id.eq(visit_id),
+                action_items::school_id.eq(school_id),
+                action_items::kind.eq(draft.kind.as_str()),
+                action_items::department_id.eq(draft.department_id),
+                action_items::title.eq(&draft.title),
+                action_items::evidence.eq(&draft.evidence),
+                action_items::edited.eq(true),
+                action_items::status.eq(Status::Proposed.as_str()),
+                action_items::priority.eq(draft.priority.as_str()),
+                action_items::owner_id.eq(draft.owner_id),
+                action_items::due_on.eq(draft.due_on),
+                action_items::created_at.eq(at),
+                action_items::updated_at.eq(at),
+            )
+        )?;
+        add_update(
+            conn,
+            id,
+            Some(actor),
+            Status::Proposed,
+            "Added in the debrief",
+            "",
+        )?;
+        Ok(id)
+    })
+}
+
+/// A change to an item: in review (any status of `Status::REVIEW_CHOICES`)
+/// or once published (`Status::OWNER_CHOICES`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The version the person read; the save is refused if it moved.
+    pub version: i32,
+    pub title: Option<String>,
+    pub evidence: Option<String>,
+    pub status: Status,
+    pub reason: String,
+    pub owner_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub priority: Priority,
+    pub note: String,
+}
+
+/// The message a second, stale save gets.
+pub const CONFLICT: &str = "Someone else changed this item after you opened it. Their version is shown; your changes are kept in the form below — check them and save again.";
+
+/// What became of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Saved; the item's new version.
+    Saved(i32),
+    /// Refused: someone else saved first (see `CONFLICT`); nothing written.
+    Conflict,
+}
+
+/// Applies `change` to item `id`, if its version is still `change.version`.
+/// Records what changed in the item's history.
+pub fn change(
+    conn: &mut DbConn,
+    id: i64,
+    change: &Change,
+    actor: i64,
+) -> Result<Changed, WriteError> {
+    super::write_transaction(conn, |conn| {
+        let (
+            kind,
+            school_id,
+            department_id,
+            title,
+            evidence,
+            status,
+            reason,
+            owner,
+            due,
+            priority,
+            version,
+        ) = action_items::table
+            .find(id)
+            .select((
+                action_items::kind,
+                action_items::school_id,
+                action_items::department_id,
+                action_items::title,
+                action_items::evidence,
+                action_items::status,
+                action_items::reason,
+                action_items::owner_id,
+                action_items::due_on,
+                action_items::priority,
+                action_items::version,
+            ))
+            .first::<(
+                String,
+                i64,
+                Option<i64>,
+                String,
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<NaiveDate>,
+                String,
+                i32,
+            )>(conn)?;
+        if version != change.version {
+            return Ok(Changed::Conflict);
+        }
+        let kind: Kind = kind.parse().unwrap_or(Kind::School);
+        let current: Status = status.parse().unwrap_or(Status::Open);
+        let in_review = current == Status::Proposed
+            || (matches!(current, Status::Resolved | Status::Dropped)
+                && visit_status_of_item(conn, id)? != VisitStatus::Published
+                && visit_status_of_item(conn, id)? != VisitStatus::Closed);
+        let allowed: &[Status] = if in_review {
+            &Status::REVIEW_CHOICES
+        } else {
+            &Status::OWNER_CHOICES
+        };
+        if change.status != current && !allowed.contains(&change.status) {
+            return Err(WriteError::field(
+                "status",
+                format!(
+                    "An item cannot move from {} to {}.",
+                    current.label().to_lowercase(),
+                    change.status.label().to_lowercase()
+                ),
+            ));
+        }
+        if change.status.needs_reason() && change.reason.trim().is_empty() {
+            return Err(WriteError::field(
+                "reason",
+                "Give a reason for blocking or dropping the item.",
+            ));
+        }
+        if change.owner_id != owner {
+            check_owner(conn, kind, school_id, department_id, change.owner_id)?;
+        }
+        let mut what = Vec::new();
+        if change.status != current {
+            what.push(format!("{} → {}", current.label(), change.status.label()));
+        }
+        let new_title = change.title.clone().unwrap_or(title.clone());
+        let new_evidence = change.evidence.clone().unwrap_or(evidence.clone());
+        if new_title != title {
+            what.push("title edited".to_owned());
+        }
+        if new_evidence != evidence {
+            what.push("evidence edited".to_owned());
+        }
+        if change.owner_id != owner {
+            let name = match change.owner_id {
+                Some(owner_id) => users::table
+                    .find(owner_id)
+                    .select(users::name)
+                    .first::<String>(conn)?,
+                None => "nobody".to_owned(),
+            };
+            what.push(format!("assigned to {name}"));
+        }
+        if change.due_on != due {
+            what.push(match change.due_on {
+                Some(due) => format!("due {due}"),
+                None => "no due date".to_owned(),
+            });
+        }
+        if change.priority.as_str() != priority {
+            what.push(format!(
+                "priority {}",
+                change.priority.label().to_lowercase()
+            ));
+        }
+        let reason_now = if change.status.needs_reason() || change.status == Status::Blocked {
+            change.reason.trim().to_owned()
+        } else {
+            String::new()
+        };
+        if what.is_empty() && change.note.trim().is_empty() && reason_now == reason {
+            return Ok(Changed::Saved(version));
+        }
+        diesel::update(action_items::table.find(id))
+            .set((
+                action_items::title.eq(&new_title),
+                action_items::evidence.eq(&new_evidence),
+                action_items::status.eq(change.status.as_str()),
+                action_items::reason.eq(&reason_now),
+                action_items::owner_id.eq(change.owner_id),
+                action_items::due_on.eq(change.due_on),
+                action_items::priority.eq(change.priority.as_str()),
+                action_items::edited.eq(true),
+                action_items::version.eq(version + 1),
+                action_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        let mut summary = if what.is_empty() {
+            "Note".to_owned()
+        } else {
+            capitalise(&what.join(", "))
+        };
+        if !reason_now.is_empty() && reason_now != reason {
+            summary.push_str(&format!(" — {reason_now}"));
+        }
+        add_update(
+            conn,
+            id,
+            Some(actor),
+            change.status,
+            &summary,
+            change.note.trim(),
+        )?;
+        Ok(Changed::Saved(version + 1))
+    })
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn visit_status_of_item(conn: &mut DbConn, id: i64) -> QueryResult<VisitStatus> {
+    let visit_id: i64 = action_items::table
+        .find(id)
+        .select(action_items::visit_id)
+        .first(conn)?;
+    visit_status(conn, visit_id)
+}
+
+/// Merges item `from` into `into` (both proposals of one visit): the look-fors
+/// and evidence join `into`; `from` is dropped, naming where it went.
+pub fn merge(conn: &mut DbConn, into: i64, from: i64, actor: i64) -> Result<(), WriteError> {
+    super::write_transaction(conn, |conn| {
+        let rows: Vec<(i64, i64, String, String, String)> = action_items::table
+            .filter(action_items::id.eq_any([into, from]))
+            .select((
+                action_items::id,
+                action_items::visit_id,
+                action_items::status,
+                action_items::title,
+                action_items::evidence,
+            ))
+            .load(conn)?;
+        let target = rows.iter().find(|r| r.0 == into);
+        let source = rows.iter().find(|r| r.0 == from);
+        let (Some(target), Some(source)) = (target, source) else {
+            return Err(WriteError::field(
+                "merge",
+                "Choose another item of this visit to merge with.",
+            ));
+        };
+        if into == from
+            || target.1 != source.1
+            || target.2 != Status::Proposed.as_str()
+            || source.2 != Status::Proposed.as_str()
+        {
+            return Err(WriteError::field(
+                "merge",
+                "Only two proposals of the same visit can be merged.",
+            ));
+        }
+        let mut ids: Vec<i64> = action_item_indicators::table
+            .filter(action_item_indicators::item_id.eq_any([into, from]))
+            .select(action_item_indicators::indicator_id)
+            .load(conn)?;
+        ids.sort_unstable();
+        set_look_fors(conn, into, &ids)?;
+        let evidence = [target.4.as_str(), source.4.as_str()]
+            .iter()
+            .filter(|e| !e.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        diesel::update(action_items::table.find(into))
+            .set((
+                action_items::evidence.eq(&evidence),
+                action_items::edited.eq(true),
+                action_items::version.eq(action_items::version + 1),
+                action_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        diesel::update(action_items::table.find(from))
+            .set((
+                action_items::status.eq(Status::Dropped.as_str()),
+                action_items::reason.eq(format!("Merged into item {into}")),
+                action_items::edited.eq(true),
+                action_items::version.eq(action_items::version + 1),
+                action_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        add_update(
+            conn,
+            into,
+            Some(actor),
+            Status::Proposed,
+            &format!("Merged with “{}”", source.3),
+            "",
+        )?;
+        add_update(
+            conn,
+            from,
+            Some(actor),
+            Status::Dropped,
+            &format!("Merged into “{}”", target.3),
+            "",
+        )?;
+        Ok(())
+    })
+}
+
+/// Publishes a debriefed visit: its proposals become open items and the
+/// visit becomes published, in one transaction.
+pub fn publish(conn: &mut DbConn, visit_id: i64, actor: i64) -> Result<usize, WriteError> {
+    super::write_transaction(conn, |conn| {
+        if visit_status(conn, visit_id)? != VisitStatus::Debriefed {
+            return Err(WriteError::field(
+                "visit",
+                "Only a debriefed visit can be published.",
+            ));
+        }
+        let proposals: Vec<i64> = action_items::table
+            .filter(action_items::visit_id.eq(visit_id))
+            .filter(action_items::status.eq(Status::Proposed.as_str()))
+            .select(action_items::id)
+            .load(conn)?;
+        diesel::update(action_items::table.filter(action_items::id.eq_any(&proposals)))
+            .set((
+                action_items::status.eq(Status::Open.as_str()),
+                action_items::version.eq(action_items::version + 1),
+                action_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        for id in &proposals {
+            add_update(conn, *id, Some(actor), Status::Open, "Published", "")?;
+        }
+        super::visits::advance(conn, visit_id, VisitStatus::Published)?;
+        Ok(proposals.len())
+    })
+}
+
+/// An item's history, oldest first.
+pub fn history(conn: &mut DbConn, id: i64) -> QueryResult<Vec<Update>> {
+    Ok(action_item_updates::table
+        .left_join(users::table.on(users::id.nullable().eq(action_item_updates::author_id)))
+        .filter(action_item_updates::item_id.eq(id))
+        .order(action_item_updates::id.asc())
+        .select((
+            users::name.nullable(),
+            action_item_updates::at,
+            action_item_updates::status,
+            action_item_updates::change,
+            action_item_updates::note,
+        ))
+        .load::<(
+            Option<String>,
+            chrono::NaiveDateTime,
+            String,
+            String,
+            String,
+        )>(conn)?
+        .into_iter()
+        .map(|(author, at, status, change, note)| Update {
+            author,
+            at,
+            status: status.parse().unwrap_or(Status::Open),
+            change,
+            note,
+        })
+        .collect())
+}
+
+/// Items from earlier visits to the visit's campus that still ask for work
+/// (open, in progress, done or blocked), with the check this visit recorded
+/// on each, if any.
+pub fn carried_over(
+    conn: &mut DbConn,
+    visit_id: i64,
+) -> QueryResult<Vec<(Item, Option<(Check, String)>)>> {
+    let (school_id, date) = visits::table
+        .find(visit_id)
+        .select((visits::school_id, visits::visit_date))
+        .first::<(i64, NaiveDate)>(conn)?;
+    let earlier: Vec<i64> = action_items::table
+        .inner_join(visits::table)
+        .filter(action_items::school_id.eq(school_id))
+        .filter(visits::visit_date.lt(date))
+        .filter(
+            action_items::status
+                .eq_any(
+                    Status::ALL
+                        .iter()
+                        .filter(|s| s.is_open())
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .or(action_items::id.eq_any(
+                    action_item_checks::table
+                        .filter(action_item_checks::visit_id.eq(visit_id))
+                        .select(action_item_checks::item_id),
+                )),
+        )
+        .select(action_items::id)
+        .load(conn)?;
+    let everyone = Viewer {
+        user_id: 0,
+        roles: [Role::Admin].into_iter().collect(),
+        school_id: None,
+        department_id: None,
+    };
+    let mut items = Vec::new();
+    if !earlier.is_empty() {
+        for item in list(
+            conn,
+            &everyone,
+            &Filter {
+                school_id: Some(school_id),
+                ..Filter::default()
+            },
+        )? {
+            if earlier.contains(&item.id) {
+                items.push(item);
+            }
+        }
+    }
+    let checks: Vec<(i64, String, String)> = action_item_checks::table
+        .filter(action_item_checks::visit_id.eq(visit_id))
+        .select((
+            action_item_checks::item_id,
+            action_item_checks::result,
+            action_item_checks::note,
+        ))
+        .load(conn)?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let check = checks
+                .iter()
+                .find(|c| c.0 == item.id)
+                .and_then(|(_, result, note)| result.parse().ok().map(|r| (r, note.clone())));
+            (item, check)
+        })
+        .collect())
+}
+
+/// Records what the team found at `visit_id` about an earlier item, and
+/// moves the item's status accordingly. Checking again replaces the check.
+pub fn check(
+    conn: &mut DbConn,
+    item_id: i64,
+    visit_id: i64,
+    result: Check,
+    note: &str,
+    actor: i64,
+) -> Result<Status, WriteError> {
+    super::write_transaction(conn, |conn| {
+        let carried = carried_over(conn, visit_id)?;
+        let Some((item, _)) = carried.iter().find(|(i, _)| i.id == item_id) else {
+            return Err(WriteError::field(
+                "item",
+                "Only items from earlier visits to this campus can be checked here.",
+            ));
+        };
+        diesel::delete(
+            action_item_checks::table
+                .filter(action_item_checks::item_id.eq(item_id))
+                .filter(action_item_checks::visit_id.eq(visit_id)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(action_item_checks::table)
+            .values((
+                action_item_checks::item_id.eq(item_id),
+                action_item_checks::visit_id.eq(visit_id),
+                action_item_checks::result.eq(result.as_str()),
+                action_item_checks::note.eq(note.trim()),
+                action_item_checks::author_id.eq(Some(actor)),
+                action_item_checks::at.eq(now()),
+            ))
+            .execute(conn)?;
+        let next = result.next_status(item.status);
+        diesel::update(action_items::table.find(item_id))
+            .set((
+                action_items::status.eq(next.as_str()),
+                action_items::version.eq(action_items::version + 1),
+                action_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        let date: NaiveDate = visits::table
+            .find(visit_id)
+            .select(visits::visit_date)
+            .first(conn)?;
+        add_update(
+            conn,
+            item_id,
+            Some(actor),
+            next,
+            &format!(
+                "Checked at the visit of {date}: {}",
+                result.label().to_lowercase()
+            ),
+            note.trim(),
+        )?;
+        Ok(next)
+    })
+}
+
+/// The checks recorded on an item at later visits: (visit date, result, note).
+pub fn checks_of(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<(NaiveDate, Check, String)>> {
+    Ok(action_item_checks::table
+        .inner_join(visits::table.on(visits::id.eq(action_item_checks::visit_id)))
+        .filter(action_item_checks::item_id.eq(item_id))
+        .order(visits::visit_date.asc())
+        .select((
+            visits::visit_date,
+            action_item_checks::result,
+            action_item_checks::note,
+        ))
+        .load::<(NaiveDate, String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(date, result, note)| result.parse().ok().map(|r| (date, r, note)))
+        .collect())
+}
