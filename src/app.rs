@@ -168,6 +168,17 @@ route_table! {
     post "/visits/{visit}/observations/{id}" => web::observations::save;
     get "/visits/{id}/debrief" => web::debriefs::show;
     post "/visits/{id}/debrief" => web::debriefs::save;
+    get "/visits/{id}/items" => web::items::for_visit;
+    post "/visits/{id}/items/generate" => web::items::generate;
+    post "/visits/{id}/items" => web::items::add;
+    post "/visits/{id}/items/merge" => web::items::merge;
+    post "/visits/{id}/publish" => web::items::publish;
+    post "/visits/{visit}/checks/{id}" => web::items::check;
+    get "/items" => web::items::mine;
+    get "/items/{id}" => web::items::show;
+    post "/items/{id}" => web::items::update;
+    get "/schools/{id}/items" => web::items::for_school;
+    get "/departments/{id}/items" => web::items::for_department;
     get "/admin/audit" => web::audit::list;
     get "/admin/schools" => web::schools::list;
     get "/admin/schools/new" => web::schools::new;

@@ -51,6 +51,14 @@ impl CurrentUser {
                 id: self.account.id,
                 name: self.account.name.clone(),
                 is_admin: self.has(Role::Admin),
+                school_board: self
+                    .account
+                    .school_id
+                    .filter(|_| self.has(Role::SchoolLeader)),
+                department_board: self
+                    .account
+                    .department_id
+                    .filter(|_| self.has(Role::DepartmentHead)),
             }),
             csrf: match &self.via {
                 Via::Session { csrf } => csrf.clone(),

@@ -1083,6 +1083,7 @@ pub fn history(conn: &mut DbConn, id: i64) -> QueryResult<Vec<Update>> {
 /// on each, if any.
 pub fn carried_over(
     conn: &mut DbConn,
+    viewer: &Viewer,
     visit_id: i64,
 ) -> QueryResult<Vec<(Item, Option<(Check, String)>)>> {
     let (school_id, date) = visits::table
@@ -1110,17 +1111,11 @@ pub fn carried_over(
         )
         .select(action_items::id)
         .load(conn)?;
-    let everyone = Viewer {
-        user_id: 0,
-        roles: [Role::Admin].into_iter().collect(),
-        school_id: None,
-        department_id: None,
-    };
     let mut items = Vec::new();
     if !earlier.is_empty() {
         for item in list(
             conn,
-            &everyone,
+            viewer,
             &Filter {
                 school_id: Some(school_id),
                 ..Filter::default()
@@ -1162,7 +1157,13 @@ pub fn check(
     actor: i64,
 ) -> Result<Status, WriteError> {
     super::write_transaction(conn, |conn| {
-        let carried = carried_over(conn, visit_id)?;
+        let everyone = Viewer {
+            user_id: 0,
+            roles: [Role::Admin].into_iter().collect(),
+            school_id: None,
+            department_id: None,
+        };
+        let carried = carried_over(conn, &everyone, visit_id)?;
         let Some((item, _)) = carried.iter().find(|(i, _)| i.id == item_id) else {
             return Err(WriteError::field(
                 "item",

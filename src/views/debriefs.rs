@@ -24,6 +24,11 @@ pub struct DebriefPage {
     pub departments: Vec<Link>,
     /// The team and planners also see each snapshot's notes.
     pub team_view: bool,
+    /// Items from earlier visits to the campus, with this visit's checks.
+    pub earlier: Vec<(
+        crate::db::action_items::Item,
+        Option<(crate::domain::action_item::Check, String)>,
+    )>,
 }
 
 /// The debrief form as typed: problems are `problem_<n>` with departments
@@ -205,6 +210,8 @@ pub fn page(
                     }
                 }
             }
+            (super::items::earlier(ctx, visit.id, &page.earlier, page.team_view))
+            p { a.button.secondary href={ "/visits/" (visit.id) "/items" } { "The visit's action items" } }
         },
     )
 }

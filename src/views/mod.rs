@@ -9,6 +9,7 @@ pub mod departments;
 pub mod errors;
 pub mod frameworks;
 pub mod home;
+pub mod items;
 pub mod observations;
 pub mod schools;
 pub mod users;
@@ -32,6 +33,10 @@ pub struct Viewer {
     pub id: i64,
     pub name: String,
     pub is_admin: bool,
+    /// A school leader's school, for the link to its action steps.
+    pub school_board: Option<i64>,
+    /// A department head's department, for the link to its board.
+    pub department_board: Option<i64>,
 }
 
 /// The hidden field that proves a form came from this site.
@@ -44,6 +49,7 @@ pub fn csrf_field(ctx: &Ctx) -> Markup {
 pub enum Section {
     Home,
     Visits,
+    Items,
     Schools,
     Departments,
     Users,
@@ -63,8 +69,19 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         (Section::Audit, "/admin/audit", "Audit log"),
     ];
     let mut nav = Vec::new();
-    if ctx.user.is_some() {
+    let mut boards = Vec::new();
+    if let Some(viewer) = &ctx.user {
         nav.push((Section::Visits, "/visits", "Visits"));
+        nav.push((Section::Items, "/items", "My items"));
+        if let Some(school) = viewer.school_board {
+            boards.push((format!("/schools/{school}/items"), "Action steps"));
+        }
+        if let Some(department) = viewer.department_board {
+            boards.push((
+                format!("/departments/{department}/items"),
+                "Department items",
+            ));
+        }
     }
     if ctx.user.as_ref().is_some_and(|viewer| viewer.is_admin) {
         nav.extend(admin_nav);
@@ -88,6 +105,9 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
                             ul {
                                 @for (s, href, label) in nav {
                                     li { a href=(href) aria-current=[(s == section).then_some("page")] { (label) } }
+                                }
+                                @for (href, label) in &boards {
+                                    li { a href=(href) { (label) } }
                                 }
                                 @if let Some(viewer) = &ctx.user {
                                     li { a href="/account" aria-current=[(section == Section::Account).then_some("page")] { "Account (" (viewer.name) ")" } }

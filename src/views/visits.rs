@@ -69,14 +69,23 @@ pub fn list(ctx: &Ctx, visits: &Page<ListItem>, all: bool, can_plan: bool) -> Ma
     )
 }
 
+/// The action items a visit page lists: its own, and the open ones from
+/// earlier visits to the campus (on its agenda).
+pub struct VisitItems {
+    pub own: Vec<crate::db::action_items::Item>,
+    pub earlier: Vec<crate::db::action_items::Item>,
+}
+
 pub fn show(
     ctx: &Ctx,
     visit: &Visit,
     can_plan: bool,
     observations: Option<&[Observation]>,
     viewer_id: i64,
+    items: &VisitItems,
 ) -> Markup {
     let title = format!("{} — {}", visit.school.name, visit.date.format("%-d %B %Y"));
+    let today = crate::web::items::today();
     page(
         ctx,
         &title,
@@ -104,6 +113,25 @@ pub fn show(
             p { a.button.secondary href={ "/visits/" (visit.id) "/debrief" } { "The debrief and its evidence" } }
             h2 { "Agenda" }
             ol { @for segment in Segment::ALL { @if visit.segments.contains(&segment) { li { (segment.label()) } } } }
+            h3 { "Open items from earlier visits to this campus" }
+            @if items.earlier.is_empty() { p { "None." } }
+            @else {
+                ul {
+                    @for item in &items.earlier {
+                        li { a href={ "/items/" (item.id) } { (item.title) } " — visit of " (item.visit_date) ", " (super::items::status_badge(item, today)) }
+                    }
+                }
+            }
+            h2 { "Action items" }
+            @if items.own.is_empty() { p { "None yet." } }
+            @else {
+                ul {
+                    @for item in &items.own {
+                        li { a href={ "/items/" (item.id) } { (item.title) } " — " (super::items::status_badge(item, today)) }
+                    }
+                }
+            }
+            p { a.button.secondary href={ "/visits/" (visit.id) "/items" } { "All of the visit's action items" } }
             @if can_plan {
                 div.actions {
                     a.button.secondary href={ "/visits/" (visit.id) "/edit" } { "Edit the plan" }

@@ -26,6 +26,7 @@ async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<DebriefPage, AppEr
         .run(move |conn| db::visits::find_visible(conn, &viewer, id))
         .await?;
     let team_view = super::observations::can_record(user, &visit);
+    let viewer = Viewer::from(&user.account);
     let framework_id = visit.framework.as_ref().map(|f| f.id);
     db.run(move |conn| -> diesel::QueryResult<_> {
         let framework = framework_id
@@ -34,7 +35,9 @@ async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<DebriefPage, AppEr
         let observations = db::observations::for_visit(conn, id)?;
         let debrief = db::debriefs::find(conn, id)?;
         let departments = db::departments::choices(conn)?;
+        let earlier = db::action_items::carried_over(conn, &viewer, id)?;
         Ok(DebriefPage {
+            earlier,
             visit,
             framework,
             observations,

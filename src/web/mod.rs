@@ -13,6 +13,7 @@ pub mod departments;
 pub mod frameworks;
 pub mod health;
 pub mod home;
+pub mod items;
 pub mod observations;
 pub mod schools;
 pub mod users;

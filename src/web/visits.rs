@@ -179,12 +179,31 @@ pub async fn show(
     } else {
         None
     };
+    let viewer = Viewer::from(&user.account);
+    let items = db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            let earlier = db::action_items::carried_over(conn, &viewer, id)?
+                .into_iter()
+                .map(|(item, _)| item)
+                .collect();
+            let own = db::action_items::list(
+                conn,
+                &viewer,
+                &db::action_items::Filter {
+                    visit_id: Some(id),
+                    ..Default::default()
+                },
+            )?;
+            Ok(views::visits::VisitItems { own, earlier })
+        })
+        .await?;
     Ok(views::visits::show(
         &user.ctx(),
         &visit,
         can_plan(&user),
         observations.as_deref(),
         user.id(),
+        &items,
     ))
 }
 

@@ -55,6 +55,17 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{visit}/observations/{id}", SignedIn),
     ("get", "/visits/{id}/debrief", SignedIn),
     ("post", "/visits/{id}/debrief", Planner),
+    ("get", "/visits/{id}/items", SignedIn),
+    ("post", "/visits/{id}/items/generate", SignedIn),
+    ("post", "/visits/{id}/items", SignedIn),
+    ("post", "/visits/{id}/items/merge", SignedIn),
+    ("post", "/visits/{id}/publish", Planner),
+    ("post", "/visits/{visit}/checks/{id}", SignedIn),
+    ("get", "/items", SignedIn),
+    ("get", "/items/{id}", SignedIn),
+    ("post", "/items/{id}", SignedIn),
+    ("get", "/schools/{id}/items", SignedIn),
+    ("get", "/departments/{id}/items", SignedIn),
     ("post", "/api/v1/visits/{id}/observations", SignedIn),
     ("get", "/api/v1/visits/{id}/observations", SignedIn),
     ("get", "/api/v1/visits", SignedIn),
@@ -147,6 +158,7 @@ async fn every_route_has_a_row() {
 /// The records the routes' `{id}`s point at.
 struct Ids {
     visit: i64,
+    item: i64,
     framework: i64,
     school: i64,
     department: i64,
@@ -155,7 +167,9 @@ struct Ids {
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
-    let id = if path.contains("visits") {
+    let id = if path.starts_with("/items") || path.contains("/checks/") {
+        ids.item
+    } else if path.contains("visits") {
         ids.visit
     } else if path.contains("frameworks") {
         ids.framework
@@ -294,8 +308,31 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         Default::default(),
     )
     .unwrap();
+    let visit_id = db::visits::insert(&mut conn, &visit).unwrap();
+    db::visits::advance(
+        &mut conn,
+        visit_id,
+        campus_visits::domain::visit::VisitStatus::InProgress,
+    )
+    .unwrap();
+    let item = db::action_items::add(
+        &mut conn,
+        visit_id,
+        &db::action_items::Draft {
+            kind: campus_visits::domain::action_item::Kind::School,
+            department_id: None,
+            title: "Post the schedule".into(),
+            evidence: String::new(),
+            owner_id: None,
+            due_on: None,
+            priority: campus_visits::domain::action_item::Priority::Normal,
+        },
+        owner.id,
+    )
+    .unwrap();
     let ids = Ids {
-        visit: db::visits::insert(&mut conn, &visit).unwrap(),
+        visit: visit_id,
+        item,
         framework: db::frameworks::import(&mut conn, &framework).unwrap().id(),
         school: school_id,
         department: db::departments::insert(&mut conn, &department).unwrap(),
@@ -371,6 +408,7 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
     let user = app.sign_in_as(&[Role::Admin]).await;
     let ids = Ids {
         visit: 1,
+        item: 1,
         framework: 1,
         school: 1,
         department: 1,
