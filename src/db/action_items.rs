@@ -24,19 +24,10 @@ use crate::domain::user::Link;
 use crate::domain::visit::VisitStatus;
 
 /// The district's settings (the defaults until an administrator saves some).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Settings {
     pub teacher_field: bool,
     pub rules: Rules,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            teacher_field: false,
-            rules: Rules::default(),
-        }
-    }
 }
 
 pub fn settings(conn: &mut DbConn) -> QueryResult<Settings> {
@@ -1078,6 +1069,10 @@ pub fn history(conn: &mut DbConn, id: i64) -> QueryResult<Vec<Update>> {
         .collect())
 }
 
+/// An earlier visit's item, with the check this visit recorded on it (the
+/// result and the team's note), if any.
+pub type Carried = (Item, Option<(Check, String)>);
+
 /// Items from earlier visits to the visit's campus that still ask for work
 /// (open, in progress, done or blocked), with the check this visit recorded
 /// on each, if any.
@@ -1085,7 +1080,7 @@ pub fn carried_over(
     conn: &mut DbConn,
     viewer: &Viewer,
     visit_id: i64,
-) -> QueryResult<Vec<(Item, Option<(Check, String)>)>> {
+) -> QueryResult<Vec<Carried>> {
     let (school_id, date) = visits::table
         .find(visit_id)
         .select((visits::school_id, visits::visit_date))

@@ -25,10 +25,7 @@ pub struct DebriefPage {
     /// The team and planners also see each snapshot's notes.
     pub team_view: bool,
     /// Items from earlier visits to the campus, with this visit's checks.
-    pub earlier: Vec<(
-        crate::db::action_items::Item,
-        Option<(crate::domain::action_item::Check, String)>,
-    )>,
+    pub earlier: Vec<crate::db::action_items::Carried>,
 }
 
 /// The debrief form as typed: problems are `problem_<n>` with departments

@@ -43,18 +43,16 @@ pub fn may_change(user: &CurrentUser, item: &Item, visit: &Visit) -> bool {
     may_change_published(user, item)
 }
 
-async fn visible_visit(user: &CurrentUser, db: &Db, id: i64) -> Result<Visit, AppError> {
+pub(crate) async fn visible_visit(user: &CurrentUser, db: &Db, id: i64) -> Result<Visit, AppError> {
     let viewer = Viewer::from(&user.account);
-    Ok(db
-        .run(move |conn| db::visits::find_visible(conn, &viewer, id))
-        .await?)
+    db.run(move |conn| db::visits::find_visible(conn, &viewer, id))
+        .await
 }
 
-async fn visible_item(user: &CurrentUser, db: &Db, id: i64) -> Result<Item, AppError> {
+pub(crate) async fn visible_item(user: &CurrentUser, db: &Db, id: i64) -> Result<Item, AppError> {
     let viewer = Viewer::from(&user.account);
-    Ok(db
-        .run(move |conn| db::action_items::find_visible(conn, &viewer, id))
-        .await?)
+    db.run(move |conn| db::action_items::find_visible(conn, &viewer, id))
+        .await
 }
 
 async fn visit_items_page(
@@ -105,7 +103,7 @@ pub async fn for_visit(
 }
 
 /// The visit, if `user` may review its items (team and planners).
-async fn reviewable(
+pub(crate) async fn reviewable(
     req: &HttpRequest,
     user: &CurrentUser,
     db: &Db,
@@ -134,8 +132,7 @@ pub async fn generate(
     let (visit_id, actor) = (visit.id, user.id());
     match field_errors(
         db.run(move |conn| db::action_items::generate(conn, visit_id, actor))
-            .await
-            .map_err(AppError::from),
+            .await,
     )? {
         Ok(outcome) => {
             audit(
@@ -249,8 +246,7 @@ pub async fn add(
             let (visit_id, actor) = (visit.id, user.id());
             field_errors(
                 db.run(move |conn| db::action_items::add(conn, visit_id, &draft, actor))
-                    .await
-                    .map_err(AppError::from),
+                    .await,
             )?
         }
         Err(errors) => Err(errors),
@@ -348,8 +344,7 @@ pub async fn publish(
                 Ok::<_, db::WriteError>(published)
             })
         })
-        .await
-        .map_err(AppError::from);
+        .await;
     match field_errors(outcome)? {
         Ok(_) => Ok(see_other(&format!(
             "/visits/{visit_id}/items?done=published"
@@ -358,7 +353,11 @@ pub async fn publish(
     }
 }
 
-async fn item_page(user: &CurrentUser, db: &Db, item: Item) -> Result<ItemPage, AppError> {
+pub(crate) async fn item_page(
+    user: &CurrentUser,
+    db: &Db,
+    item: Item,
+) -> Result<ItemPage, AppError> {
     // Owners and department heads may see an item whose visit is out of
     // their sight; they get its date and campus only.
     let visit = visible_visit(user, db, item.visit_id).await;
@@ -497,8 +496,7 @@ pub async fn update(
     let (item_id, actor) = (page.item.id, user.id());
     let outcome = db
         .run(move |conn| db::action_items::change(conn, item_id, &change, actor))
-        .await
-        .map_err(AppError::from);
+        .await;
     match field_errors(outcome)? {
         Ok(Changed::Saved(_)) => {
             audit(
@@ -645,14 +643,13 @@ async fn listing(
     filter: Filter,
 ) -> Result<(Vec<Item>, Vec<crate::domain::user::Link>), AppError> {
     let viewer = Viewer::from(&user.account);
-    Ok(db
-        .run(move |conn| -> diesel::QueryResult<_> {
-            Ok((
-                db::action_items::list(conn, &viewer, &filter)?,
-                db::schools::choices(conn)?,
-            ))
-        })
-        .await?)
+    db.run(move |conn| -> diesel::QueryResult<_> {
+        Ok((
+            db::action_items::list(conn, &viewer, &filter)?,
+            db::schools::choices(conn)?,
+        ))
+    })
+    .await
 }
 
 /// "My items": everything the person owns.
@@ -816,8 +813,7 @@ pub async fn check(
     let (actor, note) = (user.id(), form.note.clone());
     let visit_id = visit.id;
     db.run(move |conn| db::action_items::check(conn, item_id, visit_id, result, &note, actor))
-        .await
-        .map_err(AppError::from)?;
+        .await?;
     audit(
         &db,
         NewEvent::new("action_item.checked")

@@ -34,6 +34,14 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/sign-out", Public),
     ("get", "/api/v1/openapi.json", Public),
     ("get", "/api/v1/session", SignedIn),
+    ("get", "/api/v1/visits/{id}/items", SignedIn),
+    ("post", "/api/v1/visits/{id}/items/generate", SignedIn),
+    ("post", "/api/v1/visits/{id}/items", SignedIn),
+    ("post", "/api/v1/visits/{id}/publish", Planner),
+    ("post", "/api/v1/visits/{id}/checks", SignedIn),
+    ("get", "/api/v1/items", SignedIn),
+    ("get", "/api/v1/items/{id}", SignedIn),
+    ("patch", "/api/v1/items/{id}", SignedIn),
     ("get", "/", SignedIn),
     ("get", "/account", SignedIn),
     ("post", "/account/tokens", SignedIn),
@@ -167,7 +175,10 @@ struct Ids {
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
-    let id = if path.starts_with("/items") || path.contains("/checks/") {
+    let id = if path.starts_with("/items")
+        || path.starts_with("/api/v1/items")
+        || path.contains("/checks/")
+    {
         ids.item
     } else if path.contains("visits") {
         ids.visit
@@ -229,6 +240,7 @@ fn request(
         "get" => client.get(url),
         "post" => client.request(Method::POST, url),
         "put" => client.request(Method::PUT, url),
+        "patch" => client.request(Method::PATCH, url),
         other => panic!("no requests for {other}"),
     };
     let builder = match csrf {

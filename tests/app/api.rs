@@ -198,7 +198,7 @@ async fn departments_and_people_through_the_api() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_served_api() {
     let app = spawn_app().await;
-    app.sign_in_as(&[Role::Admin]).await;
+    let admin = app.sign_in_as(&[Role::Admin]).await;
     let response = app.get("/api/v1/openapi.json").await;
     assert_eq!(response.status(), 200);
     let doc: serde_json::Value = response.json().await.unwrap();
@@ -262,8 +262,33 @@ async fn the_openapi_document_describes_the_served_api() {
         .json()
         .await
         .unwrap();
+    let visit_id = visit["id"].as_i64().unwrap();
+    let mut conn = app.conn();
+    campus_visits::db::visits::advance(
+        &mut conn,
+        visit_id,
+        campus_visits::domain::visit::VisitStatus::InProgress,
+    )
+    .unwrap();
+    let item = json!(campus_visits::db::action_items::add(
+        &mut conn,
+        visit_id,
+        &campus_visits::db::action_items::Draft {
+            kind: campus_visits::domain::action_item::Kind::School,
+            department_id: None,
+            title: "Post the schedule".into(),
+            evidence: String::new(),
+            owner_id: None,
+            due_on: None,
+            priority: campus_visits::domain::action_item::Priority::Normal,
+        },
+        admin.id,
+    )
+    .unwrap());
     for (path, operations) in paths {
-        let id = if path.starts_with("/api/v1/visits") {
+        let id = if path.starts_with("/api/v1/items") {
+            &item
+        } else if path.starts_with("/api/v1/visits") {
             &visit["id"]
         } else if path.starts_with("/api/v1/frameworks") {
             &framework["id"]
@@ -290,6 +315,13 @@ async fn the_openapi_document_describes_the_served_api() {
                 "put" => (
                     app.client
                         .put(app.url(&concrete))
+                        .header("x-csrf-token", app.csrf())
+                        .json(&json!({})),
+                    422,
+                ),
+                "patch" => (
+                    app.client
+                        .patch(app.url(&concrete))
                         .header("x-csrf-token", app.csrf())
                         .json(&json!({})),
                     422,

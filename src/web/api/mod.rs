@@ -4,6 +4,7 @@
 
 pub mod departments;
 pub mod frameworks;
+pub mod items;
 pub mod schools;
 pub mod session;
 pub mod users;
@@ -37,7 +38,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(visits::show)
         .service(visits::update)
         .service(visits::create_observation)
-        .service(visits::observations);
+        .service(visits::observations)
+        .service(items::for_visit)
+        .service(items::generate)
+        .service(items::add)
+        .service(items::publish)
+        .service(items::check)
+        .service(items::list)
+        .service(items::show)
+        .service(items::update);
 }
 
 /// Fills in the document's title and description.
