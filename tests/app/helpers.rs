@@ -421,6 +421,40 @@ impl BrowserOn<'_> {
             .expect("GET")
     }
 
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("a page")
+    }
+
+    /// Posts a form with this browser's CSRF token.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf.lock().unwrap().clone();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &csrf));
+        self.client
+            .post(self.app.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Sends JSON as a script in the page would, with `X-CSRF-Token`.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let csrf = self.csrf.lock().unwrap().clone();
+        self.client
+            .request(method, self.app.url(path))
+            .header("x-csrf-token", csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("a JSON request")
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         let (response, csrf) = sign_in_with(self.app, &self.client, email, password).await;
         if let Some(token) = csrf {

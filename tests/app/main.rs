@@ -11,6 +11,7 @@ mod frameworks;
 mod health;
 mod helpers;
 mod import;
+mod items;
 mod migrations;
 mod observations;
 mod proxy;
