@@ -180,6 +180,8 @@ route_table! {
     get "/schools/{id}/items" => web::items::for_school;
     get "/departments/{id}/items" => web::items::for_department;
     get "/admin/audit" => web::audit::list;
+    get "/admin/settings" => web::settings::show;
+    post "/admin/settings" => web::settings::save;
     get "/admin/schools" => web::schools::list;
     get "/admin/schools/new" => web::schools::new;
     post "/admin/schools" => web::schools::create;

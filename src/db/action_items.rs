@@ -11,8 +11,7 @@ use diesel::sql_types::Bool;
 
 use super::schema::{
     action_item_checks, action_item_indicators, action_item_updates, action_items, departments,
-    district_settings, framework_domains, indicators, schools, user_roles, users, visit_members,
-    visits,
+    framework_domains, indicators, schools, user_roles, users, visit_members, visits,
 };
 use super::visits::Viewer;
 use super::{now, DbConn, MultiBackend, WriteError};
@@ -22,61 +21,6 @@ use crate::domain::action_item::{
 };
 use crate::domain::user::Link;
 use crate::domain::visit::VisitStatus;
-
-/// The district's settings (the defaults until an administrator saves some).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Settings {
-    pub teacher_field: bool,
-    pub rules: Rules,
-}
-
-pub fn settings(conn: &mut DbConn) -> QueryResult<Settings> {
-    let row = district_settings::table
-        .find(1)
-        .select((
-            district_settings::teacher_field,
-            district_settings::weak_share_percent,
-            district_settings::weak_min_snapshots,
-            district_settings::department_due_days,
-            district_settings::school_due_days,
-        ))
-        .first::<(bool, i32, i32, i32, i32)>(conn)
-        .optional()?;
-    Ok(match row {
-        None => Settings::default(),
-        Some((teacher_field, share, min, dept_days, school_days)) => Settings {
-            teacher_field,
-            rules: Rules {
-                weak_share_percent: share.clamp(1, 100) as u32,
-                min_snapshots: min.max(1) as u32,
-                department_due_days: i64::from(dept_days.max(1)),
-                school_due_days: i64::from(school_days.max(1)),
-            },
-        },
-    })
-}
-
-pub fn save_settings(conn: &mut DbConn, settings: &Settings) -> QueryResult<()> {
-    let values = (
-        district_settings::teacher_field.eq(settings.teacher_field),
-        district_settings::weak_share_percent.eq(settings.rules.weak_share_percent as i32),
-        district_settings::weak_min_snapshots.eq(settings.rules.min_snapshots as i32),
-        district_settings::department_due_days.eq(settings.rules.department_due_days as i32),
-        district_settings::school_due_days.eq(settings.rules.school_due_days as i32),
-        district_settings::updated_at.eq(now()),
-    );
-    super::write_transaction(conn, |conn| {
-        let updated = diesel::update(district_settings::table.find(1))
-            .set(values)
-            .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(district_settings::table)
-                .values((district_settings::id.eq(1), values))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
-}
 
 /// An item as the pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -518,7 +462,7 @@ pub fn generate(conn: &mut DbConn, visit_id: i64, actor: i64) -> Result<Generate
                 "Mark the visit debriefed before generating its action items.",
             ));
         }
-        let rules = settings(conn)?.rules;
+        let rules = super::settings::find(conn)?.rules;
         let school_id: i64 = visits::table
             .find(visit_id)
             .select(visits::school_id)

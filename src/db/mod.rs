@@ -29,6 +29,7 @@ pub mod frameworks;
 pub mod observations;
 pub mod schema;
 pub mod schools;
+pub mod settings;
 pub mod throttle;
 pub mod users;
 pub mod visits;

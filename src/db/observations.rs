@@ -125,6 +125,7 @@ pub fn submit(
                 observations::started_at.eq(observation.started_at.as_deref()),
                 observations::rating.eq(observation.rating),
                 observations::notes.eq(&observation.notes),
+                observations::teacher.eq(&observation.teacher),
                 observations::idempotency_key.eq(key.as_str()),
                 observations::body_hash.eq(&fingerprint),
                 observations::created_at.eq(at),
@@ -188,6 +189,8 @@ pub struct Observation {
     pub started_at: Option<String>,
     pub rating: Option<i32>,
     pub notes: String,
+    /// Empty unless the district records teachers.
+    pub teacher: String,
     pub ticks: BTreeMap<i64, Tick>,
     pub created_at: NaiveDateTime,
 }
@@ -204,6 +207,7 @@ type Row = (
     Option<i32>,
     String,
     NaiveDateTime,
+    String,
 );
 
 /// Every snapshot of a visit, oldest first.
@@ -246,6 +250,7 @@ fn load(
             observations::rating,
             observations::notes,
             observations::created_at,
+            observations::teacher,
         ))
         .load::<Row>(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -281,7 +286,9 @@ fn load(
                 rating,
                 notes,
                 created_at,
+                teacher,
             )| Observation {
+                teacher,
                 id,
                 author_id,
                 author,
@@ -377,6 +384,7 @@ pub fn update(
                 observations::started_at.eq(observation.started_at.as_deref()),
                 observations::rating.eq(observation.rating),
                 observations::notes.eq(&observation.notes),
+                observations::teacher.eq(&observation.teacher),
                 observations::updated_at.eq(now()),
             ))
             .execute(conn)?;

@@ -66,6 +66,10 @@ pub struct NewObservation {
     /// 1 to 4; evidence comes first, a rating is optional.
     pub rating: Option<i32>,
     pub notes: String,
+    /// The teacher's name, only where the district turned the field on.
+    /// Left out of the fingerprint when empty, so keys stay stable.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub teacher: String,
     pub ticks: BTreeMap<i64, Tick>,
 }
 
@@ -79,6 +83,8 @@ pub struct RawObservation<'a> {
     pub started_at: &'a str,
     pub rating: &'a str,
     pub notes: &'a str,
+    /// Ignored (stored empty) unless the district turned the field on.
+    pub teacher: &'a str,
 }
 
 fn short(raw: &str, max: usize) -> Result<String, String> {
@@ -128,6 +134,9 @@ impl NewObservation {
         let notes = errors
             .check("notes", short(raw.notes, 10_000))
             .unwrap_or_default();
+        let teacher = errors
+            .check("teacher", short(raw.teacher, 80))
+            .unwrap_or_default();
         match setting {
             Some(setting) if errors.is_empty() => Ok(Self {
                 setting,
@@ -137,6 +146,7 @@ impl NewObservation {
                 started_at,
                 rating,
                 notes,
+                teacher,
                 ticks,
             }),
             _ => Err(errors),

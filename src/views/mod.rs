@@ -12,6 +12,7 @@ pub mod home;
 pub mod items;
 pub mod observations;
 pub mod schools;
+pub mod settings;
 pub mod users;
 pub mod visits;
 
@@ -55,6 +56,7 @@ pub enum Section {
     Users,
     Frameworks,
     Audit,
+    Settings,
     Account,
     None,
 }
@@ -67,6 +69,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         (Section::Users, "/admin/users", "People"),
         (Section::Frameworks, "/admin/frameworks", "Frameworks"),
         (Section::Audit, "/admin/audit", "Audit log"),
+        (Section::Settings, "/admin/settings", "Settings"),
     ];
     let mut nav = Vec::new();
     let mut boards = Vec::new();

@@ -54,15 +54,29 @@ fn choices(
     }
 }
 
+/// Whether the capture page records a new snapshot or edits one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `saved`: the previous snapshot was just stored.
+    New {
+        saved: bool,
+    },
+    Edit(i64),
+}
+
 pub fn capture(
     ctx: &Ctx,
     visit: &Visit,
     framework: Option<&Framework>,
     fields: &HashMap<String, String>,
     errors: &FieldErrors,
-    saved: bool,
-    editing: Option<i64>,
+    mode: Mode,
+    teacher_field: bool,
 ) -> Markup {
+    let (saved, editing) = match mode {
+        Mode::New { saved } => (saved, None),
+        Mode::Edit(id) => (false, Some(id)),
+    };
     let title = match editing {
         Some(_) => format!("Edit your observation — {}", visit.school.name),
         None => format!("Observe — {}", visit.school.name),
@@ -107,6 +121,7 @@ pub fn capture(
                             (text_input("grade_band", "Grade band", fields, errors, "text"))
                             (text_input("subject", "Subject", fields, errors, "text"))
                             (text_input("started_at", "Start time", fields, errors, "time"))
+                            @if teacher_field { (text_input("teacher", "Teacher", fields, errors, "text")) }
                         }
                         @for domain in &framework.domains {
                             h2 { (domain.name) }

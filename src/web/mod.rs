@@ -16,6 +16,7 @@ pub mod home;
 pub mod items;
 pub mod observations;
 pub mod schools;
+pub mod settings;
 pub mod users;
 pub mod visits;
 

@@ -15,6 +15,7 @@ use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation,
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
+use crate::views::observations::Mode;
 
 /// Whether `user` may record observations on `visit`: its team, and the
 /// administrators and visit leads who plan visits.
@@ -54,13 +55,7 @@ pub async fn capture(
     saved: web::Query<SavedQuery>,
 ) -> Result<Markup, AppError> {
     let visit = recordable(&req, &user, &db, id.into_inner()).await?;
-    let framework = match visit.framework.as_ref().map(|f| f.id) {
-        Some(framework_id) => Some(
-            db.run(move |conn| db::frameworks::load(conn, framework_id))
-                .await?,
-        ),
-        None => None,
-    };
+    let (framework, teacher_field) = form_context(&db, &visit).await?;
     let fields = HashMap::from([("idempotency_key".to_owned(), crate::auth::random_hex(16))]);
     Ok(views::observations::capture(
         &user.ctx(),
@@ -68,8 +63,10 @@ pub async fn capture(
         framework.as_ref(),
         &fields,
         &FieldErrors::new(),
-        saved.saved.is_some(),
-        None,
+        Mode::New {
+            saved: saved.saved.is_some(),
+        },
+        teacher_field,
     ))
 }
 
@@ -110,7 +107,8 @@ pub async fn submit(
                 .unwrap_or(""),
         ),
     );
-    let (observation, key) = match (parse_fields(&fields, errors), key) {
+    let teacher_field = teacher_field(&db).await?;
+    let (observation, key) = match (parse_fields(&fields, errors, teacher_field), key) {
         (Ok(observation), Some(key)) => (observation, key),
         (Ok(_), None) => {
             let errors = FieldErrors::single(
@@ -135,6 +133,7 @@ pub async fn submit(
 fn parse_fields(
     fields: &HashMap<String, String>,
     mut errors: FieldErrors,
+    teacher_field: bool,
 ) -> Result<NewObservation, FieldErrors> {
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let ticks = ticks_from(fields, &mut errors);
@@ -146,6 +145,7 @@ fn parse_fields(
         started_at: get("started_at"),
         rating: get("rating"),
         notes: get("notes"),
+        teacher: if teacher_field { get("teacher") } else { "" },
     };
     match NewObservation::parse(&raw, ticks) {
         Ok(observation) if errors.is_empty() => Ok(observation),
@@ -181,6 +181,7 @@ fn fields_of(observation: &crate::db::observations::Observation) -> HashMap<Stri
                 .unwrap_or_default(),
         ),
         ("notes".to_owned(), observation.notes.clone()),
+        ("teacher".to_owned(), observation.teacher.clone()),
     ]);
     for (indicator, tick) in &observation.ticks {
         fields.insert(format!("tick_{indicator}"), tick.as_str().to_owned());
@@ -215,7 +216,7 @@ pub async fn edit(
     let (visit_id, id) = path.into_inner();
     let visit = recordable(&req, &user, &db, visit_id).await?;
     let observation = own(&db, &user, visit_id, id).await?;
-    let framework = load_framework(&db, &visit).await?;
+    let (framework, teacher_field) = form_context(&db, &visit).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(
@@ -225,8 +226,8 @@ pub async fn edit(
                 framework.as_ref(),
                 &fields_of(&observation),
                 &FieldErrors::new(),
-                false,
-                Some(id),
+                Mode::Edit(id),
+                teacher_field,
             )
             .into_string(),
         ))
@@ -242,7 +243,8 @@ pub async fn save(
     let (visit_id, id) = path.into_inner();
     let visit = recordable(&req, &user, &db, visit_id).await?;
     own(&db, &user, visit_id, id).await?;
-    let observation = match parse_fields(&fields, FieldErrors::new()) {
+    let teacher_field = teacher_field(&db).await?;
+    let observation = match parse_fields(&fields, FieldErrors::new(), teacher_field) {
         Ok(observation) => observation,
         Err(errors) => return again(&user, &db, &visit, &fields, &errors, Some(id)).await,
     };
@@ -266,17 +268,26 @@ pub async fn save(
     }
 }
 
-async fn load_framework(
+/// Whether the district records teachers' names.
+async fn teacher_field(db: &Db) -> Result<bool, AppError> {
+    Ok(db.run(db::settings::find).await?.teacher_field)
+}
+
+/// What the capture form needs besides the visit: its framework, and
+/// whether the district records teachers' names.
+async fn form_context(
     db: &Db,
     visit: &Visit,
-) -> Result<Option<crate::db::frameworks::Framework>, AppError> {
-    match visit.framework.as_ref().map(|f| f.id) {
-        Some(framework_id) => Ok(Some(
-            db.run(move |conn| db::frameworks::load(conn, framework_id))
-                .await?,
-        )),
-        None => Ok(None),
-    }
+) -> Result<(Option<crate::db::frameworks::Framework>, bool), AppError> {
+    let framework_id = visit.framework.as_ref().map(|f| f.id);
+    Ok(db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            let framework = framework_id
+                .map(|id| db::frameworks::load(conn, id))
+                .transpose()?;
+            Ok((framework, db::settings::find(conn)?.teacher_field))
+        })
+        .await?)
 }
 
 /// The capture form again, with what was typed and the messages: 422.
@@ -288,14 +299,17 @@ async fn again(
     errors: &FieldErrors,
     editing: Option<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let framework = load_framework(db, visit).await?;
+    let (framework, teacher_field) = form_context(db, visit).await?;
     Ok(unprocessable(views::observations::capture(
         &user.ctx(),
         visit,
         framework.as_ref(),
         fields,
         errors,
-        false,
-        editing,
+        match editing {
+            Some(id) => Mode::Edit(id),
+            None => Mode::New { saved: false },
+        },
+        teacher_field,
     )))
 }

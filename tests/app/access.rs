@@ -81,6 +81,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/api/v1/visits/{id}", SignedIn),
     ("put", "/api/v1/visits/{id}", Planner),
     ("get", "/admin/audit", Admin),
+    ("get", "/admin/settings", Admin),
+    ("post", "/admin/settings", Admin),
     ("get", "/admin/schools", Admin),
     ("get", "/admin/schools/new", Admin),
     ("post", "/admin/schools", Admin),

@@ -725,3 +725,58 @@ async fn the_same_story_through_the_api() {
         (step["id"].clone(), json!(true))
     );
 }
+
+#[tokio::test]
+async fn the_district_s_settings_decide_what_is_weak_and_when_it_is_due() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let first = visit(&app, &s, "2027-01-06");
+    observe(&app, &s, first);
+    for to in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+        db::visits::advance(&mut app.conn(), first, to).unwrap();
+    }
+    let admin = app.create_user(&[Role::Admin], None, None);
+    let admin = signed_in(&app, &admin).await;
+    let settings = |min: &'static str| {
+        [
+            ("weak_share_percent", "50"),
+            ("weak_min_snapshots", min),
+            ("department_due_days", "10"),
+            ("school_due_days", "5"),
+        ]
+    };
+    // Three snapshots are fewer than four: nothing is weak.
+    assert_eq!(
+        admin
+            .post_form("/admin/settings", &settings("4"))
+            .await
+            .status(),
+        303
+    );
+    let lead = signed_in(&app, &s.lead).await;
+    lead.post_form(&format!("/visits/{first}/items/generate"), &[])
+        .await;
+    assert!(everything(&app, first).is_empty());
+    // At three they are, and the due dates follow the settings.
+    assert_eq!(
+        admin
+            .post_form("/admin/settings", &settings("3"))
+            .await
+            .status(),
+        303
+    );
+    lead.post_form(&format!("/visits/{first}/items/generate"), &[])
+        .await;
+    let items = everything(&app, first);
+    assert_eq!(items.len(), 2);
+    let curriculum = by_key(&items, &format!("department:{}", s.curriculum));
+    assert_eq!(
+        curriculum.due_on,
+        Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 16).unwrap())
+    );
+    let step = by_key(&items, &format!("look-for:{}", s.indicators[2]));
+    assert_eq!(
+        step.due_on,
+        Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap())
+    );
+}

@@ -509,3 +509,90 @@ async fn authors_edit_their_own_observations_until_the_debrief_is_published() {
         "planning"
     );
 }
+
+#[tokio::test]
+async fn the_teacher_field_appears_only_where_the_district_turns_it_on() {
+    let app = spawn_app().await;
+    let member = app.create_user(&[Role::Visitor], None, None);
+    let (visit_id, _, indicators) = visit_with_framework(&app, &[member.id]);
+    let admin = TestApp::second_browser(&app);
+    let admin_user = app.create_user(&[Role::Admin], None, None);
+    assert_eq!(
+        admin
+            .sign_in(&admin_user.email, crate::helpers::TEST_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    app.sign_in(&member.email, crate::helpers::TEST_PASSWORD)
+        .await;
+    let capture = format!("/visits/{visit_id}/observe");
+    assert!(!app.get_text(&capture).await.contains("name=\"teacher\""));
+    // Off: a teacher sent anyway is not kept.
+    let ignored = app
+        .post_form(
+            &format!("/visits/{visit_id}/observations"),
+            &[
+                ("idempotency_key", "teacher-off-0001"),
+                ("setting", "classroom"),
+                ("teacher", "Ms Lee"),
+            ],
+        )
+        .await;
+    assert_eq!(ignored.status(), 303);
+
+    let settings = [
+        ("teacher_field", "on"),
+        ("weak_share_percent", "60"),
+        ("weak_min_snapshots", "3"),
+        ("department_due_days", "30"),
+        ("school_due_days", "14"),
+    ];
+    let mut bad = settings.to_vec();
+    bad[1] = ("weak_share_percent", "0");
+    let refused = admin.post_form("/admin/settings", &bad).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter a whole number from 1 to 100."));
+    assert_eq!(
+        admin.post_form("/admin/settings", &settings).await.status(),
+        303
+    );
+    assert!(app.get_text(&capture).await.contains("name=\"teacher\""));
+    let tick = format!("tick_{}", indicators[0]);
+    let kept = app
+        .post_form(
+            &format!("/visits/{visit_id}/observations"),
+            &[
+                ("idempotency_key", "teacher-on-0001"),
+                ("setting", "classroom"),
+                ("teacher", "Ms Lee"),
+                (&tick, "observed"),
+            ],
+        )
+        .await;
+    assert_eq!(kept.status(), 303);
+    let by_api = app
+        .client
+        .post(app.url(&format!("/api/v1/visits/{visit_id}/observations")))
+        .header("x-csrf-token", app.csrf())
+        .header("Idempotency-Key", "teacher-on-0002")
+        .json(&json!({"setting": "planning", "teacher": "Mr Diaz"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_api.status(), 201);
+    let stored = db::observations::for_visit(&mut app.conn(), visit_id).unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|o| o.teacher.as_str())
+            .collect::<Vec<_>>(),
+        ["", "Ms Lee", "Mr Diaz"]
+    );
+    let saved = db::settings::find(&mut app.conn()).unwrap();
+    assert_eq!(saved.rules.weak_share_percent, 60);
+}

@@ -291,6 +291,10 @@ pub struct ObservationIn {
     pub rating: Option<i32>,
     #[serde(default)]
     pub notes: String,
+    /// The teacher's name; stored only where the district turned the
+    /// teacher field on, otherwise ignored.
+    #[serde(default)]
+    pub teacher: String,
     /// Look-for code → `observed`, `partly`, `not_observed` or `not_applicable`.
     #[serde(default)]
     pub ticks: std::collections::BTreeMap<String, crate::domain::observation::Tick>,
@@ -308,6 +312,8 @@ pub struct ObservationOut {
     pub started_at: Option<String>,
     pub rating: Option<i32>,
     pub notes: String,
+    /// Empty unless the district records teachers.
+    pub teacher: String,
     /// Look-for id → tick.
     pub ticks: std::collections::BTreeMap<i64, crate::domain::observation::Tick>,
 }
@@ -324,6 +330,7 @@ impl From<crate::db::observations::Observation> for ObservationOut {
             started_at: o.started_at,
             rating: o.rating,
             notes: o.notes,
+            teacher: o.teacher,
             ticks: o.ticks,
         }
     }
@@ -400,7 +407,15 @@ pub async fn create_observation(
                 }
             }
             let rating = input.rating.map(|r| r.to_string()).unwrap_or_default();
+            // A teacher's name is kept only where the district asked for it.
+            let teacher =
+                if !input.teacher.trim().is_empty() && db::settings::find(conn)?.teacher_field {
+                    input.teacher.as_str()
+                } else {
+                    ""
+                };
             let raw = RawObservation {
+                teacher,
                 setting: &input.setting,
                 room: &input.room,
                 grade_band: &input.grade_band,
