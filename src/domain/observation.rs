@@ -177,6 +177,7 @@ mod tests {
             started_at: "9:05",
             rating: "",
             notes: " Exit tickets ",
+            teacher: "",
         }
     }
 

@@ -280,14 +280,13 @@ async fn form_context(
     visit: &Visit,
 ) -> Result<(Option<crate::db::frameworks::Framework>, bool), AppError> {
     let framework_id = visit.framework.as_ref().map(|f| f.id);
-    Ok(db
-        .run(move |conn| -> diesel::QueryResult<_> {
-            let framework = framework_id
-                .map(|id| db::frameworks::load(conn, id))
-                .transpose()?;
-            Ok((framework, db::settings::find(conn)?.teacher_field))
-        })
-        .await?)
+    db.run(move |conn| -> diesel::QueryResult<_> {
+        let framework = framework_id
+            .map(|id| db::frameworks::load(conn, id))
+            .transpose()?;
+        Ok((framework, db::settings::find(conn)?.teacher_field))
+    })
+    .await
 }
 
 /// The capture form again, with what was typed and the messages: 422.

@@ -364,7 +364,7 @@ pub async fn create_observation(
     enum Outcome {
         Denied,
         Invalid(FieldErrors),
-        Done(Submitted, Observation),
+        Done(Submitted, Box<Observation>),
     }
 
     let key = req
@@ -442,7 +442,7 @@ pub async fn create_observation(
                 };
             Ok(Outcome::Done(
                 submitted,
-                db::observations::find(conn, submitted.id())?,
+                Box::new(db::observations::find(conn, submitted.id())?),
             ))
         })
         .await?;
@@ -458,7 +458,7 @@ pub async fn create_observation(
             if matches!(submitted, Submitted::Replayed(_)) {
                 response.insert_header(("Idempotent-Replayed", "true"));
             }
-            Ok(response.json(ObservationOut::from(saved)))
+            Ok(response.json(ObservationOut::from(*saved)))
         }
     }
 }
