@@ -298,18 +298,57 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
         segments: all_segments.clone(),
     };
 
-    // Last week's visit to the demo school leader's campus.
-    if let Some(school) = db::schools::find_by_code(conn, "E101")? {
-        let id = db::visits::insert(
-            conn,
-            &visit(
-                school.id,
-                today - chrono::Duration::days(7),
-                "Checking for understanding in reading blocks",
-            ),
-        )?;
-        for status in [VisitStatus::InProgress, VisitStatus::Debriefed] {
-            db::visits::advance(conn, id, status)?;
+    // Two past visits to the demo school leader's campus: one nine weeks
+    // ago, published, whose items have moved on since; and last week's,
+    // debriefed, with its proposals under review and the earlier items
+    // checked. And one published visit to Samuel Okafor's campus.
+    let mut past = Vec::new();
+    for (code, days_ago, focus) in [
+        ("E101", 63, "Small-group reading instruction"),
+        ("M201", 35, "Student discourse in math"),
+        ("E101", 7, "Checking for understanding in reading blocks"),
+    ] {
+        if let Some(school) = db::schools::find_by_code(conn, code)? {
+            let id = db::visits::insert(
+                conn,
+                &visit(school.id, today - chrono::Duration::days(days_ago), focus),
+            )?;
+            for status in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+                db::visits::advance(conn, id, status)?;
+            }
+            past.push(id);
+        }
+    }
+    if let [earlier, other, last_week] = past[..] {
+        let author = lead.unwrap_or_default();
+        for (n, id) in [earlier, other, last_week].into_iter().enumerate() {
+            observe_demo_visit(conn, id, framework_id, author, n)?;
+            debrief_demo_visit(conn, id, author, n)?;
+            db::action_items::generate(conn, id, author)?;
+        }
+        for id in [earlier, other] {
+            resolve_first_problem_item(conn, id, author)?;
+            db::action_items::publish(conn, id, author)?;
+        }
+        move_demo_items(conn, earlier, author)?;
+        move_demo_items(conn, other, author)?;
+        // Last week's team checked some of the earlier visit's items.
+        let carried = db::action_items::carried_over(conn, &everyone(), last_week)?;
+        for (item, _) in &carried {
+            use crate::domain::action_item::{Check, Status};
+            let result = match item.status {
+                Status::InProgress => Check::Verified,
+                Status::Open => Check::StillOpen,
+                _ => continue,
+            };
+            db::action_items::check(
+                conn,
+                item.id,
+                last_week,
+                result,
+                "Seen on the walk-through",
+                author,
+            )?;
         }
     }
     let campuses = db::visits::campuses_for_planning(conn)?;
@@ -321,6 +360,193 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
     };
     for proposal in propose(&campuses, &request) {
         db::visits::insert(conn, &visit(proposal.school_id, proposal.date, ""))?;
+    }
+    Ok(())
+}
+
+/// Someone who sees everything, for the demo's own reads.
+fn everyone() -> db::visits::Viewer {
+    db::visits::Viewer {
+        user_id: 0,
+        roles: [Role::Admin].into_iter().collect(),
+        school_id: None,
+        department_id: None,
+    }
+}
+
+/// Nine snapshots across settings, ticked in a fixed pattern that leaves
+/// some look-fors weak and others strong (`salt` varies it per visit).
+fn observe_demo_visit(
+    conn: &mut DbConn,
+    visit_id: i64,
+    framework_id: i64,
+    author: i64,
+    salt: usize,
+) -> Result<(), WriteError> {
+    use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation, Tick};
+    let indicators: Vec<i64> = db::frameworks::load(conn, framework_id)?
+        .domains
+        .iter()
+        .flat_map(|d| d.indicators.iter().map(|i| i.id))
+        .collect();
+    let settings = [
+        "classroom",
+        "classroom",
+        "classroom",
+        "collaboration",
+        "planning",
+    ];
+    for n in 0..9 {
+        let ticks = indicators
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let tick = match (n * 7 + k * 3 + salt * 5) % 10 {
+                    0..=3 if k % 4 != 1 => Tick::Observed,
+                    0..=5 => Tick::Partly,
+                    6..=8 => Tick::NotObserved,
+                    _ => Tick::NotApplicable,
+                };
+                (*id, tick)
+            })
+            .collect();
+        let room = format!("{}{}", ["A", "B", "C"][n % 3], 100 + n);
+        let raw = RawObservation {
+            setting: settings[n % settings.len()],
+            room: &room,
+            grade_band: ["K-2", "3-5", "6-8"][n % 3],
+            notes: "Students worked in pairs; the teacher circulated with a checklist.",
+            ..Default::default()
+        };
+        let observation = NewObservation::parse(&raw, ticks).map_err(invalid("observation"))?;
+        let key = IdempotencyKey::parse(&format!("demo-{visit_id}-{n}"))
+            .map_err(|m| WriteError::field("key", m))?;
+        db::observations::submit(conn, visit_id, author, &key, &observation, None)?;
+    }
+    Ok(())
+}
+
+fn debrief_demo_visit(
+    conn: &mut DbConn,
+    visit_id: i64,
+    author: i64,
+    salt: usize,
+) -> Result<(), WriteError> {
+    let tag =
+        |conn: &mut DbConn, name: &str| -> Result<std::collections::BTreeSet<i64>, WriteError> {
+            Ok(db::departments::find_by_name(conn, name)?
+                .map(|d| d.id)
+                .into_iter()
+                .collect())
+        };
+    let problems = [
+        (
+            "Intervention time is not planned from data".to_owned(),
+            tag(conn, "Special Education")?,
+        ),
+        (
+            if salt == 1 {
+                "Projectors in the math wing fail".to_owned()
+            } else {
+                "Laptop carts are not charged before first period".to_owned()
+            },
+            tag(conn, "IT")?,
+        ),
+    ];
+    let debrief = crate::domain::debrief::NewDebrief::parse(
+        "Warm, orderly classrooms; students know the routines.",
+        "Reading curriculum pacing matches the district calendar.",
+        "Principal, assistant principal, two team leads",
+        &problems,
+    )
+    .map_err(invalid("debrief"))?;
+    db::debriefs::save(conn, visit_id, author, &debrief)
+}
+
+/// The IT item of the visit's problems: fixed during the visit.
+fn resolve_first_problem_item(
+    conn: &mut DbConn,
+    visit_id: i64,
+    author: i64,
+) -> Result<(), WriteError> {
+    use crate::domain::action_item::Status;
+    let items = visit_items(conn, visit_id)?;
+    if let Some(item) = items
+        .iter()
+        .rfind(|i| i.department.is_some() && i.look_fors.is_empty())
+    {
+        change_demo_item(
+            conn,
+            item,
+            Status::Resolved,
+            "",
+            "Dev Patel fixed it on the spot.",
+            author,
+        )?;
+    }
+    Ok(())
+}
+
+fn visit_items(
+    conn: &mut DbConn,
+    visit_id: i64,
+) -> Result<Vec<db::action_items::Item>, WriteError> {
+    Ok(db::action_items::list(
+        conn,
+        &everyone(),
+        &db::action_items::Filter {
+            visit_id: Some(visit_id),
+            ..Default::default()
+        },
+    )?)
+}
+
+fn change_demo_item(
+    conn: &mut DbConn,
+    item: &db::action_items::Item,
+    status: crate::domain::action_item::Status,
+    reason: &str,
+    note: &str,
+    author: i64,
+) -> Result<(), WriteError> {
+    let change = db::action_items::Change {
+        version: item.version,
+        title: None,
+        evidence: None,
+        status,
+        reason: reason.to_owned(),
+        owner_id: item.owner.as_ref().map(|o| o.id),
+        due_on: item.due_on,
+        priority: item.priority,
+        note: note.to_owned(),
+    };
+    db::action_items::change(conn, item.id, &change, author)?;
+    Ok(())
+}
+
+/// Moves the earlier visit's open items along, one to each status.
+fn move_demo_items(conn: &mut DbConn, visit_id: i64, author: i64) -> Result<(), WriteError> {
+    use crate::domain::action_item::Status;
+    let steps = [
+        (
+            Status::InProgress,
+            "",
+            "Coaching cycle started with grade 2.",
+        ),
+        (Status::Done, "", "New schedule posted in every room."),
+        (
+            Status::Blocked,
+            "Waiting for the new assessment licences",
+            "",
+        ),
+        (Status::Dropped, "Covered by the district-wide rollout", ""),
+    ];
+    let open: Vec<_> = visit_items(conn, visit_id)?
+        .into_iter()
+        .filter(|i| i.status == Status::Open)
+        .collect();
+    for (item, (status, reason, note)) in open.iter().zip(steps) {
+        change_demo_item(conn, item, status, reason, note, author)?;
     }
     Ok(())
 }

@@ -64,9 +64,49 @@ async fn demo_loads_a_district_once_and_the_start_page_shows_it() {
             "{name}"
         );
     }
+    // Past visits with items in every status a person meets.
+    let admin = campus_visits::db::visits::Viewer {
+        user_id: 0,
+        roles: [campus_visits::domain::account::Role::Admin]
+            .into_iter()
+            .collect(),
+        school_id: None,
+        department_id: None,
+    };
+    let items = db::action_items::list(&mut conn, &admin, &Default::default()).unwrap();
+    let statuses: std::collections::BTreeSet<&str> =
+        items.iter().map(|i| i.status.as_str()).collect();
+    for status in [
+        "proposed",
+        "open",
+        "in_progress",
+        "done",
+        "verified",
+        "blocked",
+        "dropped",
+        "resolved",
+    ] {
+        assert!(statuses.contains(status), "{status} in {statuses:?}");
+    }
     drop(conn);
 
     let app = spawn_app_on(db, |_| {}).await;
+    // The demo's department head and school leader each see their own.
+    for (email, page) in [
+        ("marcus.bell@district.example.org", "/items"),
+        ("hannah.brooks@district.example.org", "/items"),
+    ] {
+        let browser = crate::helpers::TestApp::second_browser(&app);
+        assert_eq!(
+            browser
+                .sign_in(email, campus_visits::demo::DEMO_PASSWORD)
+                .await
+                .status(),
+            303
+        );
+        let text = browser.get_text(page).await;
+        assert!(text.contains("/items/"), "{email} owns items: {text}");
+    }
     let signed_in = app
         .sign_in(
             "admin@district.example.org",
