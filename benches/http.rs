@@ -242,6 +242,26 @@ async fn main() {
         &campus_visits::auth::token::digest(&visitor_token),
     )
     .expect("a token");
+    // The demo school leader, for her campus's action steps.
+    let leader = db::users::find_by_email(&mut conn, "hannah.brooks@district.example.org")
+        .expect("query")
+        .expect("a demo school leader");
+    let leader_token = campus_visits::auth::token::generate();
+    db::accounts::insert_token(
+        &mut conn,
+        leader.id,
+        "bench",
+        &campus_visits::auth::token::digest(&leader_token),
+    )
+    .expect("a token");
+    let board_path = format!(
+        "/departments/{}/items",
+        visitor.department.as_ref().expect("Marcus Bell heads Curriculum").id
+    );
+    let steps_path = format!(
+        "/schools/{}/items",
+        leader.school.as_ref().expect("Hannah Brooks leads a campus").id
+    );
     let viewer = db::visits::Viewer {
         user_id: visitor.id,
         roles: [campus_visits::domain::account::Role::Visitor].into(),
@@ -305,6 +325,26 @@ async fn main() {
             "/visits/{id}/observe",
             capture_path.clone(),
             Some(&visitor_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "department board",
+            board_path,
+            Some(&visitor_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "school action steps",
+            steps_path,
+            Some(&leader_token),
             Load::Get,
             connections,
             seconds,

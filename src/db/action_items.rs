@@ -112,43 +112,37 @@ pub struct Filter {
     pub statuses: Vec<Status>,
     /// Only open items due before this day.
     pub overdue_on: Option<NaiveDate>,
+    /// Leave out proposals (items of visits still in review).
+    pub published_only: bool,
+    /// Skip reading each item's look-fors (a list that does not show them).
+    pub without_look_fors: bool,
 }
 
 type ItemRow = (
     (
         i64,
         i64,
+        NaiveDate,
         i64,
         String,
+        String,
         Option<i64>,
-        String,
-        String,
         Option<String>,
+        String,
+        String,
     ),
     (
+        Option<String>,
         bool,
         String,
         String,
         String,
         Option<i64>,
+        Option<String>,
         Option<NaiveDate>,
         i32,
     ),
 );
-
-/// Names by id for the ids given.
-fn names<T>(
-    conn: &mut DbConn,
-    ids: BTreeSet<i64>,
-    load: impl Fn(&mut DbConn, &[i64]) -> QueryResult<Vec<(i64, T)>>,
-) -> QueryResult<BTreeMap<i64, T>> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    let mut found = BTreeMap::new();
-    for chunk in ids.chunks(500) {
-        found.extend(load(conn, chunk)?);
-    }
-    Ok(found)
-}
 
 /// The items `viewer` may see that match `filter`, by due date.
 pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<Vec<Item>> {
@@ -177,6 +171,9 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
         let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
         query = query.filter(action_items::status.eq_any(statuses));
     }
+    if filter.published_only {
+        query = query.filter(action_items::status.ne(Status::Proposed.as_str()));
+    }
     if let Some(today) = filter.overdue_on {
         let open: Vec<&str> = Status::ALL
             .iter()
@@ -187,69 +184,57 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
             .filter(action_items::status.eq_any(open))
             .filter(action_items::due_on.lt(today));
     }
-    let rows: Vec<ItemRow> = query
+    // The rule and the filters pick the ids (in order); one joined query
+    // per 500 of them reads the items with their names.
+    let ids: Vec<i64> = query
         .order((
             action_items::due_on.asc(),
             action_items::visit_id.asc(),
             action_items::id.asc(),
         ))
-        .select((
-            (
-                action_items::id,
-                action_items::visit_id,
-                action_items::school_id,
-                action_items::kind,
-                action_items::department_id,
-                action_items::title,
-                action_items::evidence,
-                action_items::source_key,
-            ),
-            (
-                action_items::edited,
-                action_items::status,
-                action_items::reason,
-                action_items::priority,
-                action_items::owner_id,
-                action_items::due_on,
-                action_items::version,
-            ),
-        ))
+        .select(action_items::id)
         .load(conn)?;
-    let dates = names(conn, rows.iter().map(|r| r.0 .1).collect(), |conn, ids| {
-        visits::table
-            .filter(visits::id.eq_any(ids))
-            .select((visits::id, visits::visit_date))
-            .load(conn)
-    })?;
-    let school_names = names(conn, rows.iter().map(|r| r.0 .2).collect(), |conn, ids| {
-        schools::table
-            .filter(schools::id.eq_any(ids))
-            .select((schools::id, schools::name))
-            .load(conn)
-    })?;
-    let department_names = names(
-        conn,
-        rows.iter().filter_map(|r| r.0 .4).collect(),
-        |conn, ids| {
-            departments::table
-                .filter(departments::id.eq_any(ids))
-                .select((departments::id, departments::name))
-                .load(conn)
-        },
-    )?;
-    let owner_names = names(
-        conn,
-        rows.iter().filter_map(|r| r.1 .4).collect(),
-        |conn, ids| {
-            users::table
-                .filter(users::id.eq_any(ids))
-                .select((users::id, users::name))
-                .load(conn)
-        },
-    )?;
+    let mut rows: BTreeMap<i64, ItemRow> = BTreeMap::new();
     let mut look_fors: BTreeMap<i64, Vec<(i64, String, String)>> = BTreeMap::new();
-    let ids: Vec<i64> = rows.iter().map(|r| r.0 .0).collect();
     for chunk in ids.chunks(500) {
+        let found: Vec<ItemRow> = action_items::table
+            .inner_join(visits::table)
+            .inner_join(schools::table.on(schools::id.eq(action_items::school_id)))
+            .left_join(
+                departments::table.on(departments::id.nullable().eq(action_items::department_id)),
+            )
+            .left_join(users::table.on(users::id.nullable().eq(action_items::owner_id)))
+            .filter(action_items::id.eq_any(chunk))
+            .select((
+                (
+                    action_items::id,
+                    action_items::visit_id,
+                    visits::visit_date,
+                    action_items::school_id,
+                    schools::name,
+                    action_items::kind,
+                    action_items::department_id,
+                    departments::name.nullable(),
+                    action_items::title,
+                    action_items::evidence,
+                ),
+                (
+                    action_items::source_key,
+                    action_items::edited,
+                    action_items::status,
+                    action_items::reason,
+                    action_items::priority,
+                    action_items::owner_id,
+                    users::name.nullable(),
+                    action_items::due_on,
+                    action_items::version,
+                ),
+            ))
+            .load(conn)?;
+        rows.extend(found.into_iter().map(|row| (row.0 .0, row)));
+        if filter.without_look_fors {
+            continue;
+        }
         let links: Vec<(i64, i64, String, String)> = action_item_indicators::table
             .inner_join(indicators::table)
             .filter(action_item_indicators::item_id.eq_any(chunk))
@@ -265,29 +250,32 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
             look_fors.entry(item).or_default().push((id, code, title));
         }
     }
-    let link = |id: i64, names: &BTreeMap<i64, String>| Link {
-        id,
-        name: names.get(&id).cloned().unwrap_or_default(),
-    };
-    Ok(rows
-        .into_iter()
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.remove(id))
         .map(|(a, b)| Item {
             id: a.0,
             visit_id: a.1,
-            visit_date: dates.get(&a.1).copied().unwrap_or_default(),
-            school: link(a.2, &school_names),
-            kind: a.3.parse().unwrap_or(Kind::School),
-            department: a.4.map(|id| link(id, &department_names)),
-            title: a.5,
-            evidence: a.6,
-            source_key: a.7,
-            edited: b.0,
-            status: b.1.parse().unwrap_or(Status::Open),
-            reason: b.2,
-            priority: b.3.parse().unwrap_or(Priority::Normal),
-            owner: b.4.map(|id| link(id, &owner_names)),
-            due_on: b.5,
-            version: b.6,
+            visit_date: a.2,
+            school: Link { id: a.3, name: a.4 },
+            kind: a.5.parse().unwrap_or(Kind::School),
+            department: a.6.map(|id| Link {
+                id,
+                name: a.7.unwrap_or_default(),
+            }),
+            title: a.8,
+            evidence: a.9,
+            source_key: b.0,
+            edited: b.1,
+            status: b.2.parse().unwrap_or(Status::Open),
+            reason: b.3,
+            priority: b.4.parse().unwrap_or(Priority::Normal),
+            owner: b.5.map(|id| Link {
+                id,
+                name: b.6.unwrap_or_default(),
+            }),
+            due_on: b.7,
+            version: b.8,
             look_fors: look_fors.remove(&a.0).unwrap_or_default(),
         })
         .collect())

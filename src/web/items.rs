@@ -553,6 +553,8 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn apply(&self, mut filter: Filter, today: NaiveDate) -> Filter {
+        // The CSV lists each item's look-fors; the page does not.
+        filter.without_look_fors = !self.wants_csv();
         if let Some(school) = self.school.as_deref().and_then(|s| s.parse().ok()) {
             filter.school_id = Some(school);
         }
@@ -637,17 +639,24 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
         .body(body))
 }
 
+/// A list's items, the campuses to filter by (when the list offers it) and
+/// the name of what the list is of, in one trip to the database.
 async fn listing(
     user: &CurrentUser,
     db: &Db,
     filter: Filter,
-) -> Result<(Vec<Item>, Vec<crate::domain::user::Link>), AppError> {
+    with_schools: bool,
+    name: impl FnOnce(&mut crate::db::DbConn) -> diesel::QueryResult<String> + Send + 'static,
+) -> Result<(Vec<Item>, Vec<crate::domain::user::Link>, String), AppError> {
     let viewer = Viewer::from(&user.account);
     db.run(move |conn| -> diesel::QueryResult<_> {
-        Ok((
-            db::action_items::list(conn, &viewer, &filter)?,
-            db::schools::choices(conn)?,
-        ))
+        let name = name(conn)?;
+        let schools = if with_schools {
+            db::schools::choices(conn)?
+        } else {
+            Vec::new()
+        };
+        Ok((db::action_items::list(conn, &viewer, &filter)?, schools, name))
     })
     .await
 }
@@ -665,7 +674,7 @@ pub async fn mine(
         },
         today(),
     );
-    let (items, schools) = listing(&user, &db, filter).await?;
+    let (items, schools, _) = listing(&user, &db, filter, true, |_| Ok(String::new())).await?;
     if query.wants_csv() {
         return csv(&items, "my-items");
     }
@@ -705,30 +714,27 @@ pub async fn for_school(
     if !(viewer.sees_all_visits() || own_school) {
         return Err(AppError::not_found());
     }
-    let school = db
-        .run(move |conn| db::schools::find(conn, school_id))
-        .await?;
     let mut query = query.into_inner();
     query.school = None;
     let filter = query.apply(
         Filter {
             school_id: Some(school_id),
+            published_only: true,
             ..Filter::default()
         },
         today(),
     );
-    let (items, schools) = listing(&user, &db, filter).await?;
-    let items: Vec<Item> = items
-        .into_iter()
-        .filter(|i| i.status != Status::Proposed)
-        .collect();
+    let (items, schools, school_name) = listing(&user, &db, filter, false, move |conn| {
+        db::schools::find(conn, school_id).map(|s| s.name)
+    })
+    .await?;
     if query.wants_csv() {
         return csv(&items, "action-steps");
     }
     Ok(html(views::items::list(
         &user.ctx(),
         &ListPage {
-            title: format!("Action steps — {}", school.name),
+            title: format!("Action steps — {school_name}"),
             base: format!("/schools/{school_id}/items"),
             items,
             schools,
@@ -755,28 +761,25 @@ pub async fn for_department(
     if !(viewer.sees_all_visits() || own) {
         return Err(AppError::not_found());
     }
-    let department = db
-        .run(move |conn| db::departments::find(conn, department_id))
-        .await?;
     let filter = query.apply(
         Filter {
             department_id: Some(department_id),
+            published_only: true,
             ..Filter::default()
         },
         today(),
     );
-    let (items, schools) = listing(&user, &db, filter).await?;
-    let items: Vec<Item> = items
-        .into_iter()
-        .filter(|i| i.status != Status::Proposed)
-        .collect();
+    let (items, schools, department_name) = listing(&user, &db, filter, true, move |conn| {
+        db::departments::find(conn, department_id).map(|d| d.name)
+    })
+    .await?;
     if query.wants_csv() {
         return csv(&items, "department-items");
     }
     Ok(html(views::items::list(
         &user.ctx(),
         &ListPage {
-            title: format!("{} — items across campuses", department.name),
+            title: format!("{department_name} — items across campuses"),
             base: format!("/departments/{department_id}/items"),
             items,
             schools,
