@@ -256,11 +256,19 @@ async fn main() {
     .expect("a token");
     let board_path = format!(
         "/departments/{}/items",
-        visitor.department.as_ref().expect("Marcus Bell heads Curriculum").id
+        visitor
+            .department
+            .as_ref()
+            .expect("Marcus Bell heads Curriculum")
+            .id
     );
     let steps_path = format!(
         "/schools/{}/items",
-        leader.school.as_ref().expect("Hannah Brooks leads a campus").id
+        leader
+            .school
+            .as_ref()
+            .expect("Hannah Brooks leads a campus")
+            .id
     );
     let viewer = db::visits::Viewer {
         user_id: visitor.id,

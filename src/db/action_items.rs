@@ -61,43 +61,51 @@ pub struct Update {
     pub note: String,
 }
 
-type Condition = Box<dyn BoxableExpression<action_items::table, MultiBackend, SqlType = Bool>>;
+/// A condition on the rows of a query that reads items, whatever it joins.
+type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
 /// The one rule of which items a person may see: everything for
 /// administrators and visit leads; the items of the visits whose team they
 /// are on (proposals included); and, once published, the items concerning
 /// their school (school leaders), their department's items (department
-/// heads and staff) and the items they own.
-fn visible_to(viewer: &Viewer) -> Condition {
-    if viewer.sees_all_visits() {
-        return Box::new(sql::<Bool>("1 = 1"));
-    }
-    let on_team = action_items::visit_id.eq_any(
-        visit_members::table
-            .filter(visit_members::user_id.eq(viewer.user_id))
-            .select(visit_members::visit_id),
-    );
-    let mut published: Condition =
-        Box::new(action_items::owner_id.eq(viewer.user_id).assume_not_null());
-    if let (true, Some(school_id)) = (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
-    {
-        published = Box::new(published.or(action_items::school_id.eq(school_id)));
-    }
-    if let (true, Some(department_id)) = (
-        viewer.roles.contains(&Role::DepartmentHead),
-        viewer.department_id,
-    ) {
-        published = Box::new(
-            published.or(action_items::department_id
-                .eq(department_id)
-                .assume_not_null()),
-        );
-    }
-    Box::new(
-        on_team.or(action_items::status
-            .ne(Status::Proposed.as_str())
-            .and(published)),
-    )
+/// heads and staff) and the items they own. A macro so that one rule fits
+/// the query it is put in (its source type is inferred there).
+macro_rules! visible_to {
+    ($viewer:expr) => {{
+        let viewer: &Viewer = $viewer;
+        let rule: Condition<_> = if viewer.sees_all_visits() {
+            Box::new(sql::<Bool>("1 = 1"))
+        } else {
+            let on_team = action_items::visit_id.eq_any(
+                visit_members::table
+                    .filter(visit_members::user_id.eq(viewer.user_id))
+                    .select(visit_members::visit_id),
+            );
+            let mut published: Condition<_> =
+                Box::new(action_items::owner_id.eq(viewer.user_id).assume_not_null());
+            if let (true, Some(school_id)) =
+                (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
+            {
+                published = Box::new(published.or(action_items::school_id.eq(school_id)));
+            }
+            if let (true, Some(department_id)) = (
+                viewer.roles.contains(&Role::DepartmentHead),
+                viewer.department_id,
+            ) {
+                published = Box::new(
+                    published.or(action_items::department_id
+                        .eq(department_id)
+                        .assume_not_null()),
+                );
+            }
+            Box::new(
+                on_team.or(action_items::status
+                    .ne(Status::Proposed.as_str())
+                    .and(published)),
+            )
+        };
+        rule
+    }};
 }
 
 /// What a list of items is narrowed to.
@@ -146,8 +154,21 @@ type ItemRow = (
 
 /// The items `viewer` may see that match `filter`, by due date.
 pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<Vec<Item>> {
+    // One joined query reads the items the rule and the filters pick, with
+    // their names, in order.
     let mut query = action_items::table
-        .filter(visible_to(viewer))
+        .inner_join(visits::table)
+        .inner_join(schools::table.on(schools::id.eq(action_items::school_id)))
+        .left_join(
+            departments::table.on(departments::id.nullable().eq(action_items::department_id)),
+        )
+        .left_join(users::table.on(users::id.nullable().eq(action_items::owner_id)))
+        .filter(visible_to!(viewer))
+        .order((
+            action_items::due_on.asc(),
+            action_items::visit_id.asc(),
+            action_items::id.asc(),
+        ))
         .into_boxed::<MultiBackend>();
     if let Some(id) = filter.id {
         query = query.filter(action_items::id.eq(id));
@@ -184,75 +205,55 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
             .filter(action_items::status.eq_any(open))
             .filter(action_items::due_on.lt(today));
     }
-    // The rule and the filters pick the ids (in order); one joined query
-    // per 500 of them reads the items with their names.
-    let ids: Vec<i64> = query
-        .order((
-            action_items::due_on.asc(),
-            action_items::visit_id.asc(),
-            action_items::id.asc(),
+    let rows: Vec<ItemRow> = query
+        .select((
+            (
+                action_items::id,
+                action_items::visit_id,
+                visits::visit_date,
+                action_items::school_id,
+                schools::name,
+                action_items::kind,
+                action_items::department_id,
+                departments::name.nullable(),
+                action_items::title,
+                action_items::evidence,
+            ),
+            (
+                action_items::source_key,
+                action_items::edited,
+                action_items::status,
+                action_items::reason,
+                action_items::priority,
+                action_items::owner_id,
+                users::name.nullable(),
+                action_items::due_on,
+                action_items::version,
+            ),
         ))
-        .select(action_items::id)
         .load(conn)?;
-    let mut rows: BTreeMap<i64, ItemRow> = BTreeMap::new();
     let mut look_fors: BTreeMap<i64, Vec<(i64, String, String)>> = BTreeMap::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<ItemRow> = action_items::table
-            .inner_join(visits::table)
-            .inner_join(schools::table.on(schools::id.eq(action_items::school_id)))
-            .left_join(
-                departments::table.on(departments::id.nullable().eq(action_items::department_id)),
-            )
-            .left_join(users::table.on(users::id.nullable().eq(action_items::owner_id)))
-            .filter(action_items::id.eq_any(chunk))
-            .select((
-                (
-                    action_items::id,
-                    action_items::visit_id,
-                    visits::visit_date,
-                    action_items::school_id,
-                    schools::name,
-                    action_items::kind,
-                    action_items::department_id,
-                    departments::name.nullable(),
-                    action_items::title,
-                    action_items::evidence,
-                ),
-                (
-                    action_items::source_key,
-                    action_items::edited,
-                    action_items::status,
-                    action_items::reason,
-                    action_items::priority,
-                    action_items::owner_id,
-                    users::name.nullable(),
-                    action_items::due_on,
-                    action_items::version,
-                ),
-            ))
-            .load(conn)?;
-        rows.extend(found.into_iter().map(|row| (row.0 .0, row)));
-        if filter.without_look_fors {
-            continue;
-        }
-        let links: Vec<(i64, i64, String, String)> = action_item_indicators::table
-            .inner_join(indicators::table)
-            .filter(action_item_indicators::item_id.eq_any(chunk))
-            .order((action_item_indicators::item_id, indicators::position))
-            .select((
-                action_item_indicators::item_id,
-                indicators::id,
-                indicators::code,
-                indicators::title,
-            ))
-            .load(conn)?;
-        for (item, id, code, title) in links {
-            look_fors.entry(item).or_default().push((id, code, title));
+    if !filter.without_look_fors {
+        let ids: Vec<i64> = rows.iter().map(|row| row.0 .0).collect();
+        for chunk in ids.chunks(500) {
+            let links: Vec<(i64, i64, String, String)> = action_item_indicators::table
+                .inner_join(indicators::table)
+                .filter(action_item_indicators::item_id.eq_any(chunk))
+                .order((action_item_indicators::item_id, indicators::position))
+                .select((
+                    action_item_indicators::item_id,
+                    indicators::id,
+                    indicators::code,
+                    indicators::title,
+                ))
+                .load(conn)?;
+            for (item, id, code, title) in links {
+                look_fors.entry(item).or_default().push((id, code, title));
+            }
         }
     }
-    Ok(ids
-        .iter()
-        .filter_map(|id| rows.remove(id))
+    Ok(rows
+        .into_iter()
         .map(|(a, b)| Item {
             id: a.0,
             visit_id: a.1,

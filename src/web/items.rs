@@ -656,7 +656,11 @@ async fn listing(
         } else {
             Vec::new()
         };
-        Ok((db::action_items::list(conn, &viewer, &filter)?, schools, name))
+        Ok((
+            db::action_items::list(conn, &viewer, &filter)?,
+            schools,
+            name,
+        ))
     })
     .await
 }
