@@ -52,6 +52,30 @@ fn with_roles(conn: &mut DbConn, row: AccountRow) -> QueryResult<Account> {
     })
 }
 
+/// An account from its rows joined with its roles (one row per role, or one
+/// row without a role): one query where the roles would need a second.
+fn folded(rows: Vec<(AccountRow, Option<String>)>) -> Option<Account> {
+    let mut rows = rows.into_iter();
+    let (row, role) = rows.next()?;
+    let (id, name, email, active, school_id, department_id, session_epoch) = row;
+    // The column's CHECK constraint admits only known roles.
+    let roles = std::iter::once(role)
+        .chain(rows.map(|(_, role)| role))
+        .flatten()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    Some(Account {
+        id,
+        name,
+        email,
+        active,
+        school_id,
+        department_id,
+        session_epoch,
+        roles,
+    })
+}
+
 pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<BTreeSet<Role>> {
     let names: Vec<String> = user_roles::table
         .filter(user_roles::user_id.eq(user_id))
@@ -62,11 +86,12 @@ pub fn roles_of(conn: &mut DbConn, user_id: i64) -> QueryResult<BTreeSet<Role>> 
 }
 
 pub fn find(conn: &mut DbConn, user_id: i64) -> QueryResult<Account> {
-    let row = users::table
-        .find(user_id)
-        .select(account_columns!())
-        .first::<AccountRow>(conn)?;
-    with_roles(conn, row)
+    let rows = users::table
+        .left_join(user_roles::table)
+        .filter(users::id.eq(user_id))
+        .select((account_columns!(), user_roles::role.nullable()))
+        .load::<(AccountRow, Option<String>)>(conn)?;
+    folded(rows).ok_or(diesel::result::Error::NotFound)
 }
 
 /// The account with this email and its password hash, for signing in.
@@ -204,15 +229,20 @@ pub fn revoke_token(conn: &mut DbConn, user_id: i64, token_id: i64) -> QueryResu
 
 /// The active account a live token belongs to, and the token's id.
 pub fn by_token(conn: &mut DbConn, digest: &str) -> QueryResult<Option<(i64, Account)>> {
-    let found = api_tokens::table
-        .inner_join(users::table)
+    let rows = api_tokens::table
+        .inner_join(users::table.left_join(user_roles::table))
         .filter(api_tokens::token_hash.eq(digest))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::active.eq(true))
-        .select((api_tokens::id, api_tokens::last_used_at, account_columns!()))
-        .first::<(i64, Option<NaiveDateTime>, AccountRow)>(conn)
-        .optional()?;
-    let Some((token_id, last_used_at, row)) = found else {
+        .select((
+            (api_tokens::id, api_tokens::last_used_at),
+            (account_columns!(), user_roles::role.nullable()),
+        ))
+        .load::<((i64, Option<NaiveDateTime>), (AccountRow, Option<String>))>(conn)?;
+    let Some(&(token_id, last_used_at)) = rows.first().map(|(token, _)| token) else {
+        return Ok(None);
+    };
+    let Some(account) = folded(rows.into_iter().map(|(_, row)| row).collect()) else {
         return Ok(None);
     };
     // Worth a write at most once a minute per token: most requests only read.
@@ -222,5 +252,5 @@ pub fn by_token(conn: &mut DbConn, digest: &str) -> QueryResult<Option<(i64, Acc
             .set(api_tokens::last_used_at.eq(at))
             .execute(conn)?;
     }
-    Ok(Some((token_id, with_roles(conn, row)?)))
+    Ok(Some((token_id, account)))
 }
