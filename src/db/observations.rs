@@ -13,8 +13,8 @@ use crate::domain::visit::VisitStatus;
 /// What a submission did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Submitted {
-    /// Stored now.
-    Created(i64),
+    /// Stored now, at this time.
+    Created(i64, NaiveDateTime),
     /// This key was already used for this very content: nothing new stored.
     Replayed(i64),
 }
@@ -22,7 +22,7 @@ pub enum Submitted {
 impl Submitted {
     pub fn id(self) -> i64 {
         match self {
-            Submitted::Created(id) | Submitted::Replayed(id) => id,
+            Submitted::Created(id, _) | Submitted::Replayed(id) => id,
         }
     }
 }
@@ -165,7 +165,7 @@ pub fn submit(
             .on("observation", id)
             .from_ip(client_ip);
         super::audit::record(conn, &event)?;
-        Ok(Submitted::Created(id))
+        Ok(Submitted::Created(id, at))
     });
     match attempt {
         Err(WriteError::Db(e)) if is_unique_violation(&e) => {
@@ -209,6 +209,32 @@ type Row = (
     NaiveDateTime,
     String,
 );
+
+impl Observation {
+    /// The snapshot just stored from `new`, as reading it back would give.
+    pub fn stored(
+        id: i64,
+        (author_id, author): (i64, &str),
+        new: &NewObservation,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        Observation {
+            id,
+            author_id,
+            author: author.to_owned(),
+            setting: new.setting,
+            room: new.room.clone(),
+            grade_band: new.grade_band.clone(),
+            subject: new.subject.clone(),
+            started_at: new.started_at.clone(),
+            rating: new.rating,
+            notes: new.notes.clone(),
+            teacher: new.teacher.clone(),
+            ticks: new.ticks.clone(),
+            created_at,
+        }
+    }
+}
 
 /// Every snapshot of a visit, oldest first.
 pub fn for_visit(conn: &mut DbConn, visit_id: i64) -> QueryResult<Vec<Observation>> {

@@ -123,17 +123,19 @@ pub fn capture_target(
     viewer: &Viewer,
     id: i64,
 ) -> QueryResult<(bool, Option<i64>)> {
-    let framework_id = visits::table
+    let (framework_id, on_team) = visits::table
         .filter(visits::id.eq(id))
         .filter(visible_to(viewer))
-        .select(visits::framework_id)
-        .first::<Option<i64>>(conn)?;
-    let on_team: i64 = visit_members::table
-        .filter(visit_members::visit_id.eq(id))
-        .filter(visit_members::user_id.eq(viewer.user_id))
-        .count()
-        .get_result(conn)?;
-    Ok((viewer.sees_all_visits() || on_team > 0, framework_id))
+        .select((
+            visits::framework_id,
+            diesel::dsl::exists(
+                visit_members::table
+                    .filter(visit_members::visit_id.eq(id))
+                    .filter(visit_members::user_id.eq(viewer.user_id)),
+            ),
+        ))
+        .first::<(Option<i64>, bool)>(conn)?;
+    Ok((viewer.sees_all_visits() || on_team, framework_id))
 }
 
 /// A visit in a list.

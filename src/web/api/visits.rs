@@ -374,9 +374,10 @@ pub async fn create_observation(
         .unwrap_or("");
     let key = IdempotencyKey::parse(key).map_err(|m| FieldErrors::single("Idempotency-Key", m))?;
     let input: ObservationIn = body.parse()?;
-    let (visit_id, author, ip, viewer) = (
+    let (visit_id, author, author_name, ip, viewer) = (
         path.id,
         user.id(),
+        user.account.name.clone(),
         client_ip(&req),
         Viewer::from(&user.account),
     );
@@ -440,10 +441,15 @@ pub async fn create_observation(
                     Err(db::WriteError::Invalid(errors)) => return Ok(Outcome::Invalid(errors)),
                     Err(db::WriteError::Db(e)) => return Err(e.into()),
                 };
-            Ok(Outcome::Done(
-                submitted,
-                Box::new(db::observations::find(conn, submitted.id())?),
-            ))
+            // A new snapshot is answered from what was stored; a replay
+            // reads the first one back.
+            let saved = match submitted {
+                Submitted::Created(id, at) => {
+                    Observation::stored(id, (author, &author_name), &observation, at)
+                }
+                Submitted::Replayed(id) => db::observations::find(conn, id)?,
+            };
+            Ok(Outcome::Done(submitted, Box::new(saved)))
         })
         .await?;
     match outcome {
