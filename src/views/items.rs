@@ -105,7 +105,7 @@ pub struct ListPage {
 /// The status in words (never colour alone), with "overdue" when it is.
 pub fn status_badge(item: &Item, today: NaiveDate) -> Markup {
     html! {
-        span.status class={ "item-" (item.status.as_str()) } { (item.status.label()) }
+        span class={ "status item-" (item.status.as_str()) } { (item.status.label()) }
         @if item.is_overdue(today) { " " span.status.overdue { "Overdue" } }
     }
 }
@@ -393,7 +393,7 @@ pub fn list(ctx: &Ctx, data: &ListPage) -> Markup {
                 div.actions { button type="submit" { "Show" } }
             }
             p { a href={ (data.base) "?" (query.join("&")) } { "Download these items as CSV" } }
-            (table(&data.items, data.today, &format!("{} items, by due date", data.items.len()), data.show_campus_filter))
+            (table(&data.items, data.today, &format!("{}, by due date", super::count(data.items.len(), "item", "items")), data.show_campus_filter))
         },
     )
 }

@@ -289,6 +289,11 @@ pub fn pager<T>(page: &Page<T>, base: &str) -> Markup {
     }
 }
 
+/// "1 item", "3 items".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Encodes a value for a query string.
 pub fn query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

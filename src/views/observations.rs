@@ -156,7 +156,7 @@ pub fn list(observations: &[Observation], visit_id: i64, viewer_id: i64) -> Mark
         @else {
             div.table-wrap {
                 table {
-                    caption { (observations.len()) " observations, oldest first" }
+                    caption { (super::count(observations.len(), "observation", "observations")) ", oldest first" }
                     thead { tr { th scope="col" { "Time" } th scope="col" { "Setting" } th scope="col" { "Context" } th scope="col" { "Look-fors ticked" } th scope="col" { "By" } } }
                     tbody {
                         @for o in observations {

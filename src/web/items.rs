@@ -640,27 +640,28 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
 }
 
 /// A list's items, the campuses to filter by (when the list offers it) and
-/// the name of what the list is of, in one trip to the database.
+/// the name of what the list is of, in one trip to the database. `name`
+/// takes it from the items when there are any (every item of a school's or
+/// a department's list names it) and asks the database only when there are
+/// none, which also answers NotFound for a school or department that does
+/// not exist.
 async fn listing(
     user: &CurrentUser,
     db: &Db,
     filter: Filter,
     with_schools: bool,
-    name: impl FnOnce(&mut crate::db::DbConn) -> diesel::QueryResult<String> + Send + 'static,
+    name: impl FnOnce(&mut crate::db::DbConn, &[Item]) -> diesel::QueryResult<String> + Send + 'static,
 ) -> Result<(Vec<Item>, Vec<crate::domain::user::Link>, String), AppError> {
     let viewer = Viewer::from(&user.account);
     db.run(move |conn| -> diesel::QueryResult<_> {
-        let name = name(conn)?;
+        let items = db::action_items::list(conn, &viewer, &filter)?;
+        let name = name(conn, &items)?;
         let schools = if with_schools {
             db::schools::choices(conn)?
         } else {
             Vec::new()
         };
-        Ok((
-            db::action_items::list(conn, &viewer, &filter)?,
-            schools,
-            name,
-        ))
+        Ok((items, schools, name))
     })
     .await
 }
@@ -678,7 +679,7 @@ pub async fn mine(
         },
         today(),
     );
-    let (items, schools, _) = listing(&user, &db, filter, true, |_| Ok(String::new())).await?;
+    let (items, schools, _) = listing(&user, &db, filter, true, |_, _| Ok(String::new())).await?;
     if query.wants_csv() {
         return csv(&items, "my-items");
     }
@@ -728,8 +729,11 @@ pub async fn for_school(
         },
         today(),
     );
-    let (items, schools, school_name) = listing(&user, &db, filter, false, move |conn| {
-        db::schools::find(conn, school_id).map(|s| s.name)
+    let (items, schools, school_name) = listing(&user, &db, filter, false, move |conn, items| {
+        match items.first() {
+            Some(item) => Ok(item.school.name.clone()),
+            None => db::schools::find(conn, school_id).map(|s| s.name),
+        }
     })
     .await?;
     if query.wants_csv() {
@@ -773,10 +777,14 @@ pub async fn for_department(
         },
         today(),
     );
-    let (items, schools, department_name) = listing(&user, &db, filter, true, move |conn| {
-        db::departments::find(conn, department_id).map(|d| d.name)
-    })
-    .await?;
+    let (items, schools, department_name) =
+        listing(&user, &db, filter, true, move |conn, items| {
+            match items.first().and_then(|item| item.department.as_ref()) {
+                Some(department) => Ok(department.name.clone()),
+                None => db::departments::find(conn, department_id).map(|d| d.name),
+            }
+        })
+        .await?;
     if query.wants_csv() {
         return csv(&items, "department-items");
     }

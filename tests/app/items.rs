@@ -353,6 +353,14 @@ async fn a_visit_goes_from_evidence_to_verified_items_through_the_pages() {
         .await;
     assert!(board.contains("Model checks for understanding in grade 7 math"));
     assert!(!board.contains("Share the bell schedule"), "not theirs");
+    assert!(board.contains("<h1>Curriculum — items across campuses</h1>"));
+    // A board with nothing on it still names its department.
+    let empty = signed_in(&app, &s.tech_head)
+        .await
+        .get_text(&format!("/departments/{}/items?status=open", s.technology))
+        .await;
+    assert!(empty.contains("<h1>Technology — items across campuses</h1>"));
+    assert!(empty.contains("No items."), "{empty}");
     let csv = head
         .get_text(&format!(
             "/departments/{}/items?status=open&format=csv",
@@ -449,6 +457,7 @@ async fn a_visit_goes_from_evidence_to_verified_items_through_the_pages() {
         "read-only department item"
     );
     assert!(steps.contains("Share the bell schedule"));
+    assert!(steps.contains("<h1>Action steps — Oak Middle</h1>"));
     let step = everything(&app, first)
         .into_iter()
         .find(|i| i.id == step_id)

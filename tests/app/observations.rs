@@ -139,7 +139,10 @@ async fn a_visitor_records_snapshots_and_a_resent_form_is_stored_once() {
         "a framework in use is frozen"
     );
     let visit_page = app.get_text(&format!("/visits/{visit_id}")).await;
-    assert!(visit_page.contains("1 observations") && visit_page.contains("B12 · 6-8 · Math"));
+    assert!(
+        visit_page.contains("1 observation, oldest first")
+            && visit_page.contains("B12 · 6-8 · Math")
+    );
 }
 
 #[tokio::test]
