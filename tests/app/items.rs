@@ -789,3 +789,120 @@ async fn the_district_s_settings_decide_what_is_weak_and_when_it_is_due() {
         Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap())
     );
 }
+
+/// A published visit's items at `school_id`: debriefed, generated from
+/// three snapshots, `extra` added, published. Returns the items.
+fn published(
+    app: &TestApp,
+    s: &Story,
+    school_id: i64,
+    team: &[i64],
+    extra: &[db::action_items::Draft],
+) -> Vec<Item> {
+    let visit = NewVisit {
+        school_id,
+        date: chrono::NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(),
+        lead_id: Some(s.lead.id),
+        framework_id: Some(s.framework),
+        focus: String::new(),
+        members: team.iter().copied().collect(),
+        segments: BTreeSet::new(),
+    };
+    let mut conn = app.conn();
+    let visit_id = db::visits::insert(&mut conn, &visit).unwrap();
+    observe(app, s, visit_id);
+    for to in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+        db::visits::advance(&mut conn, visit_id, to).unwrap();
+    }
+    db::action_items::generate(&mut conn, visit_id, s.lead.id).unwrap();
+    for draft in extra {
+        db::action_items::add(&mut conn, visit_id, draft, s.lead.id).unwrap();
+    }
+    db::action_items::publish(&mut conn, visit_id, s.lead.id).unwrap();
+    everything(app, visit_id)
+}
+
+/// Record-level rules for items: each person reaches exactly the items the
+/// rule gives them — by page, by API, in lists — and anything else, guessed
+/// ids included, is 404.
+#[tokio::test]
+async fn people_see_only_the_items_they_may_and_others_are_404() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let elm = db::schools::insert(
+        &mut app.conn(),
+        &campus_visits::domain::school::NewSchool::parse(
+            "Elm Elementary",
+            "ELM",
+            "elementary",
+            true,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let elm_leader = app.create_user(&[Role::SchoolLeader], Some(elm), None);
+    let outsider = app.create_user(&[Role::Visitor], None, Some(s.curriculum));
+    let technology = db::action_items::Draft {
+        kind: campus_visits::domain::action_item::Kind::Department,
+        department_id: Some(s.technology),
+        title: "Charge the laptop carts".to_owned(),
+        evidence: String::new(),
+        owner_id: None,
+        due_on: None,
+        priority: campus_visits::domain::action_item::Priority::Normal,
+    };
+    let oak = published(&app, &s, s.school, &[s.visitor.id], &[technology]);
+    let elm_items = published(&app, &s, elm, &[], &[]);
+    let ids = |items: &[Item], keep: &dyn Fn(&Item) -> bool| -> BTreeSet<i64> {
+        items.iter().filter(|i| keep(i)).map(|i| i.id).collect()
+    };
+    let of =
+        |department: i64| move |i: &Item| i.department.as_ref().map(|d| d.id) == Some(department);
+    let oak_all = ids(&oak, &|_| true);
+    assert_eq!(
+        oak_all.len(),
+        3,
+        "Curriculum's item, the school step, Technology's: {oak:?}"
+    );
+    assert_eq!(
+        elm_items.len(),
+        2,
+        "Curriculum's item and the school step: {elm_items:?}"
+    );
+    let curriculum: BTreeSet<i64> = ids(&oak, &of(s.curriculum))
+        .union(&ids(&elm_items, &of(s.curriculum)))
+        .copied()
+        .collect();
+    let cases: Vec<(&str, &TestUser, BTreeSet<i64>)> = vec![
+        ("Oak's leader", &s.leader, oak_all.clone()),
+        ("Elm's leader", &elm_leader, ids(&elm_items, &|_| true)),
+        ("Curriculum's head", &s.head, curriculum),
+        (
+            "Technology's head",
+            &s.tech_head,
+            ids(&oak, &of(s.technology)),
+        ),
+        ("a visitor on Oak's team", &s.visitor, oak_all),
+        ("a visitor on no team", &outsider, BTreeSet::new()),
+    ];
+    let every: BTreeSet<i64> = oak
+        .iter()
+        .chain(&elm_items)
+        .map(|i| i.id)
+        .chain([987_654])
+        .collect();
+    for (who, user, visible) in cases {
+        let browser = signed_in(&app, user).await;
+        for id in &every {
+            let expected = if visible.contains(id) { 200 } else { 404 };
+            let page = browser.get(&format!("/items/{id}")).await.status();
+            assert_eq!(page, expected, "{who}: page of item {id}");
+            let api = browser.get(&format!("/api/v1/items/{id}")).await.status();
+            assert_eq!(api, expected, "{who}: API for item {id}");
+        }
+        let listed: Vec<serde_json::Value> =
+            browser.get("/api/v1/items").await.json().await.unwrap();
+        let listed: BTreeSet<i64> = listed.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        assert_eq!(listed, visible, "{who}: the list");
+    }
+}
