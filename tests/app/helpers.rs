@@ -1,8 +1,9 @@
 //! Starting the real app on a fresh database, and talking to it.
 //!
-//! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/` runs every test
-//! on a new PostgreSQL database of its own (created, then dropped); without
-//! it each test gets a new SQLite file in a temporary folder.
+//! The same tests build into two binaries (`cargo test` runs both): `sqlite`
+//! gives each test a new SQLite file in a temporary folder, `postgres` a new
+//! PostgreSQL database of its own (created, then dropped) on the server
+//! `TEST_DATABASE_URL` names, by default the local one.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -17,8 +18,8 @@ use diesel::{Connection, PgConnection};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// The PostgreSQL server tests use when they need one, whatever the engine
-/// of the run: `TEST_DATABASE_URL` if it names PostgreSQL, else the local one.
+/// The PostgreSQL server tests use: `TEST_DATABASE_URL` if it names
+/// PostgreSQL, else the local one.
 pub fn postgres_server() -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => url,
@@ -47,11 +48,11 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    /// A fresh database on the engine this run is for.
+    /// A fresh database on the engine this test binary is for.
     pub fn fresh() -> Self {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres") => Self::postgres_on(&url),
-            _ => Self::sqlite(),
+        match crate::ENGINE {
+            db::Engine::Sqlite => Self::sqlite(),
+            db::Engine::Postgres => Self::postgres(),
         }
     }
 

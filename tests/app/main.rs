@@ -1,5 +1,9 @@
-//! One test binary for the whole app: each module is a feature, tested the
+//! The whole app's tests on SQLite: each module is a feature, tested the
 //! way a person or a script uses it, on a fresh database per test.
+//! `tests/postgres.rs` builds the same modules for PostgreSQL.
+
+/// The engine every test of this binary runs on.
+const ENGINE: campus_visits::db::Engine = campus_visits::db::Engine::Sqlite;
 
 mod access;
 mod accounts;

@@ -1,0 +1,37 @@
+//! The whole app's tests on PostgreSQL: the modules of `tests/app/`, each
+//! test on a new database of its own on the server `TEST_DATABASE_URL`
+//! names (by default `postgres://postgres@127.0.0.1:5432/`).
+
+/// The engine every test of this binary runs on.
+const ENGINE: campus_visits::db::Engine = campus_visits::db::Engine::Postgres;
+
+#[path = "app/access.rs"]
+mod access;
+#[path = "app/accounts.rs"]
+mod accounts;
+#[path = "app/api.rs"]
+mod api;
+#[path = "app/browser.rs"]
+mod browser;
+#[path = "app/cli.rs"]
+mod cli;
+#[path = "app/directory_pages.rs"]
+mod directory_pages;
+#[path = "app/frameworks.rs"]
+mod frameworks;
+#[path = "app/health.rs"]
+mod health;
+#[path = "app/helpers.rs"]
+mod helpers;
+#[path = "app/import.rs"]
+mod import;
+#[path = "app/items.rs"]
+mod items;
+#[path = "app/migrations.rs"]
+mod migrations;
+#[path = "app/observations.rs"]
+mod observations;
+#[path = "app/proxy.rs"]
+mod proxy;
+#[path = "app/visits.rs"]
+mod visits;
