@@ -172,6 +172,13 @@ impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         match error {
             diesel::result::Error::NotFound => AppError::not_found(),
+            // The connection died under the query (a database restart, a
+            // cut network): the database is away, not the request at fault.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => AppError::unavailable(error),
             other => AppError::internal(other),
         }
     }

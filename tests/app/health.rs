@@ -62,6 +62,47 @@ async fn healthz_is_503_while_postgres_is_unreachable_and_recovers() {
     assert_eq!(app.get("/admin/schools").await.status(), 200);
 }
 
+/// A database restart under load (open connections dropped, new ones
+/// accepted at once): connections in use a moment ago are handed out
+/// without a check, so the request on each dead one fails with 503 — and
+/// that connection is replaced; no more than one failure per pooled
+/// connection, then every request is served again.
+#[tokio::test]
+async fn connections_cut_while_in_use_are_replaced_after_one_failure_each() {
+    const POOL: u32 = 4;
+    let db = TestDb::postgres();
+    let proxy = TcpProxy::start(db.url()).await;
+    let through_proxy = proxy.url_for(db.url());
+    db.connect();
+    let app = spawn_app_on(db, |config| {
+        config.database_url = through_proxy;
+        config.db_pool_size = POOL;
+    })
+    .await;
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
+    // Fill the pool: several requests at once use several connections.
+    let warm = futures_util::future::join_all((0..8).map(|_| app.get("/admin/schools"))).await;
+    assert!(warm.iter().all(|r| r.status() == 200));
+
+    proxy.cut();
+    proxy.restore();
+    let mut statuses = Vec::new();
+    for _ in 0..(POOL + 6) {
+        statuses.push(app.get("/admin/schools").await.status().as_u16());
+    }
+    let failed = statuses.iter().filter(|s| **s != 200).count();
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    assert!(failed <= POOL as usize, "{statuses:?}");
+    assert!(
+        statuses[statuses.len() - 6..].iter().all(|s| *s == 200),
+        "served again once the dead connections are gone: {statuses:?}"
+    );
+}
+
 #[tokio::test]
 async fn stylesheet_is_cached_for_long_and_pages_are_compressed() {
     let app = spawn_app().await;
