@@ -656,14 +656,37 @@ async fn listing(
     db.run(move |conn| -> diesel::QueryResult<_> {
         let items = db::action_items::list(conn, &viewer, &filter)?;
         let name = name(conn, &items)?;
-        let schools = if with_schools {
-            db::schools::choices(conn)?
-        } else {
-            Vec::new()
+        // The campus filter offers the campuses the list has items at: read
+        // off the items, or, when the list is narrowed to one campus, off
+        // the same list at every campus.
+        let schools = match (with_schools, filter.school_id) {
+            (false, _) => Vec::new(),
+            (true, None) => campuses_of(&items),
+            (true, Some(_)) => {
+                let every_campus = Filter {
+                    school_id: None,
+                    ..filter.clone()
+                };
+                campuses_of(&db::action_items::list(conn, &viewer, &every_campus)?)
+            }
         };
         Ok((items, schools, name))
     })
     .await
+}
+
+/// The campuses of `items`, by name.
+fn campuses_of(items: &[Item]) -> Vec<crate::domain::user::Link> {
+    items
+        .iter()
+        .map(|i| (i.school.name.as_str(), i.school.id))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(name, id)| crate::domain::user::Link {
+            id,
+            name: name.to_owned(),
+        })
+        .collect()
 }
 
 /// "My items": everything the person owns.

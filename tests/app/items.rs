@@ -905,4 +905,48 @@ async fn people_see_only_the_items_they_may_and_others_are_404() {
         let listed: BTreeSet<i64> = listed.iter().map(|i| i["id"].as_i64().unwrap()).collect();
         assert_eq!(listed, visible, "{who}: the list");
     }
+
+    // The board's campus filter offers the campuses the department has
+    // items at, and still offers them all when narrowed to one.
+    let head = signed_in(&app, &s.head).await;
+    let option = |id: i64, name: &str, selected: bool| {
+        format!(
+            "<option value=\"{id}\"{}>{name}</option>",
+            if selected { " selected" } else { "" }
+        )
+    };
+    let board = head
+        .get_text(&format!("/departments/{}/items", s.curriculum))
+        .await;
+    assert!(
+        board.contains(&option(elm, "Elm Elementary", false)),
+        "{board}"
+    );
+    assert!(
+        board.contains(&option(s.school, "Oak Middle", false)),
+        "{board}"
+    );
+    let narrowed = head
+        .get_text(&format!("/departments/{}/items?school={elm}", s.curriculum))
+        .await;
+    assert!(
+        narrowed.contains(&option(elm, "Elm Elementary", true)),
+        "{narrowed}"
+    );
+    assert!(
+        narrowed.contains(&option(s.school, "Oak Middle", false)),
+        "{narrowed}"
+    );
+    assert!(
+        !narrowed.contains("Oak Middle<br>"),
+        "only Elm's items: {narrowed}"
+    );
+    let technology_board = signed_in(&app, &s.tech_head)
+        .await
+        .get_text(&format!("/departments/{}/items", s.technology))
+        .await;
+    assert!(
+        !technology_board.contains("Elm Elementary"),
+        "no Technology items at Elm"
+    );
 }
