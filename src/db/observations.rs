@@ -74,15 +74,25 @@ pub fn submit(
         if let Some(found) = earlier(conn, author_id, key)? {
             return replay(found, &fingerprint);
         }
-        let (status, framework_id, frozen_at) = visits::table
+        // The visit, its framework and the framework's look-fors, in one query.
+        let rows = visits::table
             .left_join(frameworks::table)
+            .left_join(
+                indicators::table.on(indicators::framework_id.nullable().eq(visits::framework_id)),
+            )
             .filter(visits::id.eq(visit_id))
             .select((
                 visits::status,
                 visits::framework_id,
                 frameworks::frozen_at.nullable(),
+                indicators::id.nullable(),
             ))
-            .first::<(String, Option<i64>, Option<NaiveDateTime>)>(conn)?;
+            .load::<(String, Option<i64>, Option<NaiveDateTime>, Option<i64>)>(conn)?;
+        let (status, framework_id, frozen_at) = rows
+            .first()
+            .map(|row| (row.0.clone(), row.1, row.2))
+            .ok_or(diesel::result::Error::NotFound)?;
+        let known: Vec<i64> = rows.iter().filter_map(|row| row.3).collect();
         let status: VisitStatus = status.parse().unwrap_or(VisitStatus::Closed);
         if !matches!(
             status,
@@ -99,10 +109,6 @@ pub fn submit(
                 "Choose the visit's look-for framework before recording observations.",
             ));
         };
-        let known: Vec<i64> = indicators::table
-            .filter(indicators::framework_id.eq(framework_id))
-            .select(indicators::id)
-            .load(conn)?;
         if let Some(stray) = observation.ticks.keys().find(|id| !known.contains(id)) {
             return Err(WriteError::field(
                 "ticks",
@@ -330,20 +336,6 @@ fn load(
                 created_at,
             },
         )
-        .collect())
-}
-
-/// Look-for ids of a framework by code, for the API's ticks.
-pub fn indicator_ids_by_code(
-    conn: &mut DbConn,
-    framework_id: i64,
-) -> QueryResult<HashMap<String, i64>> {
-    Ok(indicators::table
-        .filter(indicators::framework_id.eq(framework_id))
-        .select((indicators::code, indicators::id))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .map(|(code, id)| (code.to_lowercase(), id))
         .collect())
 }
 

@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 
 use super::accounts::Account;
 use super::schema::{
-    action_items, departments, frameworks, schools, user_roles, users, visit_members,
+    action_items, departments, frameworks, indicators, schools, user_roles, users, visit_members,
     visit_segments, visits,
 };
 use super::{now, DbConn, MultiBackend, WriteError};
@@ -46,41 +46,52 @@ impl Viewer {
     }
 }
 
-type Condition = Box<dyn BoxableExpression<visits::table, MultiBackend, SqlType = Bool>>;
+type Condition = Rule<visits::table>;
+
+/// A condition on the rows of a query that reads visits, whatever it joins.
+type Rule<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
 /// The one rule of which visits a person may see, as a SQL condition:
 /// everything for administrators and visit leads; otherwise the visits whose
 /// team they are on, for a school leader every visit to their school, and for
 /// a department head the visits their department's published items come from.
-fn visible_to(viewer: &Viewer) -> Condition {
-    if viewer.sees_all_visits() {
-        return Box::new(sql::<Bool>("1 = 1"));
-    }
-    let on_team = visits::id.eq_any(
-        visit_members::table
-            .filter(visit_members::user_id.eq(viewer.user_id))
-            .select(visit_members::visit_id),
-    );
-    let mut visible: Condition = Box::new(on_team);
-    if let (true, Some(school_id)) = (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
-    {
-        visible = Box::new(visible.or(visits::school_id.eq(school_id)));
-    }
-    if let (true, Some(department_id)) = (
-        viewer.roles.contains(&Role::DepartmentHead),
-        viewer.department_id,
-    ) {
-        // The visits their department's published items come from.
-        visible = Box::new(
-            visible.or(visits::id.eq_any(
-                action_items::table
-                    .filter(action_items::department_id.eq(department_id))
-                    .filter(action_items::status.ne("proposed"))
-                    .select(action_items::visit_id),
-            )),
-        );
-    }
-    visible
+/// A macro so that one rule fits the query it is put in, joined or not (the
+/// query's source type is inferred there).
+macro_rules! visible_to {
+    ($viewer:expr) => {{
+        let viewer: &Viewer = $viewer;
+        let rule: Rule<_> = if viewer.sees_all_visits() {
+            Box::new(sql::<Bool>("1 = 1"))
+        } else {
+            let on_team = visits::id.eq_any(
+                visit_members::table
+                    .filter(visit_members::user_id.eq(viewer.user_id))
+                    .select(visit_members::visit_id),
+            );
+            let mut visible: Rule<_> = Box::new(on_team);
+            if let (true, Some(school_id)) =
+                (viewer.roles.contains(&Role::SchoolLeader), viewer.school_id)
+            {
+                visible = Box::new(visible.or(visits::school_id.eq(school_id)));
+            }
+            if let (true, Some(department_id)) = (
+                viewer.roles.contains(&Role::DepartmentHead),
+                viewer.department_id,
+            ) {
+                // The visits their department's published items come from.
+                visible = Box::new(
+                    visible.or(visits::id.eq_any(
+                        action_items::table
+                            .filter(action_items::department_id.eq(department_id))
+                            .filter(action_items::status.ne("proposed"))
+                            .select(action_items::visit_id),
+                    )),
+                );
+            }
+            visible
+        };
+        rule
+    }};
 }
 
 /// A person's own visits, for their calendar: those they lead or are on
@@ -115,17 +126,20 @@ pub fn for_calendar(
     ids.into_iter().map(|id| find(conn, id)).collect()
 }
 
-/// What recording an observation on a visit needs to know: whether the
-/// viewer may (its team, or a planner) and the visit's framework. `NotFound`
-/// when the viewer may not see the visit at all.
+/// Where `viewer` may record a snapshot: whether they may (the team and
+/// the planners), and the visit's framework with its look-fors' ids by
+/// lower-cased code — in one query. NotFound if they may not see the visit.
 pub fn capture_target(
     conn: &mut DbConn,
     viewer: &Viewer,
     id: i64,
-) -> QueryResult<(bool, Option<i64>)> {
-    let (framework_id, on_team) = visits::table
+) -> QueryResult<(bool, Option<(i64, HashMap<String, i64>)>)> {
+    let rows = visits::table
+        .left_join(
+            indicators::table.on(indicators::framework_id.nullable().eq(visits::framework_id)),
+        )
         .filter(visits::id.eq(id))
-        .filter(visible_to(viewer))
+        .filter(visible_to!(viewer))
         .select((
             visits::framework_id,
             diesel::dsl::exists(
@@ -133,9 +147,22 @@ pub fn capture_target(
                     .filter(visit_members::visit_id.eq(id))
                     .filter(visit_members::user_id.eq(viewer.user_id)),
             ),
+            (indicators::code, indicators::id).nullable(),
         ))
-        .first::<(Option<i64>, bool)>(conn)?;
-    Ok((viewer.sees_all_visits() || on_team, framework_id))
+        .load::<(Option<i64>, bool, Option<(String, i64)>)>(conn)?;
+    let (framework_id, on_team) = rows
+        .first()
+        .map(|row| (row.0, row.1))
+        .ok_or(diesel::result::Error::NotFound)?;
+    let codes = rows
+        .into_iter()
+        .filter_map(|row| row.2)
+        .map(|(code, id)| (code.to_lowercase(), id))
+        .collect();
+    Ok((
+        viewer.sees_all_visits() || on_team,
+        framework_id.map(|framework| (framework, codes)),
+    ))
 }
 
 /// A visit in a list.
@@ -192,7 +219,7 @@ pub fn list(
 ) -> QueryResult<Page<ListItem>> {
     let filtered = || {
         let mut query = visits::table
-            .filter(visible_to(viewer))
+            .filter(visible_to!(viewer))
             .into_boxed::<MultiBackend>();
         if let Some(school_id) = filter.school_id {
             query = query.filter(visits::school_id.eq(school_id));
@@ -247,7 +274,7 @@ pub fn list(
 pub fn find_visible(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResult<Visit> {
     let visible: i64 = visits::table
         .filter(visits::id.eq(id))
-        .filter(visible_to(viewer))
+        .filter(visible_to!(viewer))
         .count()
         .get_result(conn)?;
     if visible == 0 {

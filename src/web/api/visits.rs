@@ -384,16 +384,15 @@ pub async fn create_observation(
     // Everything after the sign-in check happens on one connection.
     let outcome = db
         .run(move |conn| -> Result<Outcome, crate::error::AppError> {
-            let (may_record, framework_id) = db::visits::capture_target(conn, &viewer, visit_id)?;
+            let (may_record, framework) = db::visits::capture_target(conn, &viewer, visit_id)?;
             if !may_record {
                 return Ok(Outcome::Denied);
             }
-            let Some(framework_id) = framework_id else {
+            let Some((_, codes)) = framework else {
                 let message =
                     "Choose the visit's look-for framework before recording observations.";
                 return Ok(Outcome::Invalid(FieldErrors::single("visit", message)));
             };
-            let codes = db::observations::indicator_ids_by_code(conn, framework_id)?;
             let mut errors = FieldErrors::new();
             let mut ticks = std::collections::BTreeMap::new();
             for (code, tick) in &input.ticks {
