@@ -126,14 +126,19 @@ pub fn for_calendar(
     ids.into_iter().map(|id| find(conn, id)).collect()
 }
 
-/// Where `viewer` may record a snapshot: whether they may (the team and
-/// the planners), and the visit's framework with its look-fors' ids by
-/// lower-cased code — in one query. NotFound if they may not see the visit.
-pub fn capture_target(
-    conn: &mut DbConn,
-    viewer: &Viewer,
-    id: i64,
-) -> QueryResult<(bool, Option<(i64, HashMap<String, i64>)>)> {
+/// What recording a snapshot on a visit needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureTarget {
+    /// The team and the planners may record.
+    pub may_record: bool,
+    pub framework_id: Option<i64>,
+    /// The framework's look-fors' ids by lower-cased code.
+    pub codes: HashMap<String, i64>,
+}
+
+/// Where `viewer` may record a snapshot, in one query; NotFound if they may
+/// not see the visit.
+pub fn capture_target(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResult<CaptureTarget> {
     let rows = visits::table
         .left_join(
             indicators::table.on(indicators::framework_id.nullable().eq(visits::framework_id)),
@@ -159,10 +164,11 @@ pub fn capture_target(
         .filter_map(|row| row.2)
         .map(|(code, id)| (code.to_lowercase(), id))
         .collect();
-    Ok((
-        viewer.sees_all_visits() || on_team,
-        framework_id.map(|framework| (framework, codes)),
-    ))
+    Ok(CaptureTarget {
+        may_record: viewer.sees_all_visits() || on_team,
+        framework_id,
+        codes,
+    })
 }
 
 /// A visit in a list.

@@ -384,11 +384,11 @@ pub async fn create_observation(
     // Everything after the sign-in check happens on one connection.
     let outcome = db
         .run(move |conn| -> Result<Outcome, crate::error::AppError> {
-            let (may_record, framework) = db::visits::capture_target(conn, &viewer, visit_id)?;
-            if !may_record {
+            let target = db::visits::capture_target(conn, &viewer, visit_id)?;
+            if !target.may_record {
                 return Ok(Outcome::Denied);
             }
-            let Some((_, codes)) = framework else {
+            let (Some(_), codes) = (target.framework_id, target.codes) else {
                 let message =
                     "Choose the visit's look-for framework before recording observations.";
                 return Ok(Outcome::Invalid(FieldErrors::single("visit", message)));
