@@ -311,6 +311,15 @@ async fn main() {
         session_lifetime: Duration::from_secs(36_000),
         sign_in_delay_cap: Duration::from_secs(60),
         trust_proxy: false,
+        mail: campus_visits::config::MailConfig {
+            smtp_url: None,
+            from: "campus-visits <no-reply@bench.example.org>"
+                .parse()
+                .unwrap(),
+            dir: std::env::temp_dir().join("cv-bench-mail"),
+            host: "bench.example.org".to_owned(),
+            worker: false,
+        },
     };
     let app = Application::build(config).await.expect("the app starts");
     let base = format!("http://127.0.0.1:{}", app.port());

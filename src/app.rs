@@ -57,6 +57,11 @@ impl Application {
         }
 
         let db = Db::new(&config.database_url, config.db_pool_size, config.db_timeout);
+        if config.mail.worker {
+            let worker = config.mail.worker(db.clone())?;
+            tracing::info!(to = %worker.transport.describe(), "mail worker started");
+            actix_web::rt::spawn(worker.run(std::time::Duration::from_secs(2)));
+        }
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;

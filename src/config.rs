@@ -44,6 +44,9 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Serve the web app and the JSON API; applies pending migrations first.
     Serve(ServeArgs),
+    /// Deliver the email outbox, alone (`serve` does it too unless
+    /// MAIL_WORKER=false); takes the same settings as `serve`.
+    Worker(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo district into an empty database.
@@ -224,6 +227,28 @@ pub struct ServeArgs {
     /// (only behind a proxy that sets them); otherwise the peer address.
     #[arg(long, env = "TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// The SMTP server email goes through, in lettre's URL form:
+    /// `smtp://user:password@host:587?tls=required`, `smtps://host`, or
+    /// `smtp://127.0.0.1:25`. Without it, development writes each message as
+    /// an .eml file into MAIL_DIR; production refuses to start.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every message, e.g. `Campus visits <visits@district.org>`
+    /// (default: no-reply at the host of BASE_URL).
+    #[arg(long, env = "MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Where development keeps messages when SMTP_URL is unset (default: a
+    /// `mail` folder beside the SQLite file).
+    #[arg(long, env = "MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+
+    /// Run the mail worker inside `serve` (`false` when workers run apart,
+    /// as `campus-visits worker`).
+    #[arg(long, env = "MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub mail_worker: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -254,6 +279,38 @@ pub struct Config {
     pub session_lifetime: Duration,
     pub sign_in_delay_cap: Duration,
     pub trust_proxy: bool,
+    pub mail: MailConfig,
+}
+
+/// Where and how email goes.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub smtp_url: Option<String>,
+    pub from: lettre::message::Mailbox,
+    pub dir: PathBuf,
+    /// The host part of Message-IDs: BASE_URL's host.
+    pub host: String,
+    pub worker: bool,
+}
+
+impl MailConfig {
+    /// The worker these settings describe.
+    pub fn worker(&self, db: crate::db::Db) -> anyhow::Result<crate::mail::Worker> {
+        let transport = match &self.smtp_url {
+            Some(url) => crate::mail::Transport::smtp(url),
+            None => crate::mail::Transport::folder(self.dir.clone()),
+        }
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(crate::mail::Worker {
+            db,
+            transport,
+            from: self.from.clone(),
+            host: self.host.clone(),
+            batch: 50,
+            lease: Duration::from_secs(120),
+            parallel: 8,
+        })
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -298,7 +355,36 @@ impl Config {
                 development_session_key(&session_key_path(&global.database_url))?
             }
         };
+        let host = base_url
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(&base_url)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("localhost")
+            .to_owned();
+        if args.smtp_url.is_none() && args.environment == Environment::Production {
+            anyhow::bail!("SMTP_URL is required when APP_ENV=production (e.g. smtp://user:password@mail.district.org:587?tls=required)");
+        }
+        let from = args
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| format!("campus-visits <no-reply@{host}>"));
+        let from = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MAIL_FROM must be an address such as `Campus visits <visits@district.org>`, not {from:?}: {e}"))?;
+        let mail = MailConfig {
+            smtp_url: args.smtp_url.clone(),
+            from,
+            dir: args
+                .mail_dir
+                .clone()
+                .unwrap_or_else(|| session_key_path(&global.database_url).with_file_name("mail")),
+            host,
+            worker: args.mail_worker,
+        };
         Ok(Self {
+            mail,
             bind: args.bind.clone(),
             base_url,
             database_url: global.database_url.clone(),

@@ -33,6 +33,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!(port = app.port(), url = %base_url, "serving");
             app.run_until_stopped().await?;
         }
+        Command::Worker(args) => {
+            let config = Config::from_args(&cli.global, &args)?;
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            drop(conn);
+            let db = db::Db::new(&config.database_url, config.db_pool_size, config.db_timeout);
+            let worker = config.mail.worker(db)?;
+            tracing::info!(to = %worker.transport.describe(), "mail worker started");
+            worker.run(std::time::Duration::from_secs(2)).await;
+        }
         Command::Migrate => {
             let mut conn = db::connect(&url)?;
             let applied = db::migrate(&mut conn)?;

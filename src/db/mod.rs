@@ -27,6 +27,7 @@ pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
 pub mod observations;
+pub mod outbox;
 pub mod schema;
 pub mod schools;
 pub mod settings;

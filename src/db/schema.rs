@@ -80,6 +80,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_messages (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        recipient_id -> Nullable<BigInt>,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> schools (school_id));
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -323,4 +343,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_item_indicators,
     action_item_updates,
     action_item_checks,
+    outbox_messages,
 );

@@ -325,14 +325,18 @@ pub async fn publish(
     Planner(user): Planner,
     req: HttpRequest,
     db: web::Data<Db>,
+    config: web::Data<crate::config::Config>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let visit = visible_visit(&user, &db, id.into_inner()).await?;
     let (visit_id, actor, ip) = (visit.id, user.id(), client_ip(&req));
+    let base = config.base_url.clone();
     let outcome = db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let published = db::action_items::publish(conn, visit_id, actor)?;
+                // The summaries go out with the publication, or not at all.
+                crate::mail::messages::visit_published(conn, visit_id, &base)?;
                 db::audit::record(
                     conn,
                     &NewEvent::new("visit.published")
@@ -467,10 +471,18 @@ fn change_from(form: &ItemForm, review: bool) -> Result<Change, FieldErrors> {
     }
 }
 
+/// The person a published item now becomes owned by, if someone other
+/// than the one making the change: they are told by email.
+pub fn newly_owned(page: &ItemPage, owner_id: Option<i64>, actor: i64) -> Option<i64> {
+    let before = page.item.owner.as_ref().map(|o| o.id);
+    owner_id.filter(|owner| !page.review && Some(*owner) != before && *owner != actor)
+}
+
 pub async fn update(
     user: CurrentUser,
     req: HttpRequest,
     db: web::Data<Db>,
+    config: web::Data<crate::config::Config>,
     id: web::Path<i64>,
     fields: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
@@ -494,8 +506,18 @@ pub async fn update(
         }
     };
     let (item_id, actor) = (page.item.id, user.id());
+    let newly_owned = newly_owned(&page, change.owner_id, actor);
+    let base = config.base_url.clone();
     let outcome = db
-        .run(move |conn| db::action_items::change(conn, item_id, &change, actor))
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let outcome = db::action_items::change(conn, item_id, &change, actor)?;
+                if let (Changed::Saved(_), Some(owner)) = (&outcome, newly_owned) {
+                    crate::mail::messages::assigned(conn, item_id, owner, &base)?;
+                }
+                Ok::<_, db::WriteError>(outcome)
+            })
+        })
         .await;
     match field_errors(outcome)? {
         Ok(Changed::Saved(_)) => {

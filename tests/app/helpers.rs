@@ -169,6 +169,14 @@ pub fn test_config(database_url: &str) -> Config {
         session_lifetime: Duration::from_secs(10 * 60 * 60),
         sign_in_delay_cap: Duration::from_secs(60),
         trust_proxy: false,
+        mail: campus_visits::config::MailConfig {
+            smtp_url: None,
+            from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
+            dir: std::env::temp_dir().join("cv-test-mail"),
+            host: "test.example.org".to_owned(),
+            // Tests that send mail start a worker of their own.
+            worker: false,
+        },
     }
 }
 

@@ -253,13 +253,16 @@ pub async fn publish(
     Planner(user): Planner,
     req: HttpRequest,
     db: web::Data<Db>,
+    config: web::Data<crate::config::Config>,
     path: web::Path<Id>,
 ) -> Result<HttpResponse, ApiError> {
     let visit = visible_visit(&user, &db, path.id).await?;
     let (visit_id, actor, ip) = (visit.id, user.id(), client_ip(&req));
+    let base = config.base_url.clone();
     db.run(move |conn| {
         db::write_transaction(conn, |conn| {
             let opened = db::action_items::publish(conn, visit_id, actor)?;
+            crate::mail::messages::visit_published(conn, visit_id, &base)?;
             db::audit::record(
                 conn,
                 &NewEvent::new("visit.published")
@@ -388,6 +391,7 @@ pub async fn update(
     user: CurrentUser,
     req: HttpRequest,
     db: web::Data<Db>,
+    config: web::Data<crate::config::Config>,
     path: web::Path<Id>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -424,10 +428,15 @@ pub async fn update(
         note: input.note,
     };
     let (id, actor, ip) = (item.id, user.id(), client_ip(&req));
+    let newly_owned = crate::web::items::newly_owned(&page, change.owner_id, actor);
+    let base = config.base_url.clone();
     let outcome = db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let outcome = db::action_items::change(conn, id, &change, actor)?;
+                if let (Changed::Saved(_), Some(owner)) = (&outcome, newly_owned) {
+                    crate::mail::messages::assigned(conn, id, owner, &base)?;
+                }
                 if matches!(outcome, Changed::Saved(_)) {
                     db::audit::record(
                         conn,

@@ -1,0 +1,282 @@
+//! The messages campus-visits sends, each as plain text and as HTML (maud)
+//! carrying the same facts, written to the outbox inside the transaction of
+//! the event that causes them. Links go to the exact visit or item; a reader
+//! who is signed out signs in and lands there.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::db::action_items::{Filter, Item};
+use crate::db::outbox::{enqueue, NewMessage};
+use crate::db::schema::{user_roles, users};
+use crate::db::visits::Viewer;
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+
+/// A person an email goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+/// The active people holding `role` at a school or in a department.
+fn holding(
+    conn: &mut DbConn,
+    role: Role,
+    school_id: Option<i64>,
+    department_id: Option<i64>,
+) -> QueryResult<Vec<Recipient>> {
+    let mut query = users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(school_id) = school_id {
+        query = query.filter(users::school_id.eq(school_id));
+    }
+    if let Some(department_id) = department_id {
+        query = query.filter(users::department_id.eq(department_id));
+    }
+    Ok(query
+        .order(users::id)
+        .select((users::id, users::name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, email)| Recipient { id, name, email })
+        .collect())
+}
+
+fn everyone() -> Viewer {
+    Viewer {
+        user_id: 0,
+        roles: [Role::Admin].into_iter().collect(),
+        school_id: None,
+        department_id: None,
+    }
+}
+
+/// The frame every HTML message shares.
+fn layout(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (title) } }
+            body style="font-family: sans-serif; color: #1a1a1a; line-height: 1.5" {
+                (body)
+                p style="color: #4a4a4a; font-size: 0.9em" { "campus-visits" }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn item_line(item: &Item, base: &str) -> String {
+    let due = item
+        .due_on
+        .map(|d| format!(", due {d}"))
+        .unwrap_or_default();
+    let owner = item
+        .owner
+        .as_ref()
+        .map(|o| format!(", owner {}", o.name))
+        .unwrap_or_default();
+    format!(
+        "- {} ({}{owner}{due})\n  {base}/items/{}",
+        item.title,
+        item.status.label(),
+        item.id
+    )
+}
+
+fn item_list(items: &[Item], base: &str) -> Markup {
+    html! {
+        ul {
+            @for item in items {
+                li {
+                    a href={ (base) "/items/" (item.id) } { (item.title) }
+                    " (" (item.status.label())
+                    @if let Some(owner) = &item.owner { ", owner " (owner.name) }
+                    @if let Some(due) = item.due_on { ", due " (due) }
+                    ")"
+                }
+            }
+        }
+    }
+}
+
+/// The summary of a published visit: to the campus's leaders (its action
+/// steps and the department items concerning it) and to the heads of each
+/// department with items (its own items), with the strengths and problems
+/// of practice. Returns how many messages were written.
+pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryResult<usize> {
+    let visit = db::visits::find_visible(conn, &everyone(), visit_id)?;
+    let debrief = db::debriefs::find(conn, visit_id)?;
+    let items = db::action_items::list(
+        conn,
+        &everyone(),
+        &Filter {
+            visit_id: Some(visit_id),
+            published_only: true,
+            without_look_fors: true,
+            ..Filter::default()
+        },
+    )?;
+    let campus = &visit.school.name;
+    let date = visit.date;
+    let visit_url = format!("{base}/visits/{visit_id}");
+    let problems: Vec<String> = debrief
+        .problems
+        .iter()
+        .map(|p| p.description.clone())
+        .collect();
+    let compose = |to: &Recipient, heading: &str, items: &[Item]| -> NewMessage {
+        let subject = format!("Visit to {campus} on {date}: {heading}");
+        let mut text = format!(
+            "Hello {},\n\nThe visit to {campus} on {date} is published.\n{visit_url}\n\n",
+            to.name
+        );
+        if !debrief.strengths.trim().is_empty() {
+            text.push_str(&format!("Strengths\n{}\n\n", debrief.strengths.trim()));
+        }
+        if !problems.is_empty() {
+            text.push_str("Problems of practice\n");
+            for p in &problems {
+                text.push_str(&format!("- {p}\n"));
+            }
+            text.push('\n');
+        }
+        text.push_str(&format!("{heading}\n"));
+        if items.is_empty() {
+            text.push_str("None.\n");
+        }
+        for item in items {
+            text.push_str(&item_line(item, base));
+            text.push('\n');
+        }
+        let html = layout(
+            &subject,
+            html! {
+                p { "Hello " (to.name) "," }
+                p { "The " a href=(visit_url) { "visit to " (campus) " on " (date) } " is published." }
+                @if !debrief.strengths.trim().is_empty() {
+                    h2 { "Strengths" }
+                    p { (debrief.strengths.trim()) }
+                }
+                @if !problems.is_empty() {
+                    h2 { "Problems of practice" }
+                    ul { @for p in &problems { li { (p) } } }
+                }
+                h2 { (heading) }
+                @if items.is_empty() { p { "None." } } @else { (item_list(items, base)) }
+            },
+        );
+        NewMessage {
+            kind: "visit_summary".to_owned(),
+            recipient: to.email.clone(),
+            recipient_id: Some(to.id),
+            subject,
+            text_body: text,
+            html_body: html,
+            dedupe_key: Some(format!("visit_summary:{visit_id}:{}", to.id)),
+        }
+    };
+    let mut written = 0;
+    let mut told = std::collections::BTreeSet::new();
+    for leader in holding(conn, Role::SchoolLeader, Some(visit.school.id), None)? {
+        let message = compose(
+            &leader,
+            "Action steps and department items for your campus",
+            &items,
+        );
+        written += usize::from(enqueue(conn, &message)?);
+        told.insert(leader.id);
+    }
+    let mut by_department: BTreeMap<i64, Vec<Item>> = BTreeMap::new();
+    for item in &items {
+        if let Some(department) = &item.department {
+            by_department
+                .entry(department.id)
+                .or_default()
+                .push(item.clone());
+        }
+    }
+    for (department_id, items) in by_department {
+        let name = items[0]
+            .department
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        for head in holding(conn, Role::DepartmentHead, None, Some(department_id))? {
+            let message = compose(&head, &format!("{name}'s action items"), &items);
+            written += usize::from(enqueue(conn, &message)?);
+            told.insert(head.id);
+        }
+    }
+    // Owners the summaries did not reach learn of their items one by one.
+    for item in &items {
+        if let Some(owner) = item.owner.as_ref().filter(|o| !told.contains(&o.id)) {
+            written += usize::from(assigned(conn, item.id, owner.id, base)?);
+        }
+    }
+    Ok(written)
+}
+
+/// To a person when an item becomes theirs.
+pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> QueryResult<bool> {
+    let item = db::action_items::find_visible(conn, &everyone(), item_id)?;
+    let Some(owner) = users::table
+        .find(owner_id)
+        .filter(users::active.eq(true))
+        .select((users::id, users::name, users::email))
+        .first::<(i64, String, String)>(conn)
+        .optional()?
+        .map(|(id, name, email)| Recipient { id, name, email })
+    else {
+        return Ok(false);
+    };
+    let url = format!("{base}/items/{item_id}");
+    let subject = format!("Action item for you: {}", item.title);
+    let due = item.due_on.map(|d| d.to_string());
+    let whose = match &item.department {
+        Some(d) => format!("{} at {}", d.name, item.school.name),
+        None => format!("{} (school action step)", item.school.name),
+    };
+    let mut text = format!(
+        "Hello {},\n\nThis action item is now yours:\n\n{}\n{whose}, from the visit of {}\n",
+        owner.name, item.title, item.visit_date
+    );
+    if let Some(due) = &due {
+        text.push_str(&format!("Due {due}\n"));
+    }
+    if !item.evidence.is_empty() {
+        text.push_str(&format!("Evidence: {}\n", item.evidence));
+    }
+    text.push_str(&format!("\nUpdate it here: {url}\n"));
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (owner.name) "," }
+            p { "This action item is now yours:" }
+            p { strong { a href=(url) { (item.title) } } br; (whose) ", from the visit of " (item.visit_date) }
+            @if let Some(due) = &due { p { "Due " (due) } }
+            @if !item.evidence.is_empty() { p { "Evidence: " (item.evidence) } }
+            p { a href=(url) { "Update it here" } }
+        },
+    );
+    enqueue(
+        conn,
+        &NewMessage {
+            kind: "assignment".to_owned(),
+            recipient: owner.email,
+            recipient_id: Some(owner.id),
+            subject,
+            text_body: text,
+            html_body: html,
+            dedupe_key: None,
+        },
+    )
+}
