@@ -27,11 +27,15 @@ mod helpers;
 mod import;
 #[path = "app/items.rs"]
 mod items;
+#[path = "app/mail.rs"]
+mod mail;
 #[path = "app/migrations.rs"]
 mod migrations;
 #[path = "app/observations.rs"]
 mod observations;
 #[path = "app/proxy.rs"]
 mod proxy;
+#[path = "app/smtp.rs"]
+mod smtp;
 #[path = "app/visits.rs"]
 mod visits;

@@ -22,21 +22,21 @@ const FRAMEWORK: &str = r#"{"name": "Look-fors", "version": 1, "domains": [
     {"code": "I3", "title": "Objective posted"}]}]}"#;
 
 /// The people and records of one campus's story.
-struct Story {
-    school: i64,
-    curriculum: i64,
-    technology: i64,
-    indicators: Vec<i64>,
-    framework: i64,
-    lead: TestUser,
-    visitor: TestUser,
-    leader: TestUser,
-    head: TestUser,
-    staff: TestUser,
-    tech_head: TestUser,
+pub struct Story {
+    pub school: i64,
+    pub curriculum: i64,
+    pub technology: i64,
+    pub indicators: Vec<i64>,
+    pub framework: i64,
+    pub lead: TestUser,
+    pub visitor: TestUser,
+    pub leader: TestUser,
+    pub head: TestUser,
+    pub staff: TestUser,
+    pub tech_head: TestUser,
 }
 
-fn story(app: &TestApp) -> Story {
+pub fn story(app: &TestApp) -> Story {
     let mut conn = app.conn();
     let school = db::schools::insert(
         &mut conn,
@@ -75,7 +75,7 @@ fn story(app: &TestApp) -> Story {
     }
 }
 
-fn visit(app: &TestApp, s: &Story, date: &str) -> i64 {
+pub fn visit(app: &TestApp, s: &Story, date: &str) -> i64 {
     let visit = NewVisit {
         school_id: s.school,
         date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
@@ -90,7 +90,7 @@ fn visit(app: &TestApp, s: &Story, date: &str) -> i64 {
 
 /// Three classroom snapshots: I1 never seen (weak, Curriculum), I2 always
 /// seen (fine), I3 seen once (weak, no department: a school step).
-fn observe(app: &TestApp, s: &Story, visit_id: i64) {
+pub fn observe(app: &TestApp, s: &Story, visit_id: i64) {
     let mut conn = app.conn();
     let (i1, i2, i3) = (s.indicators[0], s.indicators[1], s.indicators[2]);
     for n in 0..3 {
@@ -110,7 +110,7 @@ fn observe(app: &TestApp, s: &Story, visit_id: i64) {
     }
 }
 
-async fn signed_in<'a>(app: &'a TestApp, user: &TestUser) -> BrowserOn<'a> {
+pub async fn signed_in<'a>(app: &'a TestApp, user: &TestUser) -> BrowserOn<'a> {
     let browser = TestApp::second_browser(app);
     assert_eq!(
         browser.sign_in(&user.email, TEST_PASSWORD).await.status(),
@@ -119,7 +119,7 @@ async fn signed_in<'a>(app: &'a TestApp, user: &TestUser) -> BrowserOn<'a> {
     browser
 }
 
-fn everything(app: &TestApp, visit_id: i64) -> Vec<Item> {
+pub fn everything(app: &TestApp, visit_id: i64) -> Vec<Item> {
     let admin = Viewer {
         user_id: 0,
         roles: [Role::Admin].into_iter().collect(),

@@ -1,0 +1,344 @@
+//! Email through a real SMTP server on loopback: what arrives, once; SMTP
+//! down then up; a permanent refusal; two workers on one database.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use campus_visits::config::MailConfig;
+use campus_visits::db::outbox::{self, NewMessage};
+use campus_visits::db::schema::outbox_messages;
+use campus_visits::db::{self, Db};
+use campus_visits::domain::visit::VisitStatus;
+use campus_visits::mail::{Round, Worker};
+use diesel::prelude::*;
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::items::{everything, observe, signed_in, story, visit};
+use crate::smtp::SmtpServer;
+
+/// A worker of the app's database that sends to `smtp_url`.
+fn worker(app: &TestApp, smtp_url: &str) -> Worker {
+    MailConfig {
+        smtp_url: Some(smtp_url.to_owned()),
+        from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
+        dir: std::env::temp_dir(),
+        host: "test.example.org".to_owned(),
+        worker: true,
+    }
+    .worker(Db::new(app.db.url(), 4, Duration::from_secs(5)))
+    .unwrap()
+}
+
+/// Rounds until nothing is due.
+async fn drain(worker: &Worker) -> Round {
+    let mut total = Round::default();
+    loop {
+        let round = worker.run_once().await.unwrap();
+        if round.handled() == 0 {
+            return total;
+        }
+        total.sent += round.sent;
+        total.retried += round.retried;
+        total.failed += round.failed;
+    }
+}
+
+fn message(n: usize) -> NewMessage {
+    NewMessage {
+        kind: "test".to_owned(),
+        recipient: format!("person{n}@district.example.org"),
+        recipient_id: None,
+        subject: format!("Message {n}"),
+        text_body: format!("Plain {n}"),
+        html_body: format!("<p>Rich {n}</p>"),
+        dedupe_key: None,
+    }
+}
+
+fn statuses(app: &TestApp) -> Vec<(String, i32, String)> {
+    outbox_messages::table
+        .order(outbox_messages::id)
+        .select((
+            outbox_messages::status,
+            outbox_messages::attempts,
+            outbox_messages::last_error,
+        ))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+fn message_ids(mails: &[crate::smtp::Mail]) -> BTreeSet<String> {
+    mails
+        .iter()
+        .map(|m| m.header("Message-ID").expect("a Message-ID"))
+        .collect()
+}
+
+#[tokio::test]
+async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let first = visit(&app, &s, "2027-01-06");
+    observe(&app, &s, first);
+    let lead = signed_in(&app, &s.lead).await;
+    let saved = lead
+        .post_form(
+            &format!("/visits/{first}/debrief"),
+            &[
+                ("strengths", "Calm, purposeful classrooms"),
+                ("problem_0", "Laptop carts are not charged"),
+                (&format!("problem_0_dept_{}", s.technology), "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    for to in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+        db::visits::advance(&mut app.conn(), first, to).unwrap();
+    }
+    db::action_items::generate(&mut app.conn(), first, s.lead.id).unwrap();
+    let smtp = SmtpServer::start();
+    let worker = worker(&app, &smtp.url());
+    assert_eq!(
+        drain(&worker).await,
+        Round::default(),
+        "nothing before publishing"
+    );
+
+    let published = lead
+        .post_form(&format!("/visits/{first}/publish"), &[])
+        .await;
+    assert_eq!(published.status(), 303);
+    let round = drain(&worker).await;
+    let mails = smtp.received();
+    assert_eq!(round.sent, mails.len());
+    let items = everything(&app, first);
+    let curriculum_item = items
+        .iter()
+        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
+        .unwrap();
+    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+
+    // The school leader: the campus's steps and the department items.
+    let to_leader: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == [s.leader.email.clone()])
+        .collect();
+    assert_eq!(to_leader.len(), 1, "{mails:#?}");
+    let leader_mail = to_leader[0];
+    let (subject, text, html) = leader_mail.parts();
+    assert!(
+        subject.contains("Oak Middle") && subject.contains("2027-01-06"),
+        "{subject}"
+    );
+    assert!(leader_mail.data.contains("multipart/alternative"));
+    for fact in [
+        "Calm, purposeful classrooms".to_owned(),
+        "Laptop carts are not charged".to_owned(),
+        step.title.clone(),
+        curriculum_item.title.clone(),
+        format!("http://127.0.0.1/items/{}", step.id),
+        format!("http://127.0.0.1/items/{}", curriculum_item.id),
+        format!("http://127.0.0.1/visits/{first}"),
+    ] {
+        assert!(text.contains(&fact), "{fact} in the text part: {text}");
+        assert!(html.contains(&fact), "{fact} in the HTML part: {html}");
+    }
+    assert!(
+        html.contains(&format!("href=\"http://127.0.0.1/items/{}\"", step.id)),
+        "{html}"
+    );
+    // The links work for the reader: signed in, they open the item; signed
+    // out, sign-in comes first and leads back to it.
+    let path = format!("/items/{}", step.id);
+    let leader = signed_in(&app, &s.leader).await;
+    assert_eq!(leader.get(&path).await.status(), 200);
+    let signed_out = app.get(&path).await;
+    assert_eq!(signed_out.status(), 303);
+    let location = signed_out.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        location.starts_with("/sign-in") && location.contains("items"),
+        "{location}"
+    );
+    let message_id = leader_mail.header("Message-ID").unwrap();
+    let row: i64 = message_id
+        .strip_prefix("<outbox-")
+        .and_then(|rest| rest.strip_suffix("@test.example.org>"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a Message-ID from the outbox row: {message_id}"));
+    let recipient: String = outbox_messages::table
+        .find(row)
+        .select(outbox_messages::recipient)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(recipient, s.leader.email);
+    // The Curriculum head: Curriculum's items only.
+    let to_head: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == [s.head.email.clone()])
+        .collect();
+    assert_eq!(to_head.len(), 1, "{mails:#?}");
+    let (_, head_text, head_html) = to_head[0].parts();
+    assert!(head_text.contains(&format!("/items/{}", curriculum_item.id)));
+    assert!(head_html.contains(&format!("/items/{}", curriculum_item.id)));
+    assert!(
+        !head_text.contains(&format!("/items/{}", step.id)),
+        "not the school's step"
+    );
+    // Technology's head is told of Technology's item.
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.to == [s.tech_head.email.clone()])
+            .count(),
+        1
+    );
+
+    // Nothing more goes out, however often the worker runs.
+    assert_eq!(drain(&worker).await, Round::default());
+    assert_eq!(smtp.received().len(), mails.len());
+    assert_eq!(message_ids(&mails).len(), mails.len());
+
+    // Assigning the item to department staff tells them, once.
+    let head = signed_in(&app, &s.head).await;
+    let assigned = head
+        .post_form(
+            &format!("/items/{}", curriculum_item.id),
+            &[
+                ("version", &curriculum_item.version.to_string()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", &s.staff.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+    drain(&worker).await;
+    let to_staff: Vec<_> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| m.to == [s.staff.email.clone()])
+        .collect();
+    assert_eq!(to_staff.len(), 1);
+    let (subject, text, html) = to_staff[0].parts();
+    assert!(subject.starts_with("Action item for you"), "{subject}");
+    let link = format!("http://127.0.0.1/items/{}", curriculum_item.id);
+    assert!(
+        text.contains(&link) && html.contains(&link),
+        "{text}\n{html}"
+    );
+}
+
+#[tokio::test]
+async fn messages_written_while_smtp_is_down_are_all_delivered_once_when_it_returns() {
+    let app = spawn_app().await;
+    for n in 0..20 {
+        outbox::enqueue(&mut app.conn(), &message(n)).unwrap();
+    }
+    let port = SmtpServer::free_port();
+    let worker = worker(&app, &format!("smtp://127.0.0.1:{port}"));
+    let down = worker.run_once().await.unwrap();
+    assert_eq!(down.retried, 20, "{down:?}");
+    assert!(statuses(&app)
+        .iter()
+        .all(|(status, attempts, error)| status == "waiting"
+            && *attempts == 1
+            && !error.is_empty()));
+    // Backoff: nothing is due again at once.
+    assert_eq!(worker.run_once().await.unwrap(), Round::default());
+
+    let smtp = SmtpServer::start_on(port);
+    // Time passes: the retries fall due.
+    diesel::update(outbox_messages::table)
+        .set(outbox_messages::next_attempt_at.eq(db::now()))
+        .execute(&mut app.conn())
+        .unwrap();
+    let up = drain(&worker).await;
+    assert_eq!(up.sent, 20);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 20);
+    assert_eq!(message_ids(&mails).len(), 20, "each message once");
+    assert!(statuses(&app)
+        .iter()
+        .all(|(status, attempts, _)| status == "sent" && *attempts == 2));
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_fails_the_message_with_the_server_s_reason() {
+    let app = spawn_app().await;
+    outbox::enqueue(&mut app.conn(), &message(1)).unwrap();
+    let smtp = SmtpServer::start();
+    smtp.refuse_with(550, "Mailbox unavailable: no such person here");
+    let worker = worker(&app, &smtp.url());
+    let round = worker.run_once().await.unwrap();
+    assert_eq!(round.failed, 1, "{round:?}");
+    let failed = outbox::list(&mut app.conn(), &["failed"], 10).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0].last_error.contains("no such person here"),
+        "{failed:?}"
+    );
+    // Not retried, however often the worker runs.
+    assert_eq!(drain(&worker).await, Round::default());
+    assert_eq!(statuses(&app)[0].1, 1, "one try");
+    // Put back in line by hand, it goes once the server takes it.
+    assert!(outbox::retry(&mut app.conn(), failed[0].id).unwrap());
+    let smtp = SmtpServer::start();
+    let round = drain(&self::worker(&app, &smtp.url())).await;
+    assert_eq!(round.sent, 1);
+    assert_eq!(smtp.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_temporary_refusal_is_retried_later() {
+    let app = spawn_app().await;
+    outbox::enqueue(&mut app.conn(), &message(1)).unwrap();
+    let smtp = SmtpServer::start();
+    smtp.refuse_with(451, "Try again later");
+    let round = worker(&app, &smtp.url()).run_once().await.unwrap();
+    assert_eq!(round.retried, 1, "{round:?}");
+    let (status, attempts, error) = statuses(&app).remove(0);
+    assert_eq!((status.as_str(), attempts), ("waiting", 1));
+    assert!(error.contains("Try again later"), "{error}");
+}
+
+/// Two workers, each with its own pool, on one database: a few hundred
+/// messages, each delivered exactly once.
+#[tokio::test]
+async fn two_workers_on_one_database_send_each_message_once() {
+    let app = spawn_app().await;
+    for n in 0..300 {
+        outbox::enqueue(&mut app.conn(), &message(n)).unwrap();
+    }
+    let smtp = SmtpServer::start();
+    let (one, two) = (worker(&app, &smtp.url()), worker(&app, &smtp.url()));
+    let (a, b) = tokio::join!(drain(&one), drain(&two));
+    assert_eq!(a.sent + b.sent, 300, "{a:?} {b:?}");
+    assert!(
+        a.sent > 0 && b.sent > 0,
+        "both workers took a share: {a:?} {b:?}"
+    );
+    let mails = smtp.wait_for(300).await;
+    assert_eq!(mails.len(), 300);
+    assert_eq!(message_ids(&mails).len(), 300);
+    let recipients: BTreeSet<_> = mails.iter().map(|m| m.to[0].clone()).collect();
+    assert_eq!(recipients.len(), 300);
+    assert!(statuses(&app)
+        .iter()
+        .all(|(status, attempts, _)| status == "sent" && *attempts == 1));
+}
+
+/// The same event's guard: a message with a dedupe key is written once.
+#[tokio::test]
+async fn a_dedupe_key_writes_one_message() {
+    let app = spawn_app().await;
+    let keyed = NewMessage {
+        dedupe_key: Some("due_soon:7:2027-01-04".to_owned()),
+        ..message(1)
+    };
+    assert!(outbox::enqueue(&mut app.conn(), &keyed).unwrap());
+    assert!(!outbox::enqueue(&mut app.conn(), &keyed).unwrap());
+    assert_eq!(statuses(&app).len(), 1);
+}
