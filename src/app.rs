@@ -185,6 +185,8 @@ route_table! {
     get "/schools/{id}/items" => web::items::for_school;
     get "/departments/{id}/items" => web::items::for_department;
     get "/admin/audit" => web::audit::list;
+    get "/admin/mail" => web::mail::list;
+    post "/admin/mail/{id}/retry" => web::mail::retry;
     get "/admin/settings" => web::settings::show;
     post "/admin/settings" => web::settings::save;
     get "/admin/schools" => web::schools::list;

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod frameworks;
 pub mod home;
 pub mod items;
+pub mod mail;
 pub mod observations;
 pub mod schools;
 pub mod settings;
@@ -56,6 +57,7 @@ pub enum Section {
     Users,
     Frameworks,
     Audit,
+    Mail,
     Settings,
     Account,
     None,
@@ -69,6 +71,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         (Section::Users, "/admin/users", "People"),
         (Section::Frameworks, "/admin/frameworks", "Frameworks"),
         (Section::Audit, "/admin/audit", "Audit log"),
+        (Section::Mail, "/admin/mail", "Email"),
         (Section::Settings, "/admin/settings", "Settings"),
     ];
     let mut nav = Vec::new();

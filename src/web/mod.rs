@@ -14,6 +14,7 @@ pub mod frameworks;
 pub mod health;
 pub mod home;
 pub mod items;
+pub mod mail;
 pub mod observations;
 pub mod schools;
 pub mod settings;

@@ -81,6 +81,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/api/v1/visits/{id}", SignedIn),
     ("put", "/api/v1/visits/{id}", Planner),
     ("get", "/admin/audit", Admin),
+    ("get", "/admin/mail", Admin),
+    ("post", "/admin/mail/{id}/retry", Admin),
     ("get", "/admin/settings", Admin),
     ("post", "/admin/settings", Admin),
     ("get", "/admin/schools", Admin),
@@ -167,6 +169,7 @@ async fn every_route_has_a_row() {
 
 /// The records the routes' `{id}`s point at.
 struct Ids {
+    message: i64,
     visit: i64,
     item: i64,
     framework: i64,
@@ -192,6 +195,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         ids.department
     } else if path.contains("tokens") {
         ids.token
+    } else if path.contains("/mail/") {
+        ids.message
     } else {
         ids.user
     };
@@ -344,7 +349,24 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         owner.id,
     )
     .unwrap();
+    // A message the mail server refused, to retry.
+    let message = {
+        let m = campus_visits::db::outbox::NewMessage {
+            kind: "test".to_owned(),
+            recipient: "someone@district.example.org".to_owned(),
+            recipient_id: None,
+            subject: "S".to_owned(),
+            text_body: "T".to_owned(),
+            html_body: "<p>H</p>".to_owned(),
+            dedupe_key: None,
+        };
+        campus_visits::db::outbox::enqueue(&mut conn, &m).unwrap();
+        let id = campus_visits::db::outbox::list(&mut conn, &[], 1).unwrap()[0].id;
+        campus_visits::db::outbox::mark_failed(&mut conn, id, "550 no such person").unwrap();
+        id
+    };
     let ids = Ids {
+        message,
         visit: visit_id,
         item,
         framework: db::frameworks::import(&mut conn, &framework).unwrap().id(),
@@ -421,6 +443,7 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
     let app = spawn_app().await;
     let user = app.sign_in_as(&[Role::Admin]).await;
     let ids = Ids {
+        message: 1,
         visit: 1,
         item: 1,
         framework: 1,

@@ -283,8 +283,24 @@ async fn a_permanent_refusal_fails_the_message_with_the_server_s_reason() {
     // Not retried, however often the worker runs.
     assert_eq!(drain(&worker).await, Round::default());
     assert_eq!(statuses(&app)[0].1, 1, "one try");
-    // Put back in line by hand, it goes once the server takes it.
-    assert!(outbox::retry(&mut app.conn(), failed[0].id).unwrap());
+    // The administrator sees it with the reason, and puts it back in line.
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
+    let page = app.get_text("/admin/mail").await;
+    assert!(
+        page.contains("no such person here") && page.contains("Failed"),
+        "{page}"
+    );
+    let retried = app
+        .post_form(&format!("/admin/mail/{}/retry", failed[0].id), &[])
+        .await;
+    assert_eq!(retried.status(), 303);
+    assert_eq!(statuses(&app)[0].0, "waiting");
+    let again = app
+        .post_form(&format!("/admin/mail/{}/retry", failed[0].id), &[])
+        .await;
+    assert_eq!(again.status(), 404, "only a failed message is retried");
+    // It goes once the server takes it.
     let smtp = SmtpServer::start();
     let round = drain(&self::worker(&app, &smtp.url())).await;
     assert_eq!(round.sent, 1);
