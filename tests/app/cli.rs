@@ -189,6 +189,22 @@ fn production_refuses_to_start_without_a_session_key() {
 }
 
 #[test]
+fn production_refuses_to_start_without_an_smtp_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("x.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_campus-visits"))
+        .args(["serve", "--env", "production", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", url.to_str().unwrap())
+        .env("SESSION_KEY", "k".repeat(64))
+        .env_remove("SMTP_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SMTP_URL is required"), "{stderr}");
+}
+
+#[test]
 fn help_explains_every_flag_and_its_variable() {
     let output = Command::new(env!("CARGO_BIN_EXE_campus-visits"))
         .args(["serve", "--help"])
@@ -206,6 +222,10 @@ fn help_explains_every_flag_and_its_variable() {
         "DB_TIMEOUT",
         "WORKERS",
         "DEMO",
+        "SMTP_URL",
+        "MAIL_FROM",
+        "MAIL_DIR",
+        "MAIL_WORKER",
     ] {
         assert!(
             help.contains(&format!("[env: {variable}")),

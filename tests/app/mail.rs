@@ -12,7 +12,7 @@ use campus_visits::domain::visit::VisitStatus;
 use campus_visits::mail::{Round, Worker};
 use diesel::prelude::*;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_on, TestApp, TestDb};
 use crate::items::{everything, observe, signed_in, story, visit};
 use crate::smtp::SmtpServer;
 
@@ -357,4 +357,50 @@ async fn a_dedupe_key_writes_one_message() {
     assert!(outbox::enqueue(&mut app.conn(), &keyed).unwrap());
     assert!(!outbox::enqueue(&mut app.conn(), &keyed).unwrap());
     assert_eq!(statuses(&app).len(), 1);
+}
+
+/// `serve` runs the worker itself: messages go without anyone asking.
+#[tokio::test]
+async fn the_worker_inside_serve_delivers_by_itself() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = spawn_app_on(TestDb::fresh(), |config| {
+        config.mail.smtp_url = Some(url);
+        config.mail.worker = true;
+    })
+    .await;
+    for n in 0..3 {
+        outbox::enqueue(&mut app.conn(), &message(n)).unwrap();
+    }
+    let mails = smtp.wait_for(3).await;
+    assert_eq!(mails.len(), 3);
+}
+
+/// Development without SMTP_URL: each message becomes an .eml file.
+#[tokio::test]
+async fn without_smtp_messages_become_eml_files() {
+    let app = spawn_app().await;
+    outbox::enqueue(&mut app.conn(), &message(7)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let worker = MailConfig {
+        smtp_url: None,
+        from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
+        dir: dir.path().to_path_buf(),
+        host: "test.example.org".to_owned(),
+        worker: true,
+    }
+    .worker(Db::new(app.db.url(), 2, Duration::from_secs(5)))
+    .unwrap();
+    assert_eq!(worker.run_once().await.unwrap().sent, 1);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        eml.contains("Subject: Message 7") && eml.contains("person7@district.example.org"),
+        "{eml}"
+    );
 }
