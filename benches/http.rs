@@ -4,7 +4,8 @@
 //! loopback port, then drives each endpoint with a fixed number of
 //! keep-alive connections for a fixed time, from inside this process, and
 //! prints requests/s, p50 and p99 per endpoint and each page's throughput
-//! as a share of the baseline's.
+//! as a share of the baseline's. Last, it measures messages per second
+//! through the mail worker to an SMTP server on loopback.
 //!
 //!   cargo bench --features bench --bench http
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ cargo bench --features bench --bench http
@@ -396,6 +397,82 @@ async fn main() {
     }
     page_weight(&base, &capture_path, &visitor_token).await;
     handle.stop(true).await;
+    mail_throughput(&bench_db.url).await;
+}
+
+/// Messages per second through the mail worker to an SMTP server on
+/// loopback (mailin-embedded in this process): BENCH_MESSAGES messages
+/// (default 2,000) written to the outbox, then delivered by one worker.
+async fn mail_throughput(url: &str) {
+    use campus_visits::db::outbox::{enqueue, NewMessage};
+    use mailin_embedded::{Handler, Server};
+
+    #[derive(Clone)]
+    struct Count(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl Handler for Count {
+        fn data_end(&mut self) -> mailin_embedded::Response {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            mailin_embedded::response::OK
+        }
+    }
+
+    let total = setting("BENCH_MESSAGES", 2_000) as usize;
+    let mut conn = db::connect(url).expect("connect");
+    db::write_transaction(&mut conn, |conn| {
+        for n in 0..total {
+            enqueue(
+                conn,
+                &NewMessage {
+                    kind: "bench".to_owned(),
+                    recipient: format!("person{n}@district.example.org"),
+                    recipient_id: None,
+                    subject: format!("Visit to Oak Middle: action item {n}"),
+                    text_body: "Hello,\n\nThis action item is now yours.\n".repeat(8),
+                    html_body: "<p>Hello,</p><p>This action item is now yours.</p>".repeat(8),
+                    dedupe_key: None,
+                },
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("the outbox filled");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut server = Server::new(Count(received.clone()));
+    server.with_num_threads(32).with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    let worker = campus_visits::config::MailConfig {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        from: "campus-visits <no-reply@bench.example.org>"
+            .parse()
+            .unwrap(),
+        dir: std::env::temp_dir(),
+        host: "bench.example.org".to_owned(),
+        worker: true,
+    }
+    .worker(db::Db::new(url, 8, Duration::from_secs(5)))
+    .expect("a worker");
+    let started = Instant::now();
+    let mut sent = 0;
+    loop {
+        let round = worker.run_once().await.expect("a round");
+        if round.handled() == 0 {
+            break;
+        }
+        sent += round.sent;
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "mail: {sent} of {total} messages sent in {:.2?} ({:.0} messages/s; the server received {}), {} at a time, {} per claim",
+        elapsed,
+        sent as f64 / elapsed.as_secs_f64(),
+        received.load(std::sync::atomic::Ordering::Relaxed),
+        worker.parallel,
+        worker.batch,
+    );
 }
 
 /// What the capture page costs a tablet on first load: the compressed
