@@ -319,6 +319,7 @@ async fn main() {
                 .unwrap(),
             dir: std::env::temp_dir().join("cv-bench-mail"),
             host: "bench.example.org".to_owned(),
+            base_url: "http://bench.example.org".to_owned(),
             worker: false,
         },
     };
@@ -451,6 +452,7 @@ async fn mail_throughput(url: &str) {
             .unwrap(),
         dir: std::env::temp_dir(),
         host: "bench.example.org".to_owned(),
+        base_url: "http://bench.example.org".to_owned(),
         worker: true,
     }
     .worker(db::Db::new(url, 8, Duration::from_secs(5)))

@@ -290,6 +290,8 @@ pub struct MailConfig {
     pub dir: PathBuf,
     /// The host part of Message-IDs: BASE_URL's host.
     pub host: String,
+    /// BASE_URL, for links in messages the worker writes.
+    pub base_url: String,
     pub worker: bool,
 }
 
@@ -306,6 +308,7 @@ impl MailConfig {
             transport,
             from: self.from.clone(),
             host: self.host.clone(),
+            base_url: self.base_url.clone(),
             batch: 50,
             lease: Duration::from_secs(120),
             parallel: 8,
@@ -381,6 +384,7 @@ impl Config {
                 .clone()
                 .unwrap_or_else(|| session_key_path(&global.database_url).with_file_name("mail")),
             host,
+            base_url: base_url.clone(),
             worker: args.mail_worker,
         };
         Ok(Self {

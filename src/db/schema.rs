@@ -238,6 +238,7 @@ diesel::table! {
         weak_min_snapshots -> Integer,
         department_due_days -> Integer,
         school_due_days -> Integer,
+        due_soon_days -> Integer,
         updated_at -> Timestamp,
     }
 }

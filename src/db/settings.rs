@@ -8,10 +8,22 @@ use super::{now, DbConn};
 use crate::domain::action_item::Rules;
 
 /// The district's settings (the defaults until an administrator saves some).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub teacher_field: bool,
     pub rules: Rules,
+    /// Owners are reminded this many days before an item is due.
+    pub due_soon_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            teacher_field: false,
+            rules: Rules::default(),
+            due_soon_days: 3,
+        }
+    }
 }
 
 pub fn find(conn: &mut DbConn) -> QueryResult<Settings> {
@@ -23,13 +35,15 @@ pub fn find(conn: &mut DbConn) -> QueryResult<Settings> {
             district_settings::weak_min_snapshots,
             district_settings::department_due_days,
             district_settings::school_due_days,
+            district_settings::due_soon_days,
         ))
-        .first::<(bool, i32, i32, i32, i32)>(conn)
+        .first::<(bool, i32, i32, i32, i32, i32)>(conn)
         .optional()?;
     Ok(match row {
         None => Settings::default(),
-        Some((teacher_field, share, min, dept_days, school_days)) => Settings {
+        Some((teacher_field, share, min, dept_days, school_days, soon)) => Settings {
             teacher_field,
+            due_soon_days: i64::from(soon.max(1)),
             rules: Rules {
                 weak_share_percent: share.clamp(1, 100) as u32,
                 min_snapshots: min.max(1) as u32,
@@ -47,6 +61,7 @@ pub fn save(conn: &mut DbConn, settings: &Settings) -> QueryResult<()> {
         district_settings::weak_min_snapshots.eq(settings.rules.min_snapshots as i32),
         district_settings::department_due_days.eq(settings.rules.department_due_days as i32),
         district_settings::school_due_days.eq(settings.rules.school_due_days as i32),
+        district_settings::due_soon_days.eq(settings.due_soon_days as i32),
         district_settings::updated_at.eq(now()),
     );
     super::write_transaction(conn, |conn| {

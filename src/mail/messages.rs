@@ -280,3 +280,133 @@ pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> Q
         },
     )
 }
+
+/// Reminders for `today`: to each owner of an open item due in the
+/// district's "due soon" days; and for an item past its due date — the day
+/// after, then weekly — to its owner with a copy to the department's heads
+/// (department items) or the campus's leaders (school steps). Each reminder
+/// has a dedupe key of its kind, item, day and recipient, so running this
+/// again the same day, on any number of instances, writes nothing more.
+/// Returns how many messages were written.
+pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> QueryResult<usize> {
+    use crate::domain::action_item::Status;
+    let settings = db::settings::find(conn)?;
+    let soon = today + chrono::Duration::days(settings.due_soon_days);
+    let open: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open() && *s != Status::Proposed)
+        .collect();
+    let items = db::action_items::list(
+        conn,
+        &everyone(),
+        &Filter {
+            statuses: open,
+            published_only: true,
+            without_look_fors: true,
+            ..Filter::default()
+        },
+    )?;
+    let mut written = 0;
+    for item in &items {
+        let Some(due) = item.due_on else { continue };
+        let late = (today - due).num_days();
+        let url = format!("{base}/items/{}", item.id);
+        if due == soon {
+            if let Some(owner) = &item.owner {
+                let Some(to) = person(conn, owner.id)? else {
+                    continue;
+                };
+                let subject = format!("Due {due}: {}", item.title);
+                let text = format!(
+                    "Hello {},\n\nThis action item of yours is due on {due}, in {} days:\n\n{}\n{}\n\nUpdate it here: {url}\n",
+                    to.name, settings.due_soon_days, item.title, item.school.name
+                );
+                let html = layout(
+                    &subject,
+                    html! {
+                        p { "Hello " (to.name) "," }
+                        p { "This action item of yours is due on " (due) ", in " (settings.due_soon_days) " days:" }
+                        p { strong { a href=(url) { (item.title) } } br; (item.school.name) }
+                        p { a href=(url) { "Update it here" } }
+                    },
+                );
+                let key = format!("due_soon:{}:{today}:{}", item.id, to.id);
+                written += usize::from(enqueue(
+                    conn,
+                    &reminder("due_soon", &to, subject, text, html, key),
+                )?);
+            }
+        } else if late >= 1 && late % 7 == 1 {
+            let mut told = Vec::new();
+            if let Some(owner) = &item.owner {
+                told.extend(person(conn, owner.id)?);
+            }
+            let copies = match &item.department {
+                Some(d) => holding(conn, Role::DepartmentHead, None, Some(d.id))?,
+                None => holding(conn, Role::SchoolLeader, Some(item.school.id), None)?,
+            };
+            let owner_name = item.owner.as_ref().map(|o| o.name.clone());
+            for to in told.into_iter().chain(copies) {
+                let copy = Some(&to.name) != owner_name.as_ref();
+                let subject = format!("Overdue since {due}: {}", item.title);
+                let whose = match (&owner_name, copy) {
+                    (_, false) => "This action item of yours".to_owned(),
+                    (Some(owner), true) => format!("An action item owned by {owner}"),
+                    (None, true) => "An action item without an owner".to_owned(),
+                };
+                let text = format!(
+                    "Hello {},\n\n{whose} was due on {due} and is still {}:\n\n{}\n{}\n\nUpdate it here: {url}\n",
+                    to.name,
+                    item.status.label().to_lowercase(),
+                    item.title,
+                    item.school.name
+                );
+                let html = layout(
+                    &subject,
+                    html! {
+                        p { "Hello " (to.name) "," }
+                        p { (whose) " was due on " (due) " and is still " (item.status.label().to_lowercase()) ":" }
+                        p { strong { a href=(url) { (item.title) } } br; (item.school.name) }
+                        p { a href=(url) { "Update it here" } }
+                    },
+                );
+                let key = format!("overdue:{}:{today}:{}", item.id, to.id);
+                written += usize::from(enqueue(
+                    conn,
+                    &reminder("overdue", &to, subject, text, html, key),
+                )?);
+            }
+        }
+    }
+    Ok(written)
+}
+
+fn person(conn: &mut DbConn, id: i64) -> QueryResult<Option<Recipient>> {
+    Ok(users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select((users::id, users::name, users::email))
+        .first::<(i64, String, String)>(conn)
+        .optional()?
+        .map(|(id, name, email)| Recipient { id, name, email }))
+}
+
+fn reminder(
+    kind: &str,
+    to: &Recipient,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    key: String,
+) -> NewMessage {
+    NewMessage {
+        kind: kind.to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body,
+        html_body,
+        dedupe_key: Some(key),
+    }
+}

@@ -66,6 +66,8 @@ pub struct Worker {
     pub from: Mailbox,
     /// The host part of Message-IDs (from `BASE_URL`).
     pub host: String,
+    /// `BASE_URL`, for links in reminders.
+    pub base_url: String,
     /// Messages claimed at once.
     pub batch: i64,
     /// How long a claim holds before another worker may take the message.
@@ -87,6 +89,10 @@ impl Round {
         self.sent + self.retried + self.failed
     }
 }
+
+/// How often the worker writes the day's reminders (each is written once
+/// a day whatever this is; it only bounds how late in the day one goes).
+pub const REMINDERS_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// The first retry waits this long; each next one twice as long…
 pub const RETRY_FIRST: Duration = Duration::from_secs(30);
@@ -147,7 +153,17 @@ impl Worker {
     /// Runs rounds until the outbox has nothing due, then waits `idle`, for
     /// ever (the task is dropped when the server stops).
     pub async fn run(self, idle: Duration) {
+        let mut reminded: Option<std::time::Instant> = None;
         loop {
+            if reminded.is_none_or(|at| at.elapsed() >= REMINDERS_EVERY) {
+                let today = chrono::Utc::now().date_naive();
+                match self.remind(today).await {
+                    Ok(written) if written > 0 => tracing::info!(written, "reminders written"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "writing reminders failed"),
+                }
+                reminded = Some(std::time::Instant::now());
+            }
             match self.run_once().await {
                 Ok(round) if round.handled() > 0 => continue,
                 Ok(_) => {}
@@ -155,6 +171,17 @@ impl Worker {
             }
             actix_web::rt::time::sleep(idle).await;
         }
+    }
+
+    /// Writes the reminders for `today` to the outbox (see
+    /// [`messages::reminders`]); returns how many.
+    pub async fn remind(&self, today: chrono::NaiveDate) -> Result<usize, AppError> {
+        let base = self.base_url.clone();
+        self.db
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| messages::reminders(conn, today, &base))
+            })
+            .await
     }
 
     async fn record(&self, message: Claimed, outcome: Outcome) -> Result<(), AppError> {

@@ -16,6 +16,7 @@ pub struct SettingsForm {
     pub weak_min_snapshots: String,
     pub department_due_days: String,
     pub school_due_days: String,
+    pub due_soon_days: String,
 }
 
 impl SettingsForm {
@@ -26,6 +27,7 @@ impl SettingsForm {
             weak_min_snapshots: settings.rules.min_snapshots.to_string(),
             department_due_days: settings.rules.department_due_days.to_string(),
             school_due_days: settings.rules.school_due_days.to_string(),
+            due_soon_days: settings.due_soon_days.to_string(),
         }
     }
 
@@ -37,6 +39,7 @@ impl SettingsForm {
             weak_min_snapshots: get("weak_min_snapshots"),
             department_due_days: get("department_due_days"),
             school_due_days: get("school_due_days"),
+            due_soon_days: get("due_soon_days"),
         }
     }
 }
@@ -59,6 +62,8 @@ pub fn page(ctx: &Ctx, form: &SettingsForm, errors: &FieldErrors, saved: bool) -
                 (TextField::new("weak_min_snapshots", "…and it applied in at least this many snapshots", &form.weak_min_snapshots).kind("number").show(errors))
                 (TextField::new("department_due_days", "Department items are due after (days)", &form.department_due_days).kind("number").show(errors))
                 (TextField::new("school_due_days", "School action steps are due after (days)", &form.school_due_days).kind("number").show(errors))
+                h2 { "Reminders" }
+                (TextField::new("due_soon_days", "Remind owners this many days before an item is due", &form.due_soon_days).kind("number").show(errors))
                 div.actions { button type="submit" { "Save the settings" } }
             }
         },

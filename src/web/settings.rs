@@ -61,11 +61,13 @@ pub fn parse(fields: &HashMap<String, String>) -> Result<Settings, FieldErrors> 
     let min = number(fields, "weak_min_snapshots", 1..=1000, &mut errors);
     let department_days = number(fields, "department_due_days", 1..=365, &mut errors);
     let school_days = number(fields, "school_due_days", 1..=365, &mut errors);
+    let due_soon_days = number(fields, "due_soon_days", 1..=60, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Settings {
         teacher_field: fields.get("teacher_field").is_some_and(|v| v == "on"),
+        due_soon_days,
         rules: Rules {
             weak_share_percent: share as u32,
             min_snapshots: min as u32,

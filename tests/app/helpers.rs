@@ -174,6 +174,7 @@ pub fn test_config(database_url: &str) -> Config {
             from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
             dir: std::env::temp_dir().join("cv-test-mail"),
             host: "test.example.org".to_owned(),
+            base_url: "http://127.0.0.1".to_owned(),
             // Tests that send mail start a worker of their own.
             worker: false,
         },

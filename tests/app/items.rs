@@ -752,6 +752,7 @@ async fn the_district_s_settings_decide_what_is_weak_and_when_it_is_due() {
             ("weak_min_snapshots", min),
             ("department_due_days", "10"),
             ("school_due_days", "5"),
+            ("due_soon_days", "3"),
         ]
     };
     // Three snapshots are fewer than four: nothing is weak.
@@ -792,7 +793,7 @@ async fn the_district_s_settings_decide_what_is_weak_and_when_it_is_due() {
 
 /// A published visit's items at `school_id`: debriefed, generated from
 /// three snapshots, `extra` added, published. Returns the items.
-fn published(
+pub fn published(
     app: &TestApp,
     s: &Story,
     school_id: i64,

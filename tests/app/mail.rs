@@ -23,6 +23,7 @@ fn worker(app: &TestApp, smtp_url: &str) -> Worker {
         from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
         dir: std::env::temp_dir(),
         host: "test.example.org".to_owned(),
+        base_url: "http://127.0.0.1".to_owned(),
         worker: true,
     }
     .worker(Db::new(app.db.url(), 4, Duration::from_secs(5)))
@@ -387,6 +388,7 @@ async fn without_smtp_messages_become_eml_files() {
         from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
         dir: dir.path().to_path_buf(),
         host: "test.example.org".to_owned(),
+        base_url: "http://127.0.0.1".to_owned(),
         worker: true,
     }
     .worker(Db::new(app.db.url(), 2, Duration::from_secs(5)))
@@ -403,4 +405,83 @@ async fn without_smtp_messages_become_eml_files() {
         eml.contains("Subject: Message 7") && eml.contains("person7@district.example.org"),
         "{eml}"
     );
+}
+
+/// Due-soon and overdue reminders: to the owner, with a copy to the
+/// department's head when overdue; once a day however often the scheduler
+/// runs; overdue ones again a week later.
+#[tokio::test]
+async fn reminders_go_once_a_day_to_owners_with_a_copy_when_overdue() {
+    use campus_visits::db::schema::action_items;
+    let app = spawn_app().await;
+    let s = story(&app);
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let curriculum = items
+        .iter()
+        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
+        .unwrap();
+    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let day = chrono::Duration::days(1);
+    for (id, owner, due) in [
+        (curriculum.id, s.staff.id, today - day),
+        (step.id, s.leader.id, today + day * 3),
+    ] {
+        diesel::update(action_items::table.find(id))
+            .set((
+                action_items::owner_id.eq(owner),
+                action_items::due_on.eq(due),
+            ))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let smtp = SmtpServer::start();
+    let worker = worker(&app, &smtp.url());
+    assert_eq!(worker.remind(today).await.unwrap(), 3);
+    assert_eq!(worker.remind(today).await.unwrap(), 0, "the same day again");
+    assert_eq!(drain(&worker).await.sent, 3);
+    let mails = smtp.received();
+    let to = |email: &str| -> Vec<String> {
+        mails
+            .iter()
+            .filter(|m| m.to == [email.to_owned()])
+            .map(|m| m.parts().0)
+            .collect()
+    };
+    assert_eq!(
+        to(&s.staff.email),
+        [format!(
+            "Overdue since {}: {}",
+            today - day,
+            curriculum.title
+        )]
+    );
+    assert_eq!(
+        to(&s.head.email),
+        [format!(
+            "Overdue since {}: {}",
+            today - day,
+            curriculum.title
+        )],
+        "the head's copy"
+    );
+    assert_eq!(
+        to(&s.leader.email),
+        [format!("Due {}: {}", today + day * 3, step.title)]
+    );
+    let (_, text, _) = mails
+        .iter()
+        .find(|m| m.to == [s.head.email.clone()])
+        .unwrap()
+        .parts();
+    assert!(
+        text.contains(&format!(
+            "owned by {}",
+            db::users::find(&mut app.conn(), s.staff.id).unwrap().name
+        )),
+        "{text}"
+    );
+    // The next days: nothing; a week on, the overdue item again.
+    assert_eq!(worker.remind(today + day).await.unwrap(), 0);
+    assert_eq!(worker.remind(today + day * 7).await.unwrap(), 2);
 }

@@ -22,3 +22,6 @@ CREATE TABLE outbox_messages (
 );
 
 CREATE INDEX outbox_messages_due ON outbox_messages (status, next_attempt_at);
+
+-- Reminders go this many days before an item's due date.
+ALTER TABLE district_settings ADD COLUMN due_soon_days INTEGER NOT NULL DEFAULT 3 CHECK (due_soon_days BETWEEN 1 AND 60);
