@@ -320,6 +320,7 @@ async fn main() {
             dir: std::env::temp_dir().join("cv-bench-mail"),
             host: "bench.example.org".to_owned(),
             base_url: "http://bench.example.org".to_owned(),
+            signing_key: "k".repeat(64),
             worker: false,
         },
     };
@@ -431,6 +432,7 @@ async fn mail_throughput(url: &str) {
                     text_body: "Hello,\n\nThis action item is now yours.\n".repeat(8),
                     html_body: "<p>Hello,</p><p>This action item is now yours.</p>".repeat(8),
                     dedupe_key: None,
+                    list_unsubscribe: None,
                 },
             )?;
         }
@@ -453,6 +455,7 @@ async fn mail_throughput(url: &str) {
         dir: std::env::temp_dir(),
         host: "bench.example.org".to_owned(),
         base_url: "http://bench.example.org".to_owned(),
+        signing_key: "k".repeat(64),
         worker: true,
     }
     .worker(db::Db::new(url, 8, Duration::from_secs(5)))

@@ -157,6 +157,10 @@ route_table! {
     post "/account/tokens" => web::account::create_token;
     post "/account/tokens/{id}/revoke" => web::account::revoke_token;
     post "/account/calendar" => web::calendar::create_link;
+    get "/account/mail" => web::mail::preferences;
+    post "/account/mail" => web::mail::save_preferences;
+    get "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe_page;
+    post "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe;
     get "/calendar/{token}" => web::calendar::feed;
     get "/visits" => web::visits::list;
     get "/visits/new" => web::visits::new;

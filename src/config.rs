@@ -292,6 +292,8 @@ pub struct MailConfig {
     pub host: String,
     /// BASE_URL, for links in messages the worker writes.
     pub base_url: String,
+    /// Signs unsubscribe links: SESSION_KEY.
+    pub signing_key: String,
     pub worker: bool,
 }
 
@@ -309,6 +311,7 @@ impl MailConfig {
             from: self.from.clone(),
             host: self.host.clone(),
             base_url: self.base_url.clone(),
+            signing_key: self.signing_key.clone(),
             batch: 50,
             lease: Duration::from_secs(120),
             parallel: 8,
@@ -385,6 +388,7 @@ impl Config {
                 .unwrap_or_else(|| session_key_path(&global.database_url).with_file_name("mail")),
             host,
             base_url: base_url.clone(),
+            signing_key: session_key.clone(),
             worker: args.mail_worker,
         };
         Ok(Self {

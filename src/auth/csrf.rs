@@ -25,12 +25,18 @@ pub const HEADER: &str = "x-csrf-token";
 
 const FORM_LIMIT: usize = 256 * 1024;
 
+/// Requests under this prefix carry a signed link that is their own
+/// authority (One-Click unsubscribe, RFC 8058, posted by mail programs that
+/// have no session): they are exempt from the token check.
+pub const EXEMPT_PREFIX: &str = "/unsubscribe/";
+
 pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || req.headers().contains_key(header::AUTHORIZATION)
+        || req.path().starts_with(EXEMPT_PREFIX)
     {
         return next
             .call(req)

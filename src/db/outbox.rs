@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::outbox_messages;
+use super::schema::{mail_opt_outs, outbox_messages};
 use super::{now, DbConn};
 
 /// A message to send.
@@ -21,11 +21,62 @@ pub struct NewMessage {
     /// At most one message per key (a reminder of one kind for one item on
     /// one day); `None` when no such guard is needed.
     pub dedupe_key: Option<String>,
+    /// The One-Click unsubscribe address, for messages one can turn off
+    /// from the message itself (digests).
+    pub list_unsubscribe: Option<String>,
+}
+
+/// The kinds of email a person can turn off.
+pub const KINDS: [(&str, &str); 5] = [
+    ("visit_summary", "Visit summaries when a visit is published"),
+    ("assignment", "When an action item becomes mine"),
+    ("due_soon", "Reminders before my items are due"),
+    ("overdue", "Reminders when items are overdue"),
+    ("digest", "The Monday digest of overdue, due and done items"),
+];
+
+/// The kinds `user_id` has turned off.
+pub fn opted_out(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<String>> {
+    mail_opt_outs::table
+        .filter(mail_opt_outs::user_id.eq(user_id))
+        .select(mail_opt_outs::kind)
+        .load(conn)
+}
+
+/// Turns `kind` off (or back on) for `user_id`.
+pub fn set_opt_out(conn: &mut DbConn, user_id: i64, kind: &str, off: bool) -> QueryResult<()> {
+    diesel::delete(
+        mail_opt_outs::table
+            .filter(mail_opt_outs::user_id.eq(user_id))
+            .filter(mail_opt_outs::kind.eq(kind)),
+    )
+    .execute(conn)?;
+    if off {
+        diesel::insert_into(mail_opt_outs::table)
+            .values((
+                mail_opt_outs::user_id.eq(user_id),
+                mail_opt_outs::kind.eq(kind),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Writes `message` to the outbox; call it inside the event's transaction.
-/// False when a message with the same dedupe key is already there.
+/// False when a message with the same dedupe key is already there, or when
+/// the recipient has turned this kind of email off.
 pub fn enqueue(conn: &mut DbConn, message: &NewMessage) -> QueryResult<bool> {
+    if let Some(user_id) = message.recipient_id {
+        let off: bool = diesel::select(diesel::dsl::exists(
+            mail_opt_outs::table
+                .filter(mail_opt_outs::user_id.eq(user_id))
+                .filter(mail_opt_outs::kind.eq(&message.kind)),
+        ))
+        .get_result(conn)?;
+        if off {
+            return Ok(false);
+        }
+    }
     let at = now();
     let values = (
         outbox_messages::kind.eq(&message.kind),
@@ -35,6 +86,7 @@ pub fn enqueue(conn: &mut DbConn, message: &NewMessage) -> QueryResult<bool> {
         outbox_messages::text_body.eq(&message.text_body),
         outbox_messages::html_body.eq(&message.html_body),
         outbox_messages::dedupe_key.eq(message.dedupe_key.as_deref()),
+        outbox_messages::list_unsubscribe.eq(message.list_unsubscribe.as_deref()),
         outbox_messages::next_attempt_at.eq(at),
         outbox_messages::created_at.eq(at),
     );
@@ -63,6 +115,7 @@ pub struct Claimed {
     pub html_body: String,
     pub attempts: i32,
     pub created_at: NaiveDateTime,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Takes up to `limit` messages that are due and not held by another
@@ -105,6 +158,7 @@ pub fn claim(conn: &mut DbConn, limit: i64, lease: Duration) -> QueryResult<Vec<
                 outbox_messages::html_body,
                 outbox_messages::attempts,
                 outbox_messages::created_at,
+                outbox_messages::list_unsubscribe,
             ))
             .load(conn)
     })

@@ -97,6 +97,14 @@ diesel::table! {
         last_error -> Text,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        list_unsubscribe -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_opt_outs (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
     }
 }
 
@@ -345,4 +353,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_item_updates,
     action_item_checks,
     outbox_messages,
+    mail_opt_outs,
 );

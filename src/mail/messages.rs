@@ -182,6 +182,7 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
             text_body: text,
             html_body: html,
             dedupe_key: Some(format!("visit_summary:{visit_id}:{}", to.id)),
+            list_unsubscribe: None,
         }
     };
     let mut written = 0;
@@ -277,6 +278,7 @@ pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> Q
             text_body: text,
             html_body: html,
             dedupe_key: None,
+            list_unsubscribe: None,
         },
     )
 }
@@ -408,5 +410,148 @@ fn reminder(
         text_body,
         html_body,
         dedupe_key: Some(key),
+        list_unsubscribe: None,
     }
+}
+
+/// On Mondays, the week's digest to each school leader (their campus's
+/// items) and department head (their department's): what is overdue, what
+/// falls due this week, what was done in the past week. One per person per
+/// week (dedupe key); a person with nothing in any list gets none. Each
+/// carries a one-click unsubscribe link. Returns how many were written.
+pub fn digests(
+    conn: &mut DbConn,
+    today: chrono::NaiveDate,
+    base: &str,
+    key: &str,
+) -> QueryResult<usize> {
+    use crate::db::schema::action_item_updates;
+    use crate::domain::action_item::Status;
+    use chrono::Datelike;
+    if today.weekday() != chrono::Weekday::Mon {
+        return Ok(0);
+    }
+    let week_end = today + chrono::Duration::days(6);
+    let since = (today - chrono::Duration::days(7))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let recently_done: std::collections::BTreeSet<i64> = action_item_updates::table
+        .filter(action_item_updates::at.ge(since))
+        .filter(
+            action_item_updates::status.eq_any([Status::Done.as_str(), Status::Verified.as_str()]),
+        )
+        .select(action_item_updates::item_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let mut people = Vec::new();
+    for (role, label) in [
+        (Role::SchoolLeader, "your campus"),
+        (Role::DepartmentHead, "your department"),
+    ] {
+        let holders: Vec<(i64, String, String, Option<i64>, Option<i64>)> = users::table
+            .inner_join(user_roles::table)
+            .filter(user_roles::role.eq(role.as_str()))
+            .filter(users::active.eq(true))
+            .select((
+                users::id,
+                users::name,
+                users::email,
+                users::school_id,
+                users::department_id,
+            ))
+            .load(conn)?;
+        people.extend(holders.into_iter().map(|h| (role, label, h)));
+    }
+    let mut written = 0;
+    for (role, label, (id, name, email, school_id, department_id)) in people {
+        let viewer = Viewer {
+            user_id: id,
+            roles: [role].into_iter().collect(),
+            school_id,
+            department_id,
+        };
+        let filter = match role {
+            Role::SchoolLeader => Filter {
+                school_id: Some(school_id.unwrap_or(-1)),
+                ..Filter::default()
+            },
+            _ => Filter {
+                department_id: Some(department_id.unwrap_or(-1)),
+                ..Filter::default()
+            },
+        };
+        let items = db::action_items::list(
+            conn,
+            &viewer,
+            &Filter {
+                published_only: true,
+                without_look_fors: true,
+                ..filter
+            },
+        )?;
+        let overdue: Vec<Item> = items
+            .iter()
+            .filter(|i| i.is_overdue(today))
+            .cloned()
+            .collect();
+        let due: Vec<Item> = items
+            .iter()
+            .filter(|i| i.status.is_open() && i.due_on.is_some_and(|d| d >= today && d <= week_end))
+            .cloned()
+            .collect();
+        let done: Vec<Item> = items
+            .iter()
+            .filter(|i| {
+                matches!(i.status, Status::Done | Status::Verified) && recently_done.contains(&i.id)
+            })
+            .cloned()
+            .collect();
+        if overdue.is_empty() && due.is_empty() && done.is_empty() {
+            continue;
+        }
+        let unsubscribe = crate::mail::unsubscribe_url(base, key, id, "digest");
+        let subject = format!(
+            "This week's action items for {label}: {} overdue, {} due",
+            overdue.len(),
+            due.len()
+        );
+        let mut text = format!("Hello {name},\n\nThe week of {today} for {label}.\n");
+        for (heading, list) in [
+            ("Overdue", &overdue),
+            ("Due this week", &due),
+            ("Done in the past week", &done),
+        ] {
+            text.push_str(&format!("\n{heading} ({})\n", list.len()));
+            for item in list.iter() {
+                text.push_str(&item_line(item, base));
+                text.push('\n');
+            }
+        }
+        text.push_str(&format!("\nStop these digests: {unsubscribe}\n"));
+        let html = layout(
+            &subject,
+            html! {
+                p { "Hello " (name) "," }
+                p { "The week of " (today) " for " (label) "." }
+                @for (heading, list) in [("Overdue", &overdue), ("Due this week", &due), ("Done in the past week", &done)] {
+                    h2 { (heading) " (" (list.len()) ")" }
+                    @if list.is_empty() { p { "None." } } @else { (item_list(list, base)) }
+                }
+                p { a href=(unsubscribe) { "Stop these digests" } }
+            },
+        );
+        let message = NewMessage {
+            kind: "digest".to_owned(),
+            recipient: email,
+            recipient_id: Some(id),
+            subject,
+            text_body: text,
+            html_body: html,
+            dedupe_key: Some(format!("digest:{id}:{today}")),
+            list_unsubscribe: Some(unsubscribe),
+        };
+        written += usize::from(enqueue(conn, &message)?);
+    }
+    Ok(written)
 }

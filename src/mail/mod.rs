@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::SmtpTransport;
 use lettre::{FileTransport, Message, Transport as _};
@@ -68,6 +69,8 @@ pub struct Worker {
     pub host: String,
     /// `BASE_URL`, for links in reminders.
     pub base_url: String,
+    /// Signs unsubscribe links (the session key).
+    pub signing_key: String,
     /// Messages claimed at once.
     pub batch: i64,
     /// How long a claim holds before another worker may take the message.
@@ -88,6 +91,28 @@ impl Round {
     pub fn handled(&self) -> usize {
         self.sent + self.retried + self.failed
     }
+}
+
+/// The signature of an unsubscribe link for `user_id` and `kind`: only
+/// whoever holds the key can make one, so the link itself is the proof.
+pub fn unsubscribe_signature(key: &str, user_id: i64, kind: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(format!("unsubscribe:{user_id}:{kind}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The One-Click unsubscribe address for `user_id` and `kind`.
+pub fn unsubscribe_url(base: &str, key: &str, user_id: i64, kind: &str) -> String {
+    format!(
+        "{base}/unsubscribe/{user_id}/{kind}/{}",
+        unsubscribe_signature(key, user_id, kind)
+    )
 }
 
 /// How often the worker writes the day's reminders (each is written once
@@ -176,10 +201,15 @@ impl Worker {
     /// Writes the reminders for `today` to the outbox (see
     /// [`messages::reminders`]); returns how many.
     pub async fn remind(&self, today: chrono::NaiveDate) -> Result<usize, AppError> {
-        let base = self.base_url.clone();
+        let (base, key) = (self.base_url.clone(), self.signing_key.clone());
         self.db
             .run(move |conn| {
-                crate::db::write_transaction(conn, |conn| messages::reminders(conn, today, &base))
+                crate::db::write_transaction(conn, |conn| {
+                    Ok::<_, diesel::result::Error>(
+                        messages::reminders(conn, today, &base)?
+                            + messages::digests(conn, today, &base, &key)?,
+                    )
+                })
             })
             .await
     }
@@ -229,11 +259,24 @@ impl Worker {
                 message.recipient
             )
         })?;
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&message.subject)
-            .message_id(Some(message_id(message.id, &self.host)))
+            .message_id(Some(message_id(message.id, &self.host)));
+        if let Some(url) = &message.list_unsubscribe {
+            // RFC 8058: mail programs offer the reader a one-click way out.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(
                 message.text_body.clone(),
                 message.html_body.clone(),
@@ -289,6 +332,7 @@ mod tests {
             html_body: String::new(),
             attempts: 3,
             created_at: created,
+            list_unsubscribe: None,
         };
         assert!(retry_at(&message, created + chrono::Duration::hours(1)).is_some());
         assert!(retry_at(&message, created + chrono::Duration::hours(72)).is_none());

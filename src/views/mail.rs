@@ -80,3 +80,51 @@ pub fn list(ctx: &Ctx, messages: &[Listed], showing: &str, done: Option<&str>) -
         },
     )
 }
+
+/// A person's email choices.
+pub fn preferences(ctx: &Ctx, off: &[String], saved: bool) -> Markup {
+    page(
+        ctx,
+        "Email I receive",
+        Section::Account,
+        html! {
+            h1 { "Email I receive" }
+            @if saved { p.notice role="status" { "Your choices were saved." } }
+            form.stacked method="post" action="/account/mail" {
+                (csrf_field(ctx))
+                fieldset {
+                    legend { "Send me" }
+                    @for (kind, label) in crate::db::outbox::KINDS {
+                        (super::checkbox(kind, label, !off.iter().any(|k| k == kind)))
+                    }
+                }
+                div.actions { button type="submit" { "Save my choices" } }
+            }
+        },
+    )
+}
+
+/// The unsubscribe page: a question with a button, then the answer.
+pub fn unsubscribe(kind: &str, action: String, done: bool) -> Markup {
+    let label = crate::db::outbox::KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, label)| *label)
+        .unwrap_or("");
+    page(
+        &Ctx::default(),
+        "Unsubscribe",
+        Section::None,
+        html! {
+            h1 { "Unsubscribe" }
+            @if done {
+                p role="status" { "Done: you will no longer receive “" (label) "”. You can turn it back on from your account's email page." }
+            } @else {
+                p { "Stop receiving “" (label) "”?" }
+                form method="post" action=(action) {
+                    button type="submit" { "Unsubscribe" }
+                }
+            }
+        },
+    )
+}

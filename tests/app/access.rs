@@ -47,6 +47,10 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/account/tokens", SignedIn),
     ("post", "/account/tokens/{id}/revoke", SignedIn),
     ("post", "/account/calendar", SignedIn),
+    ("get", "/account/mail", SignedIn),
+    ("post", "/account/mail", SignedIn),
+    ("get", "/unsubscribe/{user}/{kind}/{signature}", Public),
+    ("post", "/unsubscribe/{user}/{kind}/{signature}", Public),
     ("get", "/calendar/{token}", Public),
     ("get", "/visits", SignedIn),
     ("get", "/visits/new", Planner),
@@ -201,6 +205,12 @@ fn concrete(path: &str, ids: &Ids) -> String {
         ids.user
     };
     path.replace("{visit}", &ids.visit.to_string())
+        .replace("{user}", &ids.user.to_string())
+        .replace("{kind}", "digest")
+        .replace(
+            "{signature}",
+            &campus_visits::mail::unsubscribe_signature(&"k".repeat(64), ids.user, "digest"),
+        )
         .replace("{id}", &id.to_string())
         .replace(
             "{name}",
@@ -359,6 +369,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             text_body: "T".to_owned(),
             html_body: "<p>H</p>".to_owned(),
             dedupe_key: None,
+            list_unsubscribe: None,
         };
         campus_visits::db::outbox::enqueue(&mut conn, &m).unwrap();
         let id = campus_visits::db::outbox::list(&mut conn, &[], 1).unwrap()[0].id;
@@ -453,7 +464,11 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
         token: 1,
     };
     let mut checked = 0;
-    for (method, pattern, _) in MATRIX.iter().filter(|(m, _, _)| *m != "get") {
+    // The signed unsubscribe links are their own authority (see `csrf`).
+    for (method, pattern, _) in MATRIX
+        .iter()
+        .filter(|(m, p, _)| *m != "get" && !p.starts_with(campus_visits::auth::csrf::EXEMPT_PREFIX))
+    {
         let path = concrete(pattern, &ids);
         let response = request(&app.client, &app, method, &path, None)
             .send()

@@ -175,6 +175,7 @@ pub fn test_config(database_url: &str) -> Config {
             dir: std::env::temp_dir().join("cv-test-mail"),
             host: "test.example.org".to_owned(),
             base_url: "http://127.0.0.1".to_owned(),
+            signing_key: "k".repeat(64),
             // Tests that send mail start a worker of their own.
             worker: false,
         },

@@ -24,6 +24,7 @@ fn worker(app: &TestApp, smtp_url: &str) -> Worker {
         dir: std::env::temp_dir(),
         host: "test.example.org".to_owned(),
         base_url: "http://127.0.0.1".to_owned(),
+        signing_key: "k".repeat(64),
         worker: true,
     }
     .worker(Db::new(app.db.url(), 4, Duration::from_secs(5)))
@@ -53,6 +54,7 @@ fn message(n: usize) -> NewMessage {
         text_body: format!("Plain {n}"),
         html_body: format!("<p>Rich {n}</p>"),
         dedupe_key: None,
+        list_unsubscribe: None,
     }
 }
 
@@ -353,6 +355,7 @@ async fn a_dedupe_key_writes_one_message() {
     let app = spawn_app().await;
     let keyed = NewMessage {
         dedupe_key: Some("due_soon:7:2027-01-04".to_owned()),
+        list_unsubscribe: None,
         ..message(1)
     };
     assert!(outbox::enqueue(&mut app.conn(), &keyed).unwrap());
@@ -389,6 +392,7 @@ async fn without_smtp_messages_become_eml_files() {
         dir: dir.path().to_path_buf(),
         host: "test.example.org".to_owned(),
         base_url: "http://127.0.0.1".to_owned(),
+        signing_key: "k".repeat(64),
         worker: true,
     }
     .worker(Db::new(app.db.url(), 2, Duration::from_secs(5)))
@@ -421,7 +425,7 @@ async fn reminders_go_once_a_day_to_owners_with_a_copy_when_overdue() {
         .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
         .unwrap();
     let step = items.iter().find(|i| i.department.is_none()).unwrap();
-    let today = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2027, 3, 2).unwrap(); // a Tuesday: no digests
     let day = chrono::Duration::days(1);
     for (id, owner, due) in [
         (curriculum.id, s.staff.id, today - day),
@@ -484,4 +488,148 @@ async fn reminders_go_once_a_day_to_owners_with_a_copy_when_overdue() {
     // The next days: nothing; a week on, the overdue item again.
     assert_eq!(worker.remind(today + day).await.unwrap(), 0);
     assert_eq!(worker.remind(today + day * 7).await.unwrap(), 2);
+}
+
+/// The Monday digest: overdue, due this week and recently done, to school
+/// leaders and department heads, once a week, with a One-Click unsubscribe
+/// that works without signing in and only with a true signature.
+#[tokio::test]
+async fn the_monday_digest_comes_once_a_week_and_one_click_unsubscribes() {
+    use campus_visits::db::schema::action_items;
+    let app = spawn_app().await;
+    let s = story(&app);
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let curriculum = items
+        .iter()
+        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
+        .unwrap();
+    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let monday = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let day = chrono::Duration::days(1);
+    // Dates that raise no reminder on these days, only the digest.
+    for (id, due) in [
+        (curriculum.id, monday - day * 3),
+        (step.id, monday + day * 5),
+    ] {
+        diesel::update(action_items::table.find(id))
+            .set(action_items::due_on.eq(due))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let smtp = SmtpServer::start();
+    let worker = worker(&app, &smtp.url());
+    assert_eq!(
+        worker.remind(monday - day).await.unwrap(),
+        0,
+        "Sunday: no digest"
+    );
+    assert_eq!(
+        worker.remind(monday).await.unwrap(),
+        2,
+        "the leader's and the head's"
+    );
+    assert_eq!(worker.remind(monday).await.unwrap(), 0, "once a week");
+    drain(&worker).await;
+    let mails = smtp.received();
+    let leader = mails
+        .iter()
+        .find(|m| m.to == [s.leader.email.clone()])
+        .unwrap();
+    let (subject, text, html) = leader.parts();
+    assert!(subject.contains("1 overdue, 1 due"), "{subject}");
+    for title in [&curriculum.title, &step.title] {
+        assert!(
+            text.contains(title.as_str()) && html.contains(title.as_str()),
+            "{title}"
+        );
+    }
+    let head = mails
+        .iter()
+        .find(|m| m.to == [s.head.email.clone()])
+        .unwrap();
+    let (head_subject, head_text, _) = head.parts();
+    assert!(head_subject.contains("1 overdue, 0 due"), "{head_subject}");
+    assert!(
+        !head_text.contains(&step.title),
+        "not the campus's own step"
+    );
+    let url = leader.header("List-Unsubscribe").unwrap();
+    assert_eq!(
+        leader.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let path = url
+        .trim_start_matches("<http://127.0.0.1")
+        .trim_end_matches('>')
+        .to_owned();
+    assert!(
+        path.starts_with(&format!("/unsubscribe/{}/digest/", s.leader.id)),
+        "{path}"
+    );
+    assert!(
+        text.contains(&format!("http://127.0.0.1{path}")),
+        "the link in the text too"
+    );
+
+    // A forged signature does nothing.
+    let stranger = reqwest::Client::new();
+    let forged = stranger
+        .post(app.url(&format!(
+            "/unsubscribe/{}/digest/00000000000000000000000000000000",
+            s.leader.id
+        )))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
+    // Opening the link asks first; the mail program's One-Click POST acts.
+    let page = stranger.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(db::outbox::opted_out(&mut app.conn(), s.leader.id)
+        .unwrap()
+        .is_empty());
+    let clicked = stranger
+        .post(app.url(&path))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 200);
+    assert_eq!(
+        db::outbox::opted_out(&mut app.conn(), s.leader.id).unwrap(),
+        ["digest"]
+    );
+    // The next Monday, only the head's digest.
+    assert_eq!(worker.remind(monday + day * 7).await.unwrap(), 1);
+}
+
+/// People choose on their account which kinds of email they receive; the
+/// outbox refuses the kinds they turned off.
+#[tokio::test]
+async fn people_choose_which_email_they_receive() {
+    let app = spawn_app().await;
+    let user = app
+        .sign_in_as(&[campus_visits::domain::account::Role::SchoolLeader])
+        .await;
+    let page = app.get_text("/account/mail").await;
+    assert_eq!(page.matches("checked").count(), 5, "everything on at first");
+    let kept: Vec<(&str, &str)> = ["visit_summary", "due_soon", "overdue", "digest"]
+        .into_iter()
+        .map(|k| (k, "on"))
+        .collect();
+    let saved = app.post_form("/account/mail", &kept).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(
+        db::outbox::opted_out(&mut app.conn(), user.id).unwrap(),
+        ["assignment"]
+    );
+    let to_user = |kind: &str| NewMessage {
+        kind: kind.to_owned(),
+        recipient_id: Some(user.id),
+        ..message(1)
+    };
+    assert!(!outbox::enqueue(&mut app.conn(), &to_user("assignment")).unwrap());
+    assert!(outbox::enqueue(&mut app.conn(), &to_user("visit_summary")).unwrap());
+    assert_eq!(statuses(&app).len(), 1);
 }

@@ -25,3 +25,14 @@ CREATE INDEX outbox_messages_due ON outbox_messages (status, next_attempt_at);
 
 -- Reminders go this many days before an item's due date.
 ALTER TABLE district_settings ADD COLUMN due_soon_days INTEGER NOT NULL DEFAULT 3 CHECK (due_soon_days BETWEEN 1 AND 60);
+
+-- The One-Click unsubscribe address of a message (digests), sent as its
+-- List-Unsubscribe header.
+ALTER TABLE outbox_messages ADD COLUMN list_unsubscribe TEXT;
+
+-- The kinds of email a person has turned off.
+CREATE TABLE mail_opt_outs (
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL CHECK (kind IN ('visit_summary', 'assignment', 'due_soon', 'overdue', 'digest')),
+    PRIMARY KEY (user_id, kind)
+);
