@@ -414,6 +414,9 @@ fn reminder(
     }
 }
 
+/// A person who gets a digest: id, name, email, school, department.
+type Holder = (i64, String, String, Option<i64>, Option<i64>);
+
 /// On Mondays, the week's digest to each school leader (their campus's
 /// items) and department head (their department's): what is overdue, what
 /// falls due this week, what was done in the past week. One per person per
@@ -449,7 +452,7 @@ pub fn digests(
         (Role::SchoolLeader, "your campus"),
         (Role::DepartmentHead, "your department"),
     ] {
-        let holders: Vec<(i64, String, String, Option<i64>, Option<i64>)> = users::table
+        let holders: Vec<Holder> = users::table
             .inner_join(user_roles::table)
             .filter(user_roles::role.eq(role.as_str()))
             .filter(users::active.eq(true))
