@@ -633,3 +633,108 @@ async fn people_choose_which_email_they_receive() {
     assert!(outbox::enqueue(&mut app.conn(), &to_user("visit_summary")).unwrap());
     assert_eq!(statuses(&app).len(), 1);
 }
+
+/// Every kind of message as its reader gets it — subject, plain text and
+/// HTML — from one story: publish (summaries), assign, the reminders of a
+/// Tuesday, the digest of a Monday. People's names, addresses and
+/// unsubscribe signatures are redacted (they depend on test order); dates
+/// and ids are those of a fresh database, the same on both engines.
+#[tokio::test]
+async fn every_kind_of_message_reads_as_recorded() {
+    use campus_visits::db::schema::action_items;
+    let app = spawn_app().await;
+    let s = story(&app);
+    let first = visit(&app, &s, "2027-01-06");
+    observe(&app, &s, first);
+    let lead = signed_in(&app, &s.lead).await;
+    lead.post_form(
+        &format!("/visits/{first}/debrief"),
+        &[
+            ("strengths", "Calm, purposeful classrooms"),
+            ("problem_0", "Laptop carts are not charged"),
+            (&format!("problem_0_dept_{}", s.technology), "on"),
+        ],
+    )
+    .await;
+    for to in [VisitStatus::InProgress, VisitStatus::Debriefed] {
+        db::visits::advance(&mut app.conn(), first, to).unwrap();
+    }
+    db::action_items::generate(&mut app.conn(), first, s.lead.id).unwrap();
+    let published = lead
+        .post_form(&format!("/visits/{first}/publish"), &[])
+        .await;
+    assert_eq!(published.status(), 303);
+    let items = everything(&app, first);
+    let curriculum = items
+        .iter()
+        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
+        .unwrap();
+    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let head = signed_in(&app, &s.head).await;
+    let assigned = head
+        .post_form(
+            &format!("/items/{}", curriculum.id),
+            &[
+                ("version", &curriculum.version.to_string()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", &s.staff.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+    let day = chrono::Duration::days(1);
+    let tuesday = chrono::NaiveDate::from_ymd_opt(2027, 3, 2).unwrap();
+    for (id, due) in [(curriculum.id, tuesday - day), (step.id, tuesday + day * 3)] {
+        diesel::update(action_items::table.find(id))
+            .set(action_items::due_on.eq(due))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let worker = worker(&app, "smtp://127.0.0.1:1");
+    worker.remind(tuesday).await.unwrap();
+    worker.remind(tuesday + day * 6).await.unwrap();
+
+    let rows: Vec<(String, String, String, String)> = outbox_messages::table
+        .order(outbox_messages::id)
+        .select((
+            outbox_messages::kind,
+            outbox_messages::subject,
+            outbox_messages::text_body,
+            outbox_messages::html_body,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    let kinds: BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "assignment",
+            "digest",
+            "due_soon",
+            "overdue",
+            "visit_summary"
+        ]
+        .into_iter()
+        .collect()
+    );
+    // The first message of each kind.
+    let mut seen = BTreeSet::new();
+    let mut document = String::new();
+    for (kind, subject, text, html) in &rows {
+        if seen.insert(kind.clone()) {
+            document.push_str(&format!(
+                "==== {kind}\nSubject: {subject}\n---- text\n{text}\n---- html\n{html}\n\n"
+            ));
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.add_filter(r"Person \d+", "[person]");
+    settings.add_filter(
+        r"/unsubscribe/\d+/(\w+)/[0-9a-f]+",
+        "/unsubscribe/[person]/$1/[signature]",
+    );
+    settings.bind(|| insta::assert_snapshot!("every_kind_of_message", document));
+}
