@@ -158,6 +158,10 @@ route_table! {
     post "/account/tokens/{id}/revoke" => web::account::revoke_token;
     post "/account/calendar" => web::calendar::create_link;
     get "/account/mail" => web::mail::preferences;
+    get "/password/forgot" => web::password::forgot_page;
+    post "/password/forgot" => web::password::forgot;
+    get "/password/reset/{token}" => web::password::reset_page;
+    post "/password/reset/{token}" => web::password::reset;
     post "/account/mail" => web::mail::save_preferences;
     get "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe_page;
     post "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe;

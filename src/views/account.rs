@@ -26,6 +26,7 @@ pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>) -> Markup {
                 (TextField::new("password", "Password", "").kind("password").autocomplete("current-password").show(&none))
                 div.actions { button type="submit" { "Sign in" } }
             }
+            p { a href="/password/forgot" { "Forgot your password?" } }
         },
     )
 }

@@ -49,7 +49,7 @@ fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn anonymous(session: &Session) -> Ctx {
+pub fn anonymous(session: &Session) -> Ctx {
     Ctx {
         user: None,
         csrf: session::csrf_token(session, unix_now()),

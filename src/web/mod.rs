@@ -16,6 +16,7 @@ pub mod home;
 pub mod items;
 pub mod mail;
 pub mod observations;
+pub mod password;
 pub mod schools;
 pub mod settings;
 pub mod users;

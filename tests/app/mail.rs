@@ -738,3 +738,91 @@ async fn every_kind_of_message_reads_as_recorded() {
     );
     settings.bind(|| insta::assert_snapshot!("every_kind_of_message", document));
 }
+
+/// Password reset by email: the link arrives, works once, for an hour, and
+/// ends every session; the page answers the same for unknown addresses.
+#[tokio::test]
+async fn a_password_reset_link_works_once() {
+    let app = spawn_app().await;
+    let user = app.create_user(&[campus_visits::domain::account::Role::Visitor], None, None);
+    let client = crate::helpers::browser();
+    let ask = |email: String| {
+        let client = client.clone();
+        let url = app.url("/password/forgot");
+        async move {
+            let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+            let csrf = crate::helpers::csrf_in(&page).unwrap();
+            client
+                .post(&url)
+                .form(&[("csrf_token", csrf.as_str()), ("email", email.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let known = ask(user.email.to_uppercase()).await;
+    assert_eq!(known.status(), 200);
+    let known = known.text().await.unwrap();
+    let unknown = ask("nobody@district.example.org".to_owned())
+        .await
+        .text()
+        .await
+        .unwrap();
+    let answer = |page: &str| page.contains("If an account uses that address");
+    assert!(
+        answer(&known) && answer(&unknown),
+        "the same answer either way"
+    );
+
+    let smtp = SmtpServer::start();
+    assert_eq!(
+        drain(&worker(&app, &smtp.url())).await.sent,
+        1,
+        "one message, to the real account"
+    );
+    let (_, text, html) = smtp.received()[0].parts();
+    let start = text
+        .find("http://127.0.0.1/password/reset/")
+        .expect("a link");
+    let link: String = text[start..].split_whitespace().next().unwrap().to_owned();
+    assert!(html.contains(&link));
+    let path = link.trim_start_matches("http://127.0.0.1").to_owned();
+
+    let form = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let csrf = crate::helpers::csrf_in(&form.text().await.unwrap()).unwrap();
+    let weak = client
+        .post(app.url(&path))
+        .form(&[("csrf_token", csrf.as_str()), ("password", "short")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 422);
+    let set = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("password", "a brand new long passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 303);
+    let (signed_in, _) = crate::helpers::sign_in_with(
+        &app,
+        &crate::helpers::browser(),
+        &user.email,
+        "a brand new long passphrase",
+    )
+    .await;
+    assert_eq!(signed_in.status(), 303, "the new password works");
+    // Spent: the same link again is refused.
+    let again = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+    // A forged or altered link is refused too.
+    let forged = path.replace(&path[path.len() - 4..], "0000");
+    assert_eq!(
+        client.get(app.url(&forged)).send().await.unwrap().status(),
+        404
+    );
+}

@@ -1,0 +1,242 @@
+//! Password reset by email: a signed link that works for an hour, once.
+//! The link names the person and its expiry and is signed (HMAC-SHA256,
+//! keyed with the session key) together with the person's session epoch;
+//! setting the password moves the epoch on, which spends the link and ends
+//! every session.
+
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::auth::extract::client_ip;
+use crate::config::Config;
+use crate::db::audit::NewEvent;
+use crate::db::outbox::NewMessage;
+use crate::db::schema::users;
+use crate::db::{self, Db};
+use crate::domain::account::NewPassword;
+use crate::error::AppError;
+use crate::views;
+
+/// How long a reset link works.
+pub const LINK_LIFETIME_SECONDS: i64 = 60 * 60;
+
+fn signature(key: &str, user_id: i64, expires: i64, epoch: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(format!("password-reset:{user_id}:{expires}:{epoch}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The token of a reset link.
+pub fn token(key: &str, user_id: i64, expires: i64, epoch: i64) -> String {
+    format!(
+        "{user_id}-{expires}-{}",
+        signature(key, user_id, expires, epoch)
+    )
+}
+
+/// The person a token is good for, now: signed with the key, not expired,
+/// not spent (their epoch has not moved), and still active.
+fn holder(conn: &mut db::DbConn, key: &str, token: &str, now: i64) -> QueryResult<Option<i64>> {
+    let mut parts = token.splitn(3, '-');
+    let (Some(user), Some(expires), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let (Ok(user_id), Ok(expires)) = (user.parse::<i64>(), expires.parse::<i64>()) else {
+        return Ok(None);
+    };
+    if expires < now {
+        return Ok(None);
+    }
+    let Some(epoch) = users::table
+        .find(user_id)
+        .filter(users::active.eq(true))
+        .select(users::session_epoch)
+        .first::<i64>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let expected = signature(key, user_id, expires, epoch);
+    Ok(crate::auth::constant_time_eq(expected.as_bytes(), sig.as_bytes()).then_some(user_id))
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub async fn forgot_page(session: Session) -> Markup {
+    views::password::forgot(&super::auth::anonymous(&session), false)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sends a link if the address belongs to an active account; answers the
+/// same either way, so the page does not tell who has an account. At most
+/// one link per person per ten minutes.
+pub async fn forgot(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    form: web::Form<ForgotForm>,
+) -> Result<Markup, AppError> {
+    let email = form.email.trim().to_lowercase();
+    let (key, base, ip) = (
+        config.session_key.clone(),
+        config.base_url.clone(),
+        client_ip(&req),
+    );
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            let found = users::table
+                .filter(users::email.eq(&email))
+                .filter(users::active.eq(true))
+                .select((users::id, users::name, users::session_epoch))
+                .first::<(i64, String, i64)>(conn)
+                .optional()?;
+            let Some((user_id, name, epoch)) = found else {
+                return Ok(());
+            };
+            let now = unix_now();
+            let expires = now + LINK_LIFETIME_SECONDS;
+            let url = format!("{base}/password/reset/{}", token(&key, user_id, expires, epoch));
+            let subject = "Set a new password for campus-visits".to_owned();
+            let text = format!(
+                "Hello {name},\n\nSomeone (we hope you) asked to set a new password for your account.\nThis link works once, for one hour:\n\n{url}\n\nIf it was not you, ignore this message; your password stays as it is.\n"
+            );
+            let html = maud::html! {
+                p { "Hello " (name) "," }
+                p { "Someone (we hope you) asked to set a new password for your account. This link works once, for one hour:" }
+                p { a href=(url) { "Set a new password" } }
+                p { "If it was not you, ignore this message; your password stays as it is." }
+            }
+            .into_string();
+            db::outbox::enqueue(
+                conn,
+                &NewMessage {
+                    kind: "password_reset".to_owned(),
+                    recipient: email.clone(),
+                    recipient_id: Some(user_id),
+                    subject,
+                    text_body: text,
+                    html_body: html,
+                    dedupe_key: Some(format!("password_reset:{user_id}:{}", now / 600)),
+                    list_unsubscribe: None,
+                },
+            )?;
+            db::audit::record(
+                conn,
+                &NewEvent::new("password.reset_requested")
+                    .by(Some(user_id))
+                    .on("user", user_id)
+                    .from_ip(ip),
+            )
+        })
+    })
+    .await?;
+    Ok(views::password::forgot(
+        &super::auth::anonymous(&session),
+        true,
+    ))
+}
+
+pub async fn reset_page(
+    session: Session,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    token: web::Path<String>,
+) -> Result<Markup, AppError> {
+    let (key, presented) = (config.session_key.clone(), token.into_inner());
+    let check = presented.clone();
+    let holder = db
+        .run(move |conn| holder(conn, &key, &check, unix_now()))
+        .await?;
+    match holder {
+        Some(_) => Ok(views::password::reset(
+            &super::auth::anonymous(&session),
+            &presented,
+            None,
+        )),
+        None => Err(spent()),
+    }
+}
+
+fn spent() -> AppError {
+    AppError::new(
+        crate::error::ErrorCode::NotFound,
+        "This link has expired or has been used. Ask for a new one from the sign-in page.",
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    token: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    let (key, presented) = (config.session_key.clone(), token.into_inner());
+    let check = presented.clone();
+    let Some(user_id) = db
+        .run(move |conn| holder(conn, &key, &check, unix_now()))
+        .await?
+    else {
+        return Err(spent());
+    };
+    let password = match NewPassword::parse(&form.password) {
+        Ok(password) => password,
+        Err(problem) => {
+            return Ok(super::unprocessable(views::password::reset(
+                &super::auth::anonymous(&session),
+                &presented,
+                Some(&problem),
+            )));
+        }
+    };
+    let hash = web::block(move || crate::auth::password::hash(password.expose()))
+        .await
+        .map_err(AppError::internal)?;
+    let (key, ip) = (config.session_key.clone(), client_ip(&req));
+    let done = db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                // Checked again inside the transaction: two tabs, one link.
+                if holder(conn, &key, &presented, unix_now())? != Some(user_id) {
+                    return Ok(false);
+                }
+                db::accounts::set_password_hash(conn, user_id, &hash)?;
+                db::audit::record(
+                    conn,
+                    &NewEvent::new("password.reset_by_email")
+                        .by(Some(user_id))
+                        .on("user", user_id)
+                        .from_ip(ip),
+                )?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+        })
+        .await?;
+    if !done {
+        return Err(spent());
+    }
+    Ok(super::see_other("/sign-in?done=password"))
+}
