@@ -247,6 +247,7 @@ diesel::table! {
         department_due_days -> Integer,
         school_due_days -> Integer,
         due_soon_days -> Integer,
+        time_zone -> Text,
         updated_at -> Timestamp,
     }
 }

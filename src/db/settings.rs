@@ -14,6 +14,8 @@ pub struct Settings {
     pub rules: Rules,
     /// Owners are reminded this many days before an item is due.
     pub due_soon_days: i64,
+    /// Its days decide reminders and the Monday digest.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Default for Settings {
@@ -22,6 +24,7 @@ impl Default for Settings {
             teacher_field: false,
             rules: Rules::default(),
             due_soon_days: 3,
+            time_zone: chrono_tz::UTC,
         }
     }
 }
@@ -36,14 +39,16 @@ pub fn find(conn: &mut DbConn) -> QueryResult<Settings> {
             district_settings::department_due_days,
             district_settings::school_due_days,
             district_settings::due_soon_days,
+            district_settings::time_zone,
         ))
-        .first::<(bool, i32, i32, i32, i32, i32)>(conn)
+        .first::<(bool, i32, i32, i32, i32, i32, String)>(conn)
         .optional()?;
     Ok(match row {
         None => Settings::default(),
-        Some((teacher_field, share, min, dept_days, school_days, soon)) => Settings {
+        Some((teacher_field, share, min, dept_days, school_days, soon, zone)) => Settings {
             teacher_field,
             due_soon_days: i64::from(soon.max(1)),
+            time_zone: zone.parse().unwrap_or(chrono_tz::UTC),
             rules: Rules {
                 weak_share_percent: share.clamp(1, 100) as u32,
                 min_snapshots: min.max(1) as u32,
@@ -62,6 +67,7 @@ pub fn save(conn: &mut DbConn, settings: &Settings) -> QueryResult<()> {
         district_settings::department_due_days.eq(settings.rules.department_due_days as i32),
         district_settings::school_due_days.eq(settings.rules.school_due_days as i32),
         district_settings::due_soon_days.eq(settings.due_soon_days as i32),
+        district_settings::time_zone.eq(settings.time_zone.name()),
         district_settings::updated_at.eq(now()),
     );
     super::write_transaction(conn, |conn| {

@@ -115,6 +115,9 @@ pub fn unsubscribe_url(base: &str, key: &str, user_id: i64, kind: &str) -> Strin
     )
 }
 
+/// The Monday digest goes from this hour of the district's morning.
+pub const DIGEST_HOUR: u32 = 6;
+
 /// How often the worker writes the day's reminders (each is written once
 /// a day whatever this is; it only bounds how late in the day one goes).
 pub const REMINDERS_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -181,8 +184,7 @@ impl Worker {
         let mut reminded: Option<std::time::Instant> = None;
         loop {
             if reminded.is_none_or(|at| at.elapsed() >= REMINDERS_EVERY) {
-                let today = chrono::Utc::now().date_naive();
-                match self.remind(today).await {
+                match self.remind_at(chrono::Utc::now()).await {
                     Ok(written) if written > 0 => tracing::info!(written, "reminders written"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "writing reminders failed"),
@@ -198,20 +200,31 @@ impl Worker {
         }
     }
 
-    /// Writes the reminders for `today` to the outbox (see
-    /// [`messages::reminders`]); returns how many.
-    pub async fn remind(&self, today: chrono::NaiveDate) -> Result<usize, AppError> {
+    /// Writes the reminders (and on Monday mornings the digests) due at
+    /// `now`, by the district's clock, to the outbox; returns how many.
+    pub async fn remind_at(&self, now: chrono::DateTime<chrono::Utc>) -> Result<usize, AppError> {
+        use chrono::Timelike;
         let (base, key) = (self.base_url.clone(), self.signing_key.clone());
         self.db
             .run(move |conn| {
                 crate::db::write_transaction(conn, |conn| {
-                    Ok::<_, diesel::result::Error>(
-                        messages::reminders(conn, today, &base)?
-                            + messages::digests(conn, today, &base, &key)?,
-                    )
+                    let zone = crate::db::settings::find(conn)?.time_zone;
+                    let local = now.with_timezone(&zone);
+                    let today = local.date_naive();
+                    let mut written = messages::reminders(conn, today, &base)?;
+                    if local.hour() >= DIGEST_HOUR {
+                        written += messages::digests(conn, today, &base, &key)?;
+                    }
+                    Ok::<_, diesel::result::Error>(written)
                 })
             })
             .await
+    }
+
+    /// [`Worker::remind_at`] at noon UTC of `day`.
+    pub async fn remind(&self, day: chrono::NaiveDate) -> Result<usize, AppError> {
+        let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        self.remind_at(noon).await
     }
 
     async fn record(&self, message: Claimed, outcome: Outcome) -> Result<(), AppError> {

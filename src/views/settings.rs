@@ -17,6 +17,7 @@ pub struct SettingsForm {
     pub department_due_days: String,
     pub school_due_days: String,
     pub due_soon_days: String,
+    pub time_zone: String,
 }
 
 impl SettingsForm {
@@ -28,6 +29,7 @@ impl SettingsForm {
             department_due_days: settings.rules.department_due_days.to_string(),
             school_due_days: settings.rules.school_due_days.to_string(),
             due_soon_days: settings.due_soon_days.to_string(),
+            time_zone: settings.time_zone.name().to_owned(),
         }
     }
 
@@ -40,6 +42,7 @@ impl SettingsForm {
             department_due_days: get("department_due_days"),
             school_due_days: get("school_due_days"),
             due_soon_days: get("due_soon_days"),
+            time_zone: get("time_zone"),
         }
     }
 }
@@ -64,6 +67,7 @@ pub fn page(ctx: &Ctx, form: &SettingsForm, errors: &FieldErrors, saved: bool) -
                 (TextField::new("school_due_days", "School action steps are due after (days)", &form.school_due_days).kind("number").show(errors))
                 h2 { "Reminders" }
                 (TextField::new("due_soon_days", "Remind owners this many days before an item is due", &form.due_soon_days).kind("number").show(errors))
+                (TextField::new("time_zone", "The district's time zone (e.g. America/Chicago): its days decide reminders and the Monday digest", &form.time_zone).show(errors))
                 div.actions { button type="submit" { "Save the settings" } }
             }
         },

@@ -62,12 +62,24 @@ pub fn parse(fields: &HashMap<String, String>) -> Result<Settings, FieldErrors> 
     let department_days = number(fields, "department_due_days", 1..=365, &mut errors);
     let school_days = number(fields, "school_due_days", 1..=365, &mut errors);
     let due_soon_days = number(fields, "due_soon_days", 1..=60, &mut errors);
+    let zone = fields.get("time_zone").map(|v| v.trim()).unwrap_or("");
+    let time_zone = match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => tz,
+        Err(_) => {
+            errors.add(
+                "time_zone",
+                "Enter a time zone by its IANA name, such as America/Chicago or Europe/London.",
+            );
+            chrono_tz::UTC
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Settings {
         teacher_field: fields.get("teacher_field").is_some_and(|v| v == "on"),
         due_soon_days,
+        time_zone,
         rules: Rules {
             weak_share_percent: share as u32,
             min_snapshots: min as u32,

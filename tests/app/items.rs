@@ -753,8 +753,20 @@ async fn the_district_s_settings_decide_what_is_weak_and_when_it_is_due() {
             ("department_due_days", "10"),
             ("school_due_days", "5"),
             ("due_soon_days", "3"),
+            ("time_zone", "America/Chicago"),
         ]
     };
+    // A time zone must be a real one; nothing is saved otherwise.
+    let mut unknown_zone = settings("4").to_vec();
+    unknown_zone.retain(|(name, _)| *name != "time_zone");
+    unknown_zone.push(("time_zone", "Mars/Olympus"));
+    let refused = admin.post_form("/admin/settings", &unknown_zone).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("IANA name"));
+    assert_eq!(
+        db::settings::find(&mut app.conn()).unwrap().time_zone,
+        chrono_tz::UTC
+    );
     // Three snapshots are fewer than four: nothing is weak.
     assert_eq!(
         admin

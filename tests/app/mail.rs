@@ -826,3 +826,35 @@ async fn a_password_reset_link_works_once() {
         404
     );
 }
+
+/// The district's clock decides the day: Monday 03:00 UTC is still Sunday
+/// evening in Chicago (no digest); Monday 13:00 UTC is Monday morning there.
+#[tokio::test]
+async fn the_digest_follows_the_district_s_time_zone() {
+    use campus_visits::db::schema::action_items;
+    let app = spawn_app().await;
+    let s = story(&app);
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let monday = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    for item in &items {
+        diesel::update(action_items::table.find(item.id))
+            .set(action_items::due_on.eq(monday - chrono::Duration::days(3)))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let mut settings = db::settings::find(&mut app.conn()).unwrap();
+    settings.time_zone = chrono_tz::America::Chicago;
+    db::settings::save(&mut app.conn(), &settings).unwrap();
+    let worker = worker(&app, "smtp://127.0.0.1:1");
+    let at = |hour: u32| monday.and_hms_opt(hour, 0, 0).unwrap().and_utc();
+    assert_eq!(
+        worker.remind_at(at(3)).await.unwrap(),
+        0,
+        "Sunday 21:00 in Chicago"
+    );
+    assert_eq!(
+        worker.remind_at(at(13)).await.unwrap(),
+        2,
+        "Monday 07:00 in Chicago"
+    );
+}

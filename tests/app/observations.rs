@@ -556,6 +556,7 @@ async fn the_teacher_field_appears_only_where_the_district_turns_it_on() {
         ("department_due_days", "30"),
         ("school_due_days", "14"),
         ("due_soon_days", "3"),
+        ("time_zone", "America/Chicago"),
     ];
     let mut bad = settings.to_vec();
     bad[1] = ("weak_share_percent", "0");

@@ -36,3 +36,7 @@ CREATE TABLE mail_opt_outs (
     kind TEXT NOT NULL CHECK (kind IN ('visit_summary', 'assignment', 'due_soon', 'overdue', 'digest')),
     PRIMARY KEY (user_id, kind)
 );
+
+-- The district's time zone (IANA name): its days decide reminders and the
+-- Monday digest.
+ALTER TABLE district_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
