@@ -60,7 +60,7 @@ fn everyone() -> Viewer {
 }
 
 /// The frame every HTML message shares.
-fn layout(title: &str, body: Markup) -> String {
+pub(crate) fn layout(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {

@@ -116,13 +116,15 @@ pub async fn forgot(
             let text = format!(
                 "Hello {name},\n\nSomeone (we hope you) asked to set a new password for your account.\nThis link works once, for one hour:\n\n{url}\n\nIf it was not you, ignore this message; your password stays as it is.\n"
             );
-            let html = maud::html! {
-                p { "Hello " (name) "," }
-                p { "Someone (we hope you) asked to set a new password for your account. This link works once, for one hour:" }
-                p { a href=(url) { "Set a new password" } }
-                p { "If it was not you, ignore this message; your password stays as it is." }
-            }
-            .into_string();
+            let html = crate::mail::messages::layout(
+                &subject,
+                maud::html! {
+                    p { "Hello " (name) "," }
+                    p { "Someone (we hope you) asked to set a new password for your account. This link works once, for one hour:" }
+                    p { a href=(url) { "Set a new password" } }
+                    p { "If it was not you, ignore this message; your password stays as it is." }
+                },
+            );
             db::outbox::enqueue(
                 conn,
                 &NewMessage {

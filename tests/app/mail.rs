@@ -694,6 +694,26 @@ async fn every_kind_of_message_reads_as_recorded() {
     let worker = worker(&app, "smtp://127.0.0.1:1");
     worker.remind(tuesday).await.unwrap();
     worker.remind(tuesday + day * 6).await.unwrap();
+    // And a password reset link.
+    let client = crate::helpers::browser();
+    let page = client
+        .get(app.url("/password/forgot"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&page).unwrap();
+    client
+        .post(app.url("/password/forgot"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", s.leader.email.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
 
     let rows: Vec<(String, String, String, String)> = outbox_messages::table
         .order(outbox_messages::id)
@@ -713,6 +733,7 @@ async fn every_kind_of_message_reads_as_recorded() {
             "digest",
             "due_soon",
             "overdue",
+            "password_reset",
             "visit_summary"
         ]
         .into_iter()
@@ -732,6 +753,7 @@ async fn every_kind_of_message_reads_as_recorded() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path("snapshots");
     settings.add_filter(r"Person \d+", "[person]");
+    settings.add_filter(r"/password/reset/[0-9a-f-]+", "/password/reset/[token]");
     settings.add_filter(
         r"/unsubscribe/\d+/(\w+)/[0-9a-f]+",
         "/unsubscribe/[person]/$1/[signature]",
@@ -857,4 +879,32 @@ async fn the_digest_follows_the_district_s_time_zone() {
         2,
         "Monday 07:00 in Chicago"
     );
+}
+
+/// A worker that claims messages and dies before sending them: its lease
+/// runs out and another worker sends each message, once.
+#[tokio::test]
+async fn messages_of_a_worker_that_died_go_once_its_lease_runs_out() {
+    let app = spawn_app().await;
+    for n in 0..5 {
+        outbox::enqueue(&mut app.conn(), &message(n)).unwrap();
+    }
+    // The worker that dies: it claims everything, then nothing more.
+    let held = outbox::claim(&mut app.conn(), 50, chrono::Duration::minutes(2)).unwrap();
+    assert_eq!(held.len(), 5);
+    let smtp = SmtpServer::start();
+    let survivor = worker(&app, &smtp.url());
+    assert_eq!(
+        survivor.run_once().await.unwrap(),
+        Round::default(),
+        "held by the lease"
+    );
+    // Two minutes later.
+    diesel::update(outbox_messages::table)
+        .set(outbox_messages::lease_until.eq(db::now() - chrono::Duration::seconds(1)))
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_eq!(drain(&survivor).await.sent, 5);
+    assert_eq!(message_ids(&smtp.received()).len(), 5);
+    assert_eq!(drain(&survivor).await, Round::default());
 }
