@@ -21,6 +21,15 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// HMAC-SHA256 of `message` under `key`: links that carry their own
+/// authority (unsubscribe, password reset) are signed with it.
+pub fn sign(key: &str, message: &str) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(message.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
 /// A random secret: `bytes` random bytes as hexadecimal.
 pub fn random_hex(bytes: usize) -> String {
     let data: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();

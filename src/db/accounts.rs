@@ -38,20 +38,6 @@ macro_rules! account_columns {
     };
 }
 
-fn with_roles(conn: &mut DbConn, row: AccountRow) -> QueryResult<Account> {
-    let (id, name, email, active, school_id, department_id, session_epoch) = row;
-    Ok(Account {
-        id,
-        name,
-        email,
-        active,
-        school_id,
-        department_id,
-        session_epoch,
-        roles: roles_of(conn, id)?,
-    })
-}
-
 /// An account from its rows joined with its roles (one row per role, or one
 /// row without a role): one query where the roles would need a second.
 fn folded(rows: Vec<(AccountRow, Option<String>)>) -> Option<Account> {
@@ -99,15 +85,16 @@ pub fn for_sign_in(
     conn: &mut DbConn,
     email: &str,
 ) -> QueryResult<Option<(Account, Option<String>)>> {
-    let found = users::table
+    let rows = users::table
+        .left_join(user_roles::table)
         .filter(users::email.eq(email.trim().to_lowercase()))
-        .select((account_columns!(), users::password_hash))
-        .first::<(AccountRow, Option<String>)>(conn)
-        .optional()?;
-    match found {
-        Some((row, hash)) => Ok(Some((with_roles(conn, row)?, hash))),
-        None => Ok(None),
-    }
+        .select((
+            (account_columns!(), user_roles::role.nullable()),
+            users::password_hash,
+        ))
+        .load::<((AccountRow, Option<String>), Option<String>)>(conn)?;
+    let hash = rows.first().and_then(|(_, hash)| hash.clone());
+    Ok(folded(rows.into_iter().map(|(row, _)| row).collect()).map(|account| (account, hash)))
 }
 
 /// Replaces a user's roles; returns the roles before, for the audit log.

@@ -229,14 +229,7 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
 /// To a person when an item becomes theirs.
 pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> QueryResult<bool> {
     let item = db::action_items::find_visible(conn, &everyone(), item_id)?;
-    let Some(owner) = users::table
-        .find(owner_id)
-        .filter(users::active.eq(true))
-        .select((users::id, users::name, users::email))
-        .first::<(i64, String, String)>(conn)
-        .optional()?
-        .map(|(id, name, email)| Recipient { id, name, email })
-    else {
+    let Some(owner) = person(conn, owner_id)? else {
         return Ok(false);
     };
     let url = format!("{base}/items/{item_id}");
@@ -384,6 +377,7 @@ pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> Que
     Ok(written)
 }
 
+/// An active person, as a recipient.
 fn person(conn: &mut DbConn, id: i64) -> QueryResult<Option<Recipient>> {
     Ok(users::table
         .find(id)

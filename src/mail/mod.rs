@@ -96,15 +96,8 @@ impl Round {
 /// The signature of an unsubscribe link for `user_id` and `kind`: only
 /// whoever holds the key can make one, so the link itself is the proof.
 pub fn unsubscribe_signature(key: &str, user_id: i64, kind: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(format!("unsubscribe:{user_id}:{kind}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let message = format!("unsubscribe:{user_id}:{kind}");
+    crate::auth::hex(&crate::auth::sign(key, &message)[..16])
 }
 
 /// The One-Click unsubscribe address for `user_id` and `kind`.

@@ -24,14 +24,8 @@ use crate::views;
 pub const LINK_LIFETIME_SECONDS: i64 = 60 * 60;
 
 fn signature(key: &str, user_id: i64, expires: i64, epoch: i64) -> String {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(format!("password-reset:{user_id}:{expires}:{epoch}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let message = format!("password-reset:{user_id}:{expires}:{epoch}");
+    crate::auth::hex(&crate::auth::sign(key, &message))
 }
 
 /// The token of a reset link.
