@@ -29,6 +29,22 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// A demo person and a new API token of theirs.
+fn api_token(conn: &mut db::DbConn, email: &str) -> (campus_visits::domain::user::User, String) {
+    let user = db::users::find_by_email(conn, email)
+        .expect("query")
+        .unwrap_or_else(|| panic!("the demo person {email}"));
+    let token = campus_visits::auth::token::generate();
+    db::accounts::insert_token(
+        conn,
+        user.id,
+        "bench",
+        &campus_visits::auth::token::digest(&token),
+    )
+    .expect("a token");
+    (user, token)
+}
+
 /// A database for this run: a fresh PostgreSQL database when
 /// BENCH_DATABASE_URL names a server, else a SQLite file in a temporary folder.
 struct BenchDb {
@@ -219,42 +235,13 @@ async fn main() {
         .expect("an empty database");
     // The real pages need a signed-in administrator: the bench signs in with
     // an API token, so each request also pays for the access check.
-    let token = campus_visits::auth::token::generate();
-    let admin = db::users::find_by_email(&mut conn, "admin@district.example.org")
-        .expect("query")
-        .expect("the demo administrator");
-    db::accounts::insert_token(
-        &mut conn,
-        admin.id,
-        "bench",
-        &campus_visits::auth::token::digest(&token),
-    )
-    .expect("a token");
+    let (_, token) = api_token(&mut conn, "admin@district.example.org");
     // A visitor on the first upcoming demo visit's team, for the capture
-    // page and for submitting observations.
-    let visitor = db::users::find_by_email(&mut conn, "marcus.bell@district.example.org")
-        .expect("query")
-        .expect("a demo visitor");
-    let visitor_token = campus_visits::auth::token::generate();
-    db::accounts::insert_token(
-        &mut conn,
-        visitor.id,
-        "bench",
-        &campus_visits::auth::token::digest(&visitor_token),
-    )
-    .expect("a token");
+    // page and for submitting observations; he heads Curriculum, for the
+    // department board.
+    let (visitor, visitor_token) = api_token(&mut conn, "marcus.bell@district.example.org");
     // The demo school leader, for her campus's action steps.
-    let leader = db::users::find_by_email(&mut conn, "hannah.brooks@district.example.org")
-        .expect("query")
-        .expect("a demo school leader");
-    let leader_token = campus_visits::auth::token::generate();
-    db::accounts::insert_token(
-        &mut conn,
-        leader.id,
-        "bench",
-        &campus_visits::auth::token::digest(&leader_token),
-    )
-    .expect("a token");
+    let (leader, leader_token) = api_token(&mut conn, "hannah.brooks@district.example.org");
     let board_path = format!(
         "/departments/{}/items",
         visitor

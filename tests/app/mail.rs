@@ -12,9 +12,11 @@ use campus_visits::domain::visit::VisitStatus;
 use campus_visits::mail::{Round, Worker};
 use diesel::prelude::*;
 
+use crate::helpers::BrowserOn;
 use crate::helpers::{spawn_app, spawn_app_on, TestApp, TestDb};
-use crate::items::{everything, observe, signed_in, story, visit};
+use crate::items::{everything, observe, signed_in, story, visit, Story};
 use crate::smtp::SmtpServer;
+use campus_visits::db::action_items::Item;
 
 /// A worker of the app's database that sends to `smtp_url`.
 fn worker(app: &TestApp, smtp_url: &str) -> Worker {
@@ -77,13 +79,13 @@ fn message_ids(mails: &[crate::smtp::Mail]) -> BTreeSet<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
-    let app = spawn_app().await;
-    let s = story(&app);
-    let first = visit(&app, &s, "2027-01-06");
-    observe(&app, &s, first);
-    let lead = signed_in(&app, &s.lead).await;
+/// A visit of the story observed, debriefed through the page (a strength;
+/// a problem of practice for Technology) and with its items proposed; and
+/// the lead's browser, to publish it.
+async fn debriefed<'a>(app: &'a TestApp, s: &Story) -> (i64, BrowserOn<'a>) {
+    let first = visit(app, s, "2027-01-06");
+    observe(app, s, first);
+    let lead = signed_in(app, &s.lead).await;
     let saved = lead
         .post_form(
             &format!("/visits/{first}/debrief"),
@@ -99,6 +101,44 @@ async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
         db::visits::advance(&mut app.conn(), first, to).unwrap();
     }
     db::action_items::generate(&mut app.conn(), first, s.lead.id).unwrap();
+    (first, lead)
+}
+
+/// The department head gives `item` to their staff member, through the page.
+async fn assign_to_staff(app: &TestApp, s: &Story, item: &Item) {
+    let head = signed_in(app, &s.head).await;
+    let assigned = head
+        .post_form(
+            &format!("/items/{}", item.id),
+            &[
+                ("version", &item.version.to_string()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", &s.staff.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+}
+
+/// Asks for a password reset link for `email`, as a signed-out browser.
+async fn ask_for_reset(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
+    let url = app.url("/password/forgot");
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::csrf_in(&page).unwrap();
+    client
+        .post(&url)
+        .form(&[("csrf_token", csrf.as_str()), ("email", email)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let (first, lead) = debriefed(&app, &s).await;
     let smtp = SmtpServer::start();
     let worker = worker(&app, &smtp.url());
     assert_eq!(
@@ -205,19 +245,7 @@ async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
     assert_eq!(message_ids(&mails).len(), mails.len());
 
     // Assigning the item to department staff tells them, once.
-    let head = signed_in(&app, &s.head).await;
-    let assigned = head
-        .post_form(
-            &format!("/items/{}", curriculum_item.id),
-            &[
-                ("version", &curriculum_item.version.to_string()),
-                ("status", "in_progress"),
-                ("priority", "normal"),
-                ("owner", &s.staff.id.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(assigned.status(), 303);
+    assign_to_staff(&app, &s, curriculum_item).await;
     drain(&worker).await;
     let to_staff: Vec<_> = smtp
         .received()
@@ -644,22 +672,7 @@ async fn every_kind_of_message_reads_as_recorded() {
     use campus_visits::db::schema::action_items;
     let app = spawn_app().await;
     let s = story(&app);
-    let first = visit(&app, &s, "2027-01-06");
-    observe(&app, &s, first);
-    let lead = signed_in(&app, &s.lead).await;
-    lead.post_form(
-        &format!("/visits/{first}/debrief"),
-        &[
-            ("strengths", "Calm, purposeful classrooms"),
-            ("problem_0", "Laptop carts are not charged"),
-            (&format!("problem_0_dept_{}", s.technology), "on"),
-        ],
-    )
-    .await;
-    for to in [VisitStatus::InProgress, VisitStatus::Debriefed] {
-        db::visits::advance(&mut app.conn(), first, to).unwrap();
-    }
-    db::action_items::generate(&mut app.conn(), first, s.lead.id).unwrap();
+    let (first, lead) = debriefed(&app, &s).await;
     let published = lead
         .post_form(&format!("/visits/{first}/publish"), &[])
         .await;
@@ -670,19 +683,7 @@ async fn every_kind_of_message_reads_as_recorded() {
         .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
         .unwrap();
     let step = items.iter().find(|i| i.department.is_none()).unwrap();
-    let head = signed_in(&app, &s.head).await;
-    let assigned = head
-        .post_form(
-            &format!("/items/{}", curriculum.id),
-            &[
-                ("version", &curriculum.version.to_string()),
-                ("status", "in_progress"),
-                ("priority", "normal"),
-                ("owner", &s.staff.id.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(assigned.status(), 303);
+    assign_to_staff(&app, &s, curriculum).await;
     let day = chrono::Duration::days(1);
     let tuesday = chrono::NaiveDate::from_ymd_opt(2027, 3, 2).unwrap();
     for (id, due) in [(curriculum.id, tuesday - day), (step.id, tuesday + day * 3)] {
@@ -695,25 +696,7 @@ async fn every_kind_of_message_reads_as_recorded() {
     worker.remind(tuesday).await.unwrap();
     worker.remind(tuesday + day * 6).await.unwrap();
     // And a password reset link.
-    let client = crate::helpers::browser();
-    let page = client
-        .get(app.url("/password/forgot"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::helpers::csrf_in(&page).unwrap();
-    client
-        .post(app.url("/password/forgot"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", s.leader.email.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    ask_for_reset(&app, &crate::helpers::browser(), &s.leader.email).await;
 
     let rows: Vec<(String, String, String, String)> = outbox_messages::table
         .order(outbox_messages::id)
@@ -768,24 +751,10 @@ async fn a_password_reset_link_works_once() {
     let app = spawn_app().await;
     let user = app.create_user(&[campus_visits::domain::account::Role::Visitor], None, None);
     let client = crate::helpers::browser();
-    let ask = |email: String| {
-        let client = client.clone();
-        let url = app.url("/password/forgot");
-        async move {
-            let page = client.get(&url).send().await.unwrap().text().await.unwrap();
-            let csrf = crate::helpers::csrf_in(&page).unwrap();
-            client
-                .post(&url)
-                .form(&[("csrf_token", csrf.as_str()), ("email", email.as_str())])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let known = ask(user.email.to_uppercase()).await;
+    let known = ask_for_reset(&app, &client, &user.email.to_uppercase()).await;
     assert_eq!(known.status(), 200);
     let known = known.text().await.unwrap();
-    let unknown = ask("nobody@district.example.org".to_owned())
+    let unknown = ask_for_reset(&app, &client, "nobody@district.example.org")
         .await
         .text()
         .await
