@@ -187,6 +187,10 @@ route_table! {
     post "/visits/{id}/items/merge" => web::items::merge;
     post "/visits/{id}/publish" => web::items::publish;
     post "/visits/{visit}/checks/{id}" => web::items::check;
+    get "/overview" => web::insights::overview;
+    get "/impact" => web::insights::impact;
+    get "/schools/{id}" => web::insights::campus;
+    get "/departments/{id}" => web::insights::department;
     get "/items" => web::items::mine;
     get "/items/{id}" => web::items::show;
     post "/items/{id}" => web::items::update;

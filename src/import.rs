@@ -176,20 +176,21 @@ pub fn users_file(conn: &mut DbConn, path: &Path) -> Result<Summary, ImportError
     users(conn, open(path)?)
 }
 
-/// Schools from CSV with the columns `code,name,level[,active]`. A code the
+/// Schools from CSV with the columns `code,name,level[,active][,program]`. A code the
 /// district already has updates that school.
 pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, ImportError> {
-    let table = Table::read(reader, &["code", "name", "level"], &["active"])?;
+    let table = Table::read(reader, &["code", "name", "level"], &["active", "program"])?;
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, row) in &table.rows {
         let mut errors = FieldErrors::new();
         let active = active(row, &mut errors);
-        match NewSchool::parse(
+        match NewSchool::parse_with_program(
             value(row, "name"),
             value(row, "code"),
             value(row, "level"),
+            value(row, "program"),
             active,
         ) {
             Ok(school) if errors.is_empty() => {

@@ -51,6 +51,7 @@ impl CurrentUser {
                 id: self.account.id,
                 name: self.account.name.clone(),
                 is_admin: self.has(Role::Admin),
+                sees_district: self.has(Role::Admin) || self.has(Role::VisitLead),
                 school_board: self
                     .account
                     .school_id

@@ -420,6 +420,16 @@ fn add_update(
             action_item_updates::note.eq(note),
         ))
         .execute(conn)?;
+    // The first day it was done, for the department's pace.
+    if matches!(status, Status::Done | Status::Verified) {
+        diesel::update(
+            action_items::table
+                .find(item_id)
+                .filter(action_items::done_at.is_null()),
+        )
+        .set(action_items::done_at.eq(now()))
+        .execute(conn)?;
+    }
     Ok(())
 }
 

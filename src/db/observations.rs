@@ -161,6 +161,7 @@ pub fn submit(
                     .execute(c)?,
             };
         }
+        super::insights::refresh_rollup(conn, visit_id)?;
         // A framework in use no longer changes.
         if frozen_at.is_none() {
             super::frameworks::freeze(conn, framework_id)?;
@@ -417,6 +418,7 @@ pub fn update(
                 ))
                 .execute(conn)?;
         }
+        super::insights::refresh_rollup(conn, visit_id)?;
         Ok(())
     })
 }

@@ -10,6 +10,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        program -> Text,
     }
 }
 
@@ -271,6 +272,18 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    visit_look_for_rollups (visit_id, indicator_id) {
+        visit_id -> BigInt,
+        indicator_id -> BigInt,
+        observed -> Integer,
+        partly -> Integer,
+        not_observed -> Integer,
+        not_applicable -> Integer,
     }
 }
 
@@ -305,6 +318,8 @@ diesel::table! {
 }
 
 diesel::joinable!(action_items -> visits (visit_id));
+diesel::joinable!(visit_look_for_rollups -> visits (visit_id));
+diesel::joinable!(visit_look_for_rollups -> indicators (indicator_id));
 diesel::joinable!(action_items -> schools (school_id));
 diesel::joinable!(action_items -> departments (department_id));
 diesel::joinable!(action_items -> users (owner_id));
@@ -355,4 +370,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_item_checks,
     outbox_messages,
     mail_opt_outs,
+    visit_look_for_rollups,
 );

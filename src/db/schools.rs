@@ -15,6 +15,7 @@ struct Row {
     name: String,
     code: String,
     level: String,
+    program: String,
     active: bool,
 }
 
@@ -26,6 +27,7 @@ impl From<Row> for School {
             code: row.code,
             // The column's CHECK constraint admits only the four levels.
             level: row.level.parse().unwrap_or(SchoolLevel::Other),
+            program: row.program,
             active: row.active,
         }
     }
@@ -118,6 +120,7 @@ pub fn insert(conn: &mut DbConn, school: &NewSchool) -> Result<i64, WriteError> 
             schools::name.eq(school.name.as_str()),
             schools::code.eq(school.code.as_str()),
             schools::level.eq(school.level.as_str()),
+            schools::program.eq(&school.program),
             schools::active.eq(school.active),
             schools::created_at.eq(at),
             schools::updated_at.eq(at),
@@ -143,6 +146,7 @@ pub fn update(conn: &mut DbConn, id: i64, school: &NewSchool) -> Result<(), Writ
             schools::name.eq(school.name.as_str()),
             schools::code.eq(school.code.as_str()),
             schools::level.eq(school.level.as_str()),
+            schools::program.eq(&school.program),
             schools::active.eq(school.active),
             schools::updated_at.eq(now()),
         ))

@@ -47,6 +47,7 @@ pub mod debrief;
 pub mod department;
 pub mod fields;
 pub mod framework;
+pub mod insights;
 pub mod observation;
 pub mod paging;
 pub mod planner;

@@ -116,6 +116,9 @@ pub struct School {
     pub name: String,
     pub code: String,
     pub level: SchoolLevel,
+    /// The district's program for the campus ("Title I", "Dual language"),
+    /// or empty; the district overview filters by it.
+    pub program: String,
     pub active: bool,
 }
 
@@ -125,23 +128,48 @@ pub struct NewSchool {
     pub name: SchoolName,
     pub code: SchoolCode,
     pub level: SchoolLevel,
+    pub program: String,
     pub active: bool,
+}
+
+/// A school's program: optional free text, at most 100 characters.
+pub fn parse_program(raw: &str) -> Result<String, String> {
+    let program = raw.trim();
+    if program.chars().count() > 100 {
+        return Err("Use at most 100 characters.".to_owned());
+    }
+    Ok(program.to_owned())
 }
 
 impl NewSchool {
     /// Checks every field and reports each problem beside its field.
     pub fn parse(name: &str, code: &str, level: &str, active: bool) -> Result<Self, FieldErrors> {
+        Self::parse_with_program(name, code, level, "", active)
+    }
+
+    /// As [`NewSchool::parse`], with the school's program.
+    pub fn parse_with_program(
+        name: &str,
+        code: &str,
+        level: &str,
+        program: &str,
+        active: bool,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = errors.check("name", SchoolName::parse(name));
         let code = errors.check("code", SchoolCode::parse(code));
         let level = errors.check("level", level.parse::<SchoolLevel>());
-        match (name, code, level) {
-            (Some(name), Some(code), Some(level)) if errors.is_empty() => Ok(Self {
-                name,
-                code,
-                level,
-                active,
-            }),
+        let program = errors.check("program", parse_program(program));
+        match (name, code, level, program) {
+            (Some(name), Some(code), Some(level), Some(program)) if errors.is_empty() => {
+                Ok(Self {
+                    name,
+                    code,
+                    level,
+                    program,
+                    active,
+                })
+            }
             _ => Err(errors),
         }
     }

@@ -4,11 +4,13 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod charts;
 pub mod debriefs;
 pub mod departments;
 pub mod errors;
 pub mod frameworks;
 pub mod home;
+pub mod insights;
 pub mod items;
 pub mod mail;
 pub mod observations;
@@ -36,6 +38,8 @@ pub struct Viewer {
     pub id: i64,
     pub name: String,
     pub is_admin: bool,
+    /// Administrators and visit leads: the district overview.
+    pub sees_district: bool,
     /// A school leader's school, for the link to its action steps.
     pub school_board: Option<i64>,
     /// A department head's department, for the link to its board.
@@ -51,6 +55,7 @@ pub fn csrf_field(ctx: &Ctx) -> Markup {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    Overview,
     Visits,
     Items,
     Schools,
@@ -78,12 +83,17 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
     let mut nav = Vec::new();
     let mut boards = Vec::new();
     if let Some(viewer) = &ctx.user {
+        if viewer.sees_district {
+            nav.push((Section::Overview, "/overview", "Overview"));
+        }
         nav.push((Section::Visits, "/visits", "Visits"));
         nav.push((Section::Items, "/items", "My items"));
         if let Some(school) = viewer.school_board {
+            boards.push((format!("/schools/{school}"), "Campus"));
             boards.push((format!("/schools/{school}/items"), "Action steps"));
         }
         if let Some(department) = viewer.department_board {
+            boards.push((format!("/departments/{department}"), "Department"));
             boards.push((
                 format!("/departments/{department}/items"),
                 "Department items",

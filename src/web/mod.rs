@@ -13,6 +13,7 @@ pub mod departments;
 pub mod frameworks;
 pub mod health;
 pub mod home;
+pub mod insights;
 pub mod items;
 pub mod mail;
 pub mod observations;

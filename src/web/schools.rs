@@ -22,12 +22,20 @@ pub struct SchoolForm {
     pub code: String,
     #[serde(default)]
     pub level: String,
+    #[serde(default)]
+    pub program: String,
     pub active: Option<String>,
 }
 
 impl SchoolForm {
     pub fn parse(&self) -> Result<NewSchool, FieldErrors> {
-        NewSchool::parse(&self.name, &self.code, &self.level, self.active.is_some())
+        NewSchool::parse_with_program(
+            &self.name,
+            &self.code,
+            &self.level,
+            &self.program,
+            self.active.is_some(),
+        )
     }
 
     pub fn blank() -> Self {
@@ -42,6 +50,7 @@ impl SchoolForm {
             name: school.name.clone(),
             code: school.code.clone(),
             level: school.level.as_str().to_owned(),
+            program: school.program.clone(),
             active: school.active.then(|| "on".to_owned()),
         }
     }

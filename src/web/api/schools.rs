@@ -16,6 +16,8 @@ pub struct SchoolOut {
     pub name: String,
     pub code: String,
     pub level: SchoolLevel,
+    /// The district's program for the campus, or empty.
+    pub program: String,
     pub active: bool,
 }
 
@@ -26,6 +28,7 @@ impl From<School> for SchoolOut {
             name: s.name,
             code: s.code,
             level: s.level,
+            program: s.program,
             active: s.active,
         }
     }
@@ -40,6 +43,9 @@ pub struct SchoolIn {
     /// `elementary`, `middle`, `high` or `other`.
     #[schema(example = "elementary")]
     pub level: String,
+    /// The district's program for the campus ("Title I"); optional.
+    #[serde(default)]
+    pub program: String,
     /// Deactivated schools keep their history but leave lists (default true).
     #[serde(default = "yes")]
     pub active: bool,
@@ -47,10 +53,11 @@ pub struct SchoolIn {
 
 impl SchoolIn {
     fn parse(&self) -> Result<NewSchool, ApiError> {
-        Ok(NewSchool::parse(
+        Ok(NewSchool::parse_with_program(
             &self.name,
             &self.code,
             &self.level,
+            &self.program,
             self.active,
         )?)
     }

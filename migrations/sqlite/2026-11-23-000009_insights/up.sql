@@ -1,0 +1,32 @@
+-- What the district learns from its visits: each campus's program (a filter
+-- of the overview), the evidence of each visit rolled up per look-for (kept
+-- up to date in the transaction that writes an observation), and when an
+-- item was first done.
+ALTER TABLE schools ADD COLUMN program TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE visit_look_for_rollups (
+    visit_id BIGINT NOT NULL REFERENCES visits (id),
+    indicator_id BIGINT NOT NULL REFERENCES indicators (id),
+    observed INTEGER NOT NULL,
+    partly INTEGER NOT NULL,
+    not_observed INTEGER NOT NULL,
+    not_applicable INTEGER NOT NULL,
+    PRIMARY KEY (visit_id, indicator_id)
+);
+CREATE INDEX visit_look_for_rollups_indicator ON visit_look_for_rollups (indicator_id);
+
+INSERT INTO visit_look_for_rollups (visit_id, indicator_id, observed, partly, not_observed, not_applicable)
+SELECT o.visit_id, t.indicator_id,
+       SUM(CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END)
+FROM indicator_ticks t JOIN observations o ON o.id = t.observation_id
+GROUP BY o.visit_id, t.indicator_id;
+
+ALTER TABLE action_items ADD COLUMN done_at TIMESTAMP;
+UPDATE action_items SET done_at = (
+    SELECT MIN(u.at) FROM action_item_updates u
+    WHERE u.item_id = action_items.id AND u.status IN ('done', 'verified')
+);
+CREATE INDEX action_item_checks_visit ON action_item_checks (visit_id);

@@ -1,0 +1,885 @@
+//! What the district learns from its visits: the overview's heat map,
+//! coverage and item counts, a campus's look-fors over time, a department's
+//! workload, and the impact of items on the look-fors behind them.
+//!
+//! The evidence is read from `visit_look_for_rollups`, one row per visit and
+//! look-for, rewritten by [`refresh_rollup`] inside every transaction that
+//! writes an observation, so no page sums millions of ticks. Who may see a
+//! page is decided by its handler; these functions read whole campuses and
+//! departments.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
+
+use super::raw::{self, Param};
+use super::DbConn;
+use crate::domain::action_item::Status;
+use crate::domain::insights::{days_to_done, median_days, Share};
+use crate::domain::school::SchoolLevel;
+use crate::domain::user::Link;
+
+/// Rewrites one visit's evidence roll-up from its ticks. Called inside the
+/// transaction that stores or changes an observation.
+pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
+    raw::execute(
+        conn,
+        "DELETE FROM visit_look_for_rollups WHERE visit_id = ?",
+        &[Param::Int(visit_id)],
+    )?;
+    raw::execute(
+        conn,
+        "INSERT INTO visit_look_for_rollups \
+             (visit_id, indicator_id, observed, partly, not_observed, not_applicable) \
+         SELECT o.visit_id, t.indicator_id, \
+             SUM(CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END) \
+         FROM indicator_ticks t JOIN observations o ON o.id = t.observation_id \
+         WHERE o.visit_id = ? GROUP BY o.visit_id, t.indicator_id",
+        &[Param::Int(visit_id)],
+    )?;
+    Ok(())
+}
+
+/// Statuses that still ask for work: past their due day they are overdue
+/// (the same rule as the item lists).
+fn open_statuses() -> String {
+    Status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which campuses and visits the overview counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OverviewFilter {
+    pub level: Option<SchoolLevel>,
+    pub program: Option<String>,
+    /// Visits on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Visits on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+impl OverviewFilter {
+    /// Conditions on `s` (schools) and, with `visits`, on `v` (visits).
+    fn conditions(&self, visits: bool) -> (String, Vec<Param>) {
+        let mut sql = String::new();
+        let mut params = Vec::new();
+        if let Some(level) = self.level {
+            sql.push_str(" AND s.level = ?");
+            params.push(Param::Text(level.as_str().to_owned()));
+        }
+        if let Some(program) = &self.program {
+            sql.push_str(" AND s.program = ?");
+            params.push(Param::Text(program.clone()));
+        }
+        if visits {
+            if let Some(from) = self.from {
+                sql.push_str(" AND v.visit_date >= ?");
+                params.push(Param::Date(from));
+            }
+            if let Some(to) = self.to {
+                sql.push_str(" AND v.visit_date <= ?");
+                params.push(Param::Date(to));
+            }
+        }
+        (sql, params)
+    }
+
+    fn has_dates(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+}
+
+/// A look-for as a column of the heat map. Framework versions share codes,
+/// so columns are codes, titled as in the newest framework.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookForColumn {
+    pub code: String,
+    pub title: String,
+    pub department: Option<Link>,
+}
+
+/// One campus's row of the overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampusRow {
+    pub school: Link,
+    pub code: String,
+    pub level: SchoolLevel,
+    pub program: String,
+    /// The latest visit that is under way or past (not merely planned).
+    pub last_visit: Option<NaiveDate>,
+    /// The earliest planned visit from today on.
+    pub next_visit: Option<NaiveDate>,
+    /// The latest visit with evidence (within the date range) and its day.
+    pub evidence_visit: Option<(i64, NaiveDate)>,
+    /// Look-for code → share at that visit.
+    pub cells: BTreeMap<String, Share>,
+}
+
+impl CampusRow {
+    /// The share over every look-for of the evidence visit, for ordering
+    /// the campuses most in need first.
+    pub fn overall(&self) -> Share {
+        let mut all = Share::default();
+        for share in self.cells.values() {
+            all.add(*share);
+        }
+        all
+    }
+}
+
+/// Items of one department (or the campuses' own action steps) by status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemCounts {
+    /// `None` for school action steps.
+    pub department: Option<Link>,
+    pub by_status: BTreeMap<Status, i64>,
+    pub overdue: i64,
+}
+
+impl ItemCounts {
+    pub fn total(&self) -> i64 {
+        self.by_status.values().sum()
+    }
+}
+
+/// The district overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub columns: Vec<LookForColumn>,
+    pub campuses: Vec<CampusRow>,
+    pub items: Vec<ItemCounts>,
+    /// Every program a campus has, for the filter.
+    pub programs: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct CoverageRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    level: String,
+    #[diesel(sql_type = Text)]
+    program: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    last_visit: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    next_visit: Option<NaiveDate>,
+}
+
+#[derive(QueryableByName)]
+struct CellRow {
+    #[diesel(sql_type = BigInt)]
+    school_id: i64,
+    #[diesel(sql_type = BigInt)]
+    visit_id: i64,
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    observed: i64,
+    #[diesel(sql_type = BigInt)]
+    applicable: i64,
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    group_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    group_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+}
+
+#[derive(QueryableByName)]
+struct IndicatorRow {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    department_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    department: Option<String>,
+}
+
+/// The latest visit with evidence of each active campus matching the
+/// filter, as a common table expression `latest (school_id, visit_id,
+/// visit_date)`.
+fn latest_visits(filter: &OverviewFilter) -> (String, Vec<Param>) {
+    let (conditions, mut params) = filter.conditions(true);
+    let mut all = vec![Param::Bool(true)];
+    all.append(&mut params);
+    (
+        format!(
+            "WITH latest AS (SELECT school_id, visit_id, visit_date FROM ( \
+                 SELECT v.school_id, v.id AS visit_id, v.visit_date, ROW_NUMBER() OVER ( \
+                     PARTITION BY v.school_id ORDER BY v.visit_date DESC, v.id DESC) AS n \
+                 FROM visits v JOIN schools s ON s.id = v.school_id \
+                 WHERE s.active = ?{conditions} \
+                 AND EXISTS (SELECT 1 FROM visit_look_for_rollups r WHERE r.visit_id = v.id) \
+             ) ranked WHERE n = 1)"
+        ),
+        all,
+    )
+}
+
+/// Look-for codes in the order of the newest framework that has each,
+/// with that framework's title and owning department.
+fn look_for_columns(conn: &mut DbConn) -> QueryResult<Vec<LookForColumn>> {
+    let rows: Vec<IndicatorRow> = raw::load(
+        conn,
+        "SELECT i.code, i.title, i.department_id, d.name AS department \
+         FROM indicators i JOIN framework_domains fd ON fd.id = i.domain_id \
+         LEFT JOIN departments d ON d.id = i.department_id \
+         ORDER BY i.framework_id DESC, fd.position, i.position",
+        &[],
+    )?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|row| seen.insert(row.code.clone()))
+        .map(|row| LookForColumn {
+            code: row.code,
+            title: row.title,
+            department: row
+                .department_id
+                .zip(row.department)
+                .map(|(id, name)| Link { id, name }),
+        })
+        .collect())
+}
+
+fn counts(rows: Vec<CountRow>) -> Vec<ItemCounts> {
+    let mut groups: Vec<ItemCounts> = Vec::new();
+    for row in rows {
+        let department = row
+            .group_id
+            .zip(row.group_name)
+            .map(|(id, name)| Link { id, name });
+        let status: Status = match row.status.parse() {
+            Ok(status) => status,
+            Err(_) => continue,
+        };
+        let index = match groups.iter().position(|g| g.department == department) {
+            Some(index) => index,
+            None => {
+                groups.push(ItemCounts {
+                    department,
+                    by_status: BTreeMap::new(),
+                    overdue: 0,
+                });
+                groups.len() - 1
+            }
+        };
+        *groups[index].by_status.entry(status).or_default() += row.n;
+        groups[index].overdue += row.overdue;
+    }
+    // Departments by name, then the campuses' own steps.
+    groups.sort_by(|a, b| match (&a.department, &b.department) {
+        (Some(a), Some(b)) => a.name.cmp(&b.name),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    groups
+}
+
+/// The district overview for `filter`, with `today` deciding coverage and
+/// what is overdue.
+pub fn overview(
+    conn: &mut DbConn,
+    filter: &OverviewFilter,
+    today: NaiveDate,
+) -> QueryResult<Overview> {
+    let (school_conditions, school_params) = filter.conditions(false);
+    let mut params = vec![Param::Date(today), Param::Bool(true)];
+    params.extend(school_params);
+    let coverage: Vec<CoverageRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT s.id, s.name, s.code, s.level, s.program, \
+                 MAX(CASE WHEN v.status <> 'planned' THEN v.visit_date END) AS last_visit, \
+                 MIN(CASE WHEN v.status = 'planned' AND v.visit_date >= ? THEN v.visit_date END) \
+                     AS next_visit \
+             FROM schools s LEFT JOIN visits v ON v.school_id = s.id \
+             WHERE s.active = ?{school_conditions} \
+             GROUP BY s.id, s.name, s.code, s.level, s.program ORDER BY s.name, s.id"
+        ),
+        &params,
+    )?;
+    let (latest, latest_params) = latest_visits(filter);
+    let cells: Vec<CellRow> = raw::load(
+        conn,
+        &format!(
+            "{latest} SELECT l.school_id, l.visit_id, l.visit_date, i.code, \
+                 CAST(r.observed AS BIGINT) AS observed, \
+                 CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
+             FROM latest l JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
+             JOIN indicators i ON i.id = r.indicator_id"
+        ),
+        &latest_params,
+    )?;
+    let mut by_school: HashMap<i64, (i64, NaiveDate, BTreeMap<String, Share>)> = HashMap::new();
+    let mut used_codes = std::collections::HashSet::new();
+    for cell in cells {
+        used_codes.insert(cell.code.clone());
+        let entry = by_school
+            .entry(cell.school_id)
+            .or_insert_with(|| (cell.visit_id, cell.visit_date, BTreeMap::new()));
+        entry
+            .2
+            .insert(cell.code, Share::new(cell.observed, cell.applicable));
+    }
+    let columns = look_for_columns(conn)?
+        .into_iter()
+        .filter(|c| used_codes.contains(&c.code))
+        .collect();
+    let campuses = coverage
+        .into_iter()
+        .map(|row| {
+            let evidence = by_school.remove(&row.id);
+            CampusRow {
+                school: Link {
+                    id: row.id,
+                    name: row.name,
+                },
+                code: row.code,
+                level: row.level.parse().unwrap_or(SchoolLevel::Other),
+                program: row.program,
+                last_visit: row.last_visit,
+                next_visit: row.next_visit,
+                evidence_visit: evidence.as_ref().map(|(id, day, _)| (*id, *day)),
+                cells: evidence.map(|(_, _, cells)| cells).unwrap_or_default(),
+            }
+        })
+        .collect();
+
+    let (conditions, condition_params) = filter.conditions(true);
+    let mut joins = String::new();
+    if filter.level.is_some() || filter.program.is_some() {
+        joins.push_str(" JOIN schools s ON s.id = a.school_id");
+    }
+    if filter.has_dates() {
+        joins.push_str(" JOIN visits v ON v.id = a.visit_id");
+    }
+    let mut params = vec![Param::Date(today)];
+    params.extend(condition_params);
+    let rows: Vec<CountRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT a.department_id AS group_id, d.name AS group_name, a.status, \
+                 COUNT(*) AS n, \
+                 SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
+                     AS overdue \
+             FROM action_items a LEFT JOIN departments d ON d.id = a.department_id{joins} \
+             WHERE a.status <> 'proposed'{conditions} \
+             GROUP BY a.department_id, d.name, a.status",
+            open = open_statuses()
+        ),
+        &params,
+    )?;
+    let programs = super::schema::schools::table
+        .filter(super::schema::schools::program.ne(""))
+        .select(super::schema::schools::program)
+        .distinct()
+        .order(super::schema::schools::program.asc())
+        .load(conn)?;
+    Ok(Overview {
+        columns,
+        campuses,
+        items: counts(rows),
+        programs,
+    })
+}
+
+/// One visit's point on a campus's chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point {
+    pub visit_id: i64,
+    pub visit_date: NaiveDate,
+    pub share: Share,
+}
+
+/// One look-for across a campus's visits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trend {
+    pub column: LookForColumn,
+    pub points: Vec<Point>,
+}
+
+/// A visit in a campus's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampusVisit {
+    pub id: i64,
+    pub visit_date: NaiveDate,
+    pub status: String,
+    pub lead: Option<String>,
+    pub snapshots: i64,
+}
+
+/// What a later visit found when it checked an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub visit_id: i64,
+    pub visit_date: NaiveDate,
+    pub result: String,
+    pub note: String,
+}
+
+/// A campus over time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campus {
+    pub trends: Vec<Trend>,
+    pub visits: Vec<CampusVisit>,
+    /// Item id → its checks, oldest first.
+    pub checks: HashMap<i64, Vec<CheckResult>>,
+}
+
+#[derive(QueryableByName)]
+struct TrendRow {
+    #[diesel(sql_type = BigInt)]
+    visit_id: i64,
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    observed: i64,
+    #[diesel(sql_type = BigInt)]
+    applicable: i64,
+}
+
+#[derive(QueryableByName)]
+struct VisitRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    lead: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    snapshots: i64,
+}
+
+#[derive(QueryableByName)]
+struct CheckRow {
+    #[diesel(sql_type = BigInt)]
+    item_id: i64,
+    #[diesel(sql_type = BigInt)]
+    visit_id: i64,
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    result: String,
+    #[diesel(sql_type = Text)]
+    note: String,
+}
+
+/// A campus's look-fors over its visits, its visits, and the checks of its
+/// items. The items themselves come from `action_items::list`, under the
+/// viewer's rule.
+pub fn campus(conn: &mut DbConn, school_id: i64) -> QueryResult<Campus> {
+    let rows: Vec<TrendRow> = raw::load(
+        conn,
+        "SELECT v.id AS visit_id, v.visit_date, i.code, \
+             CAST(r.observed AS BIGINT) AS observed, \
+             CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
+         FROM visits v JOIN visit_look_for_rollups r ON r.visit_id = v.id \
+         JOIN indicators i ON i.id = r.indicator_id \
+         WHERE v.school_id = ? ORDER BY v.visit_date, v.id",
+        &[Param::Int(school_id)],
+    )?;
+    let mut by_code: HashMap<String, Vec<Point>> = HashMap::new();
+    for row in rows {
+        by_code.entry(row.code).or_default().push(Point {
+            visit_id: row.visit_id,
+            visit_date: row.visit_date,
+            share: Share::new(row.observed, row.applicable),
+        });
+    }
+    let trends = look_for_columns(conn)?
+        .into_iter()
+        .filter_map(|column| {
+            by_code
+                .remove(&column.code)
+                .map(|points| Trend { column, points })
+        })
+        .collect();
+    let visits: Vec<VisitRow> = raw::load(
+        conn,
+        "SELECT v.id, v.visit_date, v.status, u.name AS lead, \
+             (SELECT COUNT(*) FROM observations o WHERE o.visit_id = v.id) AS snapshots \
+         FROM visits v LEFT JOIN users u ON u.id = v.lead_id \
+         WHERE v.school_id = ? ORDER BY v.visit_date DESC, v.id DESC",
+        &[Param::Int(school_id)],
+    )?;
+    let checks: Vec<CheckRow> = raw::load(
+        conn,
+        "SELECT c.item_id, c.visit_id, v.visit_date, c.result, c.note \
+         FROM action_item_checks c JOIN visits v ON v.id = c.visit_id \
+         WHERE v.school_id = ? ORDER BY v.visit_date, v.id",
+        &[Param::Int(school_id)],
+    )?;
+    let mut by_item: HashMap<i64, Vec<CheckResult>> = HashMap::new();
+    for row in checks {
+        by_item.entry(row.item_id).or_default().push(CheckResult {
+            visit_id: row.visit_id,
+            visit_date: row.visit_date,
+            result: row.result,
+            note: row.note,
+        });
+    }
+    Ok(Campus {
+        trends,
+        visits: visits
+            .into_iter()
+            .map(|row| CampusVisit {
+                id: row.id,
+                visit_date: row.visit_date,
+                status: row.status,
+                lead: row.lead,
+                snapshots: row.snapshots,
+            })
+            .collect(),
+        checks: by_item,
+    })
+}
+
+/// A department's look-for across the district's latest visits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedLookFor {
+    pub code: String,
+    pub title: String,
+    pub share: Share,
+    /// Campuses whose latest visit has evidence of it.
+    pub campuses: i64,
+}
+
+/// An overdue item on the department page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueItem {
+    pub id: i64,
+    pub title: String,
+    pub school: Link,
+    pub due_on: NaiveDate,
+    pub status: String,
+}
+
+/// A department across every campus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Department {
+    /// Per campus, items by status and overdue, most overdue first.
+    pub workload: Vec<(Link, ItemCounts)>,
+    /// All of the department's items by status.
+    pub totals: ItemCounts,
+    pub overdue_total: i64,
+    /// The oldest overdue items, at most [`OVERDUE_SHOWN`].
+    pub overdue: Vec<OverdueItem>,
+    /// Median days from the visit to done, over the items done so far.
+    pub median_days_to_done: Option<f64>,
+    pub done_count: usize,
+    /// Its look-fors, weakest first.
+    pub look_fors: Vec<OwnedLookFor>,
+}
+
+/// How many overdue items the department page lists.
+pub const OVERDUE_SHOWN: i64 = 50;
+
+#[derive(QueryableByName)]
+struct OverdueRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = BigInt)]
+    school_id: i64,
+    #[diesel(sql_type = Text)]
+    school: String,
+    #[diesel(sql_type = Date)]
+    due_on: NaiveDate,
+    #[diesel(sql_type = Text)]
+    status: String,
+}
+
+#[derive(QueryableByName)]
+struct DoneRow {
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Timestamp)]
+    done_at: NaiveDateTime,
+}
+
+#[derive(QueryableByName)]
+struct OwnedRow {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = BigInt)]
+    observed: i64,
+    #[diesel(sql_type = BigInt)]
+    applicable: i64,
+    #[diesel(sql_type = BigInt)]
+    campuses: i64,
+}
+
+/// A department's workload, overdue items, pace and weakest look-fors.
+pub fn department(
+    conn: &mut DbConn,
+    department_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Department> {
+    let rows: Vec<CountRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT a.school_id AS group_id, s.name AS group_name, a.status, COUNT(*) AS n, \
+                 SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
+                     AS overdue \
+             FROM action_items a JOIN schools s ON s.id = a.school_id \
+             WHERE a.department_id = ? AND a.status <> 'proposed' \
+             GROUP BY a.school_id, s.name, a.status",
+            open = open_statuses()
+        ),
+        &[Param::Date(today), Param::Int(department_id)],
+    )?;
+    let mut totals = ItemCounts {
+        department: None,
+        by_status: BTreeMap::new(),
+        overdue: 0,
+    };
+    for row in &rows {
+        if let Ok(status) = row.status.parse::<Status>() {
+            *totals.by_status.entry(status).or_default() += row.n;
+        }
+        totals.overdue += row.overdue;
+    }
+    let mut workload: Vec<(Link, ItemCounts)> = counts(rows)
+        .into_iter()
+        .filter_map(|c| c.department.clone().map(|school| (school, c)))
+        .collect();
+    let open_of = |c: &ItemCounts| -> i64 {
+        c.by_status
+            .iter()
+            .filter(|(s, _)| s.is_open())
+            .map(|(_, n)| n)
+            .sum()
+    };
+    workload.sort_by(|(a_school, a), (b_school, b)| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(open_of(b).cmp(&open_of(a)))
+            .then(a_school.name.cmp(&b_school.name))
+    });
+    let overdue: Vec<OverdueRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT a.id, a.title, a.school_id, s.name AS school, a.due_on, a.status \
+             FROM action_items a JOIN schools s ON s.id = a.school_id \
+             WHERE a.department_id = ? AND a.status IN ({open}) AND a.due_on < ? \
+             ORDER BY a.due_on, a.id LIMIT {OVERDUE_SHOWN}",
+            open = open_statuses()
+        ),
+        &[Param::Int(department_id), Param::Date(today)],
+    )?;
+    let done: Vec<DoneRow> = raw::load(
+        conn,
+        "SELECT v.visit_date, a.done_at FROM action_items a JOIN visits v ON v.id = a.visit_id \
+         WHERE a.department_id = ? AND a.done_at IS NOT NULL",
+        &[Param::Int(department_id)],
+    )?;
+    let done_count = done.len();
+    let median_days_to_done = median_days(
+        done.into_iter()
+            .map(|row| days_to_done(row.visit_date, row.done_at.date()))
+            .collect(),
+    );
+    let (latest, mut params) = latest_visits(&OverviewFilter::default());
+    params.push(Param::Int(department_id));
+    let owned: Vec<OwnedRow> = raw::load(
+        conn,
+        &format!(
+            "{latest} SELECT i.code, MIN(i.title) AS title, \
+                 CAST(SUM(r.observed) AS BIGINT) AS observed, \
+                 CAST(SUM(r.observed + r.partly + r.not_observed) AS BIGINT) AS applicable, \
+                 COUNT(*) AS campuses \
+             FROM latest l JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
+             JOIN indicators i ON i.id = r.indicator_id \
+             WHERE i.department_id = ? GROUP BY i.code"
+        ),
+        &params,
+    )?;
+    let mut look_fors: Vec<OwnedLookFor> = owned
+        .into_iter()
+        .map(|row| OwnedLookFor {
+            code: row.code,
+            title: row.title,
+            share: Share::new(row.observed, row.applicable),
+            campuses: row.campuses,
+        })
+        .collect();
+    // Weakest first; look-fors without evidence last.
+    look_fors.sort_by(|a, b| {
+        match (a.share.applicable > 0, b.share.applicable > 0) {
+            (true, true) => a.share.compare(b.share).unwrap_or(std::cmp::Ordering::Equal),
+            (a_has, b_has) => b_has.cmp(&a_has),
+        }
+        .then(a.code.cmp(&b.code))
+    });
+    Ok(Department {
+        overdue_total: totals.overdue,
+        workload,
+        totals,
+        overdue: overdue
+            .into_iter()
+            .map(|row| OverdueItem {
+                id: row.id,
+                title: row.title,
+                school: Link {
+                    id: row.school_id,
+                    name: row.school,
+                },
+                due_on: row.due_on,
+                status: row.status,
+            })
+            .collect(),
+        median_days_to_done,
+        done_count,
+        look_fors,
+    })
+}
+
+/// An item's look-for at the visit that raised it and at the next visit to
+/// the campus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpactRow {
+    pub item_id: i64,
+    pub title: String,
+    pub department: Option<Link>,
+    pub school: Link,
+    pub visit_date: NaiveDate,
+    pub code: String,
+    pub look_for: String,
+    pub before: Share,
+    pub next_visit: Option<NaiveDate>,
+    /// `None` when there is no next visit with evidence of the look-for.
+    pub after: Option<Share>,
+}
+
+#[derive(QueryableByName)]
+struct ImpactSql {
+    #[diesel(sql_type = BigInt)]
+    item_id: i64,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    department_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    department: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    school_id: i64,
+    #[diesel(sql_type = Text)]
+    school: String,
+    #[diesel(sql_type = Date)]
+    visit_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    look_for: String,
+    #[diesel(sql_type = BigInt)]
+    before_observed: i64,
+    #[diesel(sql_type = BigInt)]
+    before_applicable: i64,
+    #[diesel(sql_type = Nullable<Date>)]
+    next_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    after_observed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    after_applicable: Option<i64>,
+}
+
+/// Every published item tied to look-fors (of one department, or all),
+/// with the look-fors' shares before and after.
+pub fn impact(conn: &mut DbConn, department_id: Option<i64>) -> QueryResult<Vec<ImpactRow>> {
+    let (condition, params) = match department_id {
+        Some(id) => (" AND a.department_id = ?", vec![Param::Int(id)]),
+        None => ("", vec![]),
+    };
+    let rows: Vec<ImpactSql> = raw::load(
+        conn,
+        &format!(
+            "WITH seq AS ( \
+                 SELECT v.id, LEAD(v.id) OVER w AS next_id, LEAD(v.visit_date) OVER w AS next_date \
+                 FROM visits v \
+                 WHERE EXISTS (SELECT 1 FROM visit_look_for_rollups r WHERE r.visit_id = v.id) \
+                 WINDOW w AS (PARTITION BY v.school_id ORDER BY v.visit_date, v.id)) \
+             SELECT a.id AS item_id, a.title, a.department_id, d.name AS department, \
+                 a.school_id, s.name AS school, v.visit_date, i.code, i.title AS look_for, \
+                 CAST(r1.observed AS BIGINT) AS before_observed, \
+                 CAST(r1.observed + r1.partly + r1.not_observed AS BIGINT) AS before_applicable, \
+                 seq.next_date, \
+                 CAST(r2.observed AS BIGINT) AS after_observed, \
+                 CAST(r2.observed + r2.partly + r2.not_observed AS BIGINT) AS after_applicable \
+             FROM action_items a \
+             JOIN action_item_indicators ai ON ai.item_id = a.id \
+             JOIN indicators i ON i.id = ai.indicator_id \
+             JOIN visits v ON v.id = a.visit_id \
+             JOIN schools s ON s.id = a.school_id \
+             LEFT JOIN departments d ON d.id = a.department_id \
+             JOIN seq ON seq.id = a.visit_id \
+             JOIN visit_look_for_rollups r1 \
+                 ON r1.visit_id = a.visit_id AND r1.indicator_id = ai.indicator_id \
+             LEFT JOIN visits nv ON nv.id = seq.next_id \
+             LEFT JOIN indicators i2 ON i2.framework_id = nv.framework_id AND i2.code = i.code \
+             LEFT JOIN visit_look_for_rollups r2 \
+                 ON r2.visit_id = nv.id AND r2.indicator_id = i2.id \
+             WHERE a.status NOT IN ('proposed', 'dropped'){condition} \
+             ORDER BY d.name, s.name, v.visit_date, a.id, i.code"
+        ),
+        &params,
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ImpactRow {
+            item_id: row.item_id,
+            title: row.title,
+            department: row
+                .department_id
+                .zip(row.department)
+                .map(|(id, name)| Link { id, name }),
+            school: Link {
+                id: row.school_id,
+                name: row.school,
+            },
+            visit_date: row.visit_date,
+            code: row.code,
+            look_for: row.look_for,
+            before: Share::new(row.before_observed, row.before_applicable),
+            next_visit: row.next_date,
+            after: row
+                .after_observed
+                .zip(row.after_applicable)
+                .map(|(o, a)| Share::new(o, a)),
+        })
+        .collect())
+}
