@@ -25,6 +25,8 @@ mod health;
 mod helpers;
 #[path = "app/import.rs"]
 mod import;
+#[path = "app/insights.rs"]
+mod insights;
 #[path = "app/items.rs"]
 mod items;
 #[path = "app/mail.rs"]

@@ -47,7 +47,7 @@ pub struct Item {
 
 impl Item {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status.is_open() && self.due_on.is_some_and(|due| due < today)
+        self.status.awaits_owner() && self.due_on.is_some_and(|due| due < today)
     }
 }
 
@@ -198,7 +198,7 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
     if let Some(today) = filter.overdue_on {
         let open: Vec<&str> = Status::ALL
             .iter()
-            .filter(|s| s.is_open())
+            .filter(|s| s.awaits_owner())
             .map(|s| s.as_str())
             .collect();
         query = query

@@ -45,12 +45,12 @@ pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-/// Statuses that still ask for work: past their due day they are overdue
-/// (the same rule as the item lists).
+/// Statuses that still ask the owner for work: past their due day they are
+/// overdue (the same rule as the item lists).
 fn open_statuses() -> String {
     Status::ALL
         .iter()
-        .filter(|s| s.is_open())
+        .filter(|s| s.awaits_owner())
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
@@ -681,7 +681,7 @@ pub fn department(
     let open_of = |c: &ItemCounts| -> i64 {
         c.by_status
             .iter()
-            .filter(|(s, _)| s.is_open())
+            .filter(|(s, _)| s.awaits_owner())
             .map(|(_, n)| n)
             .sum()
     };
@@ -741,7 +741,10 @@ pub fn department(
     // Weakest first; look-fors without evidence last.
     look_fors.sort_by(|a, b| {
         match (a.share.applicable > 0, b.share.applicable > 0) {
-            (true, true) => a.share.compare(b.share).unwrap_or(std::cmp::Ordering::Equal),
+            (true, true) => a
+                .share
+                .compare(b.share)
+                .unwrap_or(std::cmp::Ordering::Equal),
             (a_has, b_has) => b_has.cmp(&a_has),
         }
         .then(a.code.cmp(&b.code))

@@ -53,11 +53,17 @@ macro_rules! bind_all {
     }};
 }
 
-fn sqlite_query<'a>(sql: &str, params: &[Param]) -> BoxedSqlQuery<'a, Sqlite, diesel::query_builder::SqlQuery> {
+fn sqlite_query<'a>(
+    sql: &str,
+    params: &[Param],
+) -> BoxedSqlQuery<'a, Sqlite, diesel::query_builder::SqlQuery> {
     bind_all!(sql_query(sql).into_boxed::<Sqlite>(), params)
 }
 
-fn pg_query<'a>(sql: &str, params: &[Param]) -> BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery> {
+fn pg_query<'a>(
+    sql: &str,
+    params: &[Param],
+) -> BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery> {
     bind_all!(sql_query(numbered(sql)).into_boxed::<Pg>(), params)
 }
 

@@ -34,13 +34,19 @@ text_enum! {
 }
 
 impl Status {
-    /// Whether the item still asks for work (and so is checked at the next
-    /// visit and counted as overdue past its date).
+    /// Whether the item is still to be checked at the next visit (done
+    /// items wait for their verification).
     pub fn is_open(self) -> bool {
         matches!(
             self,
             Status::Open | Status::InProgress | Status::Done | Status::Blocked
         )
+    }
+
+    /// Whether the item still asks its owner for work: reminded before its
+    /// due day and counted as overdue after it. A done item is not overdue.
+    pub fn awaits_owner(self) -> bool {
+        matches!(self, Status::Open | Status::InProgress | Status::Blocked)
     }
 
     /// Whether moving to this status needs a reason.

@@ -161,15 +161,13 @@ impl NewSchool {
         let level = errors.check("level", level.parse::<SchoolLevel>());
         let program = errors.check("program", parse_program(program));
         match (name, code, level, program) {
-            (Some(name), Some(code), Some(level), Some(program)) if errors.is_empty() => {
-                Ok(Self {
-                    name,
-                    code,
-                    level,
-                    program,
-                    active,
-                })
-            }
+            (Some(name), Some(code), Some(level), Some(program)) if errors.is_empty() => Ok(Self {
+                name,
+                code,
+                level,
+                program,
+                active,
+            }),
             _ => Err(errors),
         }
     }

@@ -290,7 +290,7 @@ pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> Que
     let open: Vec<Status> = Status::ALL
         .iter()
         .copied()
-        .filter(|s| s.is_open() && *s != Status::Proposed)
+        .filter(|s| s.awaits_owner())
         .collect();
     let items = db::action_items::list(
         conn,
@@ -494,7 +494,9 @@ pub fn digests(
             .collect();
         let due: Vec<Item> = items
             .iter()
-            .filter(|i| i.status.is_open() && i.due_on.is_some_and(|d| d >= today && d <= week_end))
+            .filter(|i| {
+                i.status.awaits_owner() && i.due_on.is_some_and(|d| d >= today && d <= week_end)
+            })
             .cloned()
             .collect();
         let done: Vec<Item> = items

@@ -104,12 +104,7 @@ fn legend() -> Markup {
 }
 
 /// The district overview: heat map with coverage, and items by department.
-pub fn overview(
-    ctx: &Ctx,
-    data: &Overview,
-    campuses: &Page<usize>,
-    form: &OverviewForm,
-) -> Markup {
+pub fn overview(ctx: &Ctx, data: &Overview, campuses: &Page<usize>, form: &OverviewForm) -> Markup {
     let levels = SchoolLevel::ALL;
     html! {
         (page(ctx, "District overview", Section::Overview, html! {

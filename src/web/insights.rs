@@ -186,8 +186,7 @@ pub async fn department(
 ) -> Result<Markup, AppError> {
     let department_id = id.into_inner();
     let viewer = Viewer::from(&user.account);
-    let own =
-        user.has(Role::DepartmentHead) && user.account.department_id == Some(department_id);
+    let own = user.has(Role::DepartmentHead) && user.account.department_id == Some(department_id);
     if !(viewer.sees_all_visits() || own) {
         return Err(AppError::not_found());
     }
@@ -228,22 +227,27 @@ pub async fn impact(
                 .map_err(|_| AppError::bad_request("department: use a department's number."))?,
         ),
     };
-    let department = if viewer.sees_all_visits() {
-        asked
-    } else if let (true, Some(own)) = (
-        user.has(Role::DepartmentHead),
-        user.account.department_id,
-    ) {
-        if asked.is_some_and(|asked| asked != own) {
+    // `None` inside: every department; `Some(None)`: a head without a
+    // department, who has nothing to see.
+    let scope: Option<Option<i64>> = if viewer.sees_all_visits() {
+        Some(asked)
+    } else if user.has(Role::DepartmentHead) {
+        let own = user.account.department_id;
+        if asked.is_some() && asked != own {
             return Err(AppError::not_found());
         }
-        Some(own)
+        own.map(Some)
     } else {
         return Err(crate::auth::extract::deny(&req, &user).await);
     };
-    let rows = db
-        .run(move |conn| db::insights::impact(conn, department))
-        .await?;
+    let department = scope.flatten();
+    let rows = match scope {
+        Some(department) => {
+            db.run(move |conn| db::insights::impact(conn, department))
+                .await?
+        }
+        None => Vec::new(),
+    };
     let mut summaries: Vec<(Option<Link>, ImpactSummary)> = Vec::new();
     for row in &rows {
         let index = match summaries.iter().position(|(d, _)| *d == row.department) {

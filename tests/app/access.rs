@@ -21,9 +21,11 @@ enum Access {
     Planner,
     /// Administrators only.
     Admin,
+    /// Administrators, visit leads and department heads.
+    PlannerOrHead,
 }
 
-use Access::{Admin, Planner, Public, SignedIn};
+use Access::{Admin, Planner, PlannerOrHead, Public, SignedIn};
 
 const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/healthz", Public),
@@ -77,6 +79,10 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{id}/items/merge", SignedIn),
     ("post", "/visits/{id}/publish", Planner),
     ("post", "/visits/{visit}/checks/{id}", SignedIn),
+    ("get", "/overview", Planner),
+    ("get", "/impact", PlannerOrHead),
+    ("get", "/schools/{id}", SignedIn),
+    ("get", "/departments/{id}", SignedIn),
     ("get", "/items", SignedIn),
     ("get", "/items/{id}", SignedIn),
     ("post", "/items/{id}", SignedIn),
@@ -422,7 +428,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let status = response.status().as_u16();
             let allowed = match (access, roles) {
                 (Public, _) => true,
-                (SignedIn, None) | (Planner, None) | (Admin, None) => false,
+                (SignedIn, None) | (Planner, None) | (Admin, None) | (PlannerOrHead, None) => false,
+                (PlannerOrHead, Some(roles)) => is_planner || roles.contains(&Role::DepartmentHead),
                 (SignedIn, Some(_)) => true,
                 (Planner, Some(_)) => is_planner,
                 (Admin, Some(_)) => is_admin,

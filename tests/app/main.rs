@@ -15,6 +15,7 @@ mod frameworks;
 mod health;
 mod helpers;
 mod import;
+mod insights;
 mod items;
 mod mail;
 mod migrations;
