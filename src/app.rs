@@ -180,6 +180,7 @@ route_table! {
     get "/visits/{visit}/observations/{id}/edit" => web::observations::edit;
     post "/visits/{visit}/observations/{id}" => web::observations::save;
     get "/visits/{id}/debrief" => web::debriefs::show;
+    get "/visits/{id}/report" => web::debriefs::report;
     post "/visits/{id}/debrief" => web::debriefs::save;
     get "/visits/{id}/items" => web::items::for_visit;
     post "/visits/{id}/items/generate" => web::items::generate;

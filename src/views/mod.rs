@@ -15,6 +15,7 @@ pub mod items;
 pub mod mail;
 pub mod observations;
 pub mod password;
+pub mod report;
 pub mod schools;
 pub mod settings;
 pub mod users;

@@ -111,6 +111,7 @@ pub fn show(
                 (super::observations::list(observations, visit.id, viewer_id))
             }
             p { a.button.secondary href={ "/visits/" (visit.id) "/debrief" } { "The debrief and its evidence" } }
+            p { a.button.secondary href={ "/visits/" (visit.id) "/report" } { "Printable report" } }
             h2 { "Agenda" }
             ol { @for segment in Segment::ALL { @if visit.segments.contains(&segment) { li { (segment.label()) } } } }
             h3 { "Open items from earlier visits to this campus" }

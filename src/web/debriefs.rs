@@ -20,7 +20,8 @@ use crate::views::debriefs::DebriefPage;
 /// Empty problem rows offered below the recorded ones.
 const BLANK_PROBLEMS: usize = 2;
 
-async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<DebriefPage, AppError> {
+/// The visit with its evidence and debrief, if `user` may see the visit.
+pub(crate) async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<DebriefPage, AppError> {
     let viewer = Viewer::from(&user.account);
     let visit = db
         .run(move |conn| db::visits::find_visible(conn, &viewer, id))
@@ -112,4 +113,30 @@ pub async fn save(
             &errors,
         ))),
     }
+}
+
+/// The printable report of one visit, for whoever may see the visit; its
+/// items are those the person may see.
+pub async fn report(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<Markup, AppError> {
+    let id = id.into_inner();
+    let page = load(&user, &db, id).await?;
+    let viewer = Viewer::from(&user.account);
+    let items = db
+        .run(move |conn| {
+            db::action_items::list(
+                conn,
+                &viewer,
+                &db::action_items::Filter {
+                    visit_id: Some(id),
+                    without_look_fors: true,
+                    ..Default::default()
+                },
+            )
+        })
+        .await?;
+    Ok(views::report::report(&user.ctx(), &page, &items))
 }

@@ -80,6 +80,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{id}/publish", Planner),
     ("post", "/visits/{visit}/checks/{id}", SignedIn),
     ("get", "/overview", Planner),
+    ("get", "/visits/{id}/report", SignedIn),
     ("get", "/impact", PlannerOrHead),
     ("get", "/schools/{id}", SignedIn),
     ("get", "/departments/{id}", SignedIn),

@@ -597,3 +597,78 @@ async fn an_observation_recorded_offline_is_sent_once_when_the_connection_return
     );
     assert!(stored[2].ticks.len() == indicators.len());
 }
+
+/// Signs in through the form and prints `path` to PDF.
+async fn print_to_pdf(
+    driver: &WebDriver,
+    app: &TestApp,
+    email: &str,
+    path: &str,
+) -> WebDriverResult<(bool, Vec<u8>)> {
+    let signed_in = sign_in(driver, app, email).await?;
+    driver.goto(app.url(path)).await?;
+    let pdf = driver
+        .print_page(thirtyfour::common::print::PrintParameters::default())
+        .await?;
+    Ok((signed_in, pdf))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visit_report_prints_to_a_pdf_with_the_whole_visit() {
+    let app = spawn_app().await;
+    let d = crate::insights::district(&app);
+    let debrief = campus_visits::domain::debrief::NewDebrief::parse(
+        "Calm, purposeful classrooms",
+        "Pacing guides match the unit plans",
+        "Principal Ruiz",
+        &[(
+            "Exit tickets are collected but not used".to_owned(),
+            [d.s.curriculum].into_iter().collect(),
+        )],
+    )
+    .unwrap();
+    db::debriefs::save(&mut app.conn(), d.oak_first, d.s.lead.id, &debrief).unwrap();
+    let chromedriver = ChromeDriver::start();
+    let driver = tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(1280, 900))
+        .await
+        .expect("a browser within a minute");
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(90),
+        print_to_pdf(
+            &driver,
+            &app,
+            &d.s.lead.email,
+            &format!("/visits/{}/report", d.oak_first),
+        ),
+    )
+    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+    let (signed_in, pdf) = outcome
+        .expect("printed within 90 seconds")
+        .expect("the browser printed");
+    assert!(signed_in);
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("the PDF's text");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Visit report — Oak Middle, September 10, 2025",
+        "Visit and team",
+        "Person",
+        "Evidence",
+        "4 snapshots",
+        "I1 Checks for understanding seen in 1 of 3",
+        "I3 Objective posted seen in 0 of 4, partly in 1",
+        "Calm, purposeful classrooms",
+        "Pacing guides match the unit plans",
+        "Exit tickets are collected but not used — Curriculum",
+        "Action items",
+        "Done",
+        "Open",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in the PDF: {text}");
+    }
+    // The print stylesheet leaves the site's navigation off the paper.
+    for absent in ["Sign out", "Skip to content", "← The visit"] {
+        assert!(!text.contains(absent), "{absent:?} printed: {text}");
+    }
+}

@@ -63,17 +63,17 @@ fn snapshots(app: &TestApp, s: &Story, visit_id: i64, by: &TestUser, ticks: [&[T
     }
 }
 
-struct District {
-    s: Story,
-    elm: i64,
-    elm_leader: TestUser,
-    oak_first: i64,
-    oak_second: i64,
-    curriculum_item: i64,
-    step: i64,
+pub struct District {
+    pub s: Story,
+    pub elm: i64,
+    pub elm_leader: TestUser,
+    pub oak_first: i64,
+    pub oak_second: i64,
+    pub curriculum_item: i64,
+    pub step: i64,
 }
 
-fn district(app: &TestApp) -> District {
+pub fn district(app: &TestApp) -> District {
     let s = story(app);
     let mut conn = app.conn();
     let oak = db::schools::find(&mut conn, s.school).unwrap();
