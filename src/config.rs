@@ -88,6 +88,9 @@ pub enum ImportKind {
     /// or CSV (`domain,code,title,description,department`, with --name and
     /// --version). An existing version is replaced while no observation uses
     /// it; a frozen one is refused.
+    /// A whole-district JSON export (`campus-visits export district`) into
+    /// an empty database, in one transaction.
+    District { file: PathBuf },
     Framework {
         file: PathBuf,
         /// The framework's name (CSV only).
@@ -101,6 +104,15 @@ pub enum ImportKind {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportKind {
+    /// The whole district as one JSON file (schools, departments, people
+    /// without their passwords, frameworks, visits, observations, ticks,
+    /// debriefs, action items, updates and checks), written as it is read.
+    /// `campus-visits import district FILE` loads it into an empty database.
+    District {
+        /// Where to write it (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// A look-for framework, in the format it imports from.
     Framework {
         /// The framework's id.

@@ -81,6 +81,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut conn = db::connect(&url)?;
             db::migrate(&mut conn)?;
             match what {
+                ExportKind::District { output } => {
+                    let counts = match &output {
+                        Some(path) => {
+                            let file = std::fs::File::create(path)
+                                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                            campus_visits::export::write_district(
+                                &mut conn,
+                                &mut std::io::BufWriter::new(file),
+                            )?
+                        }
+                        None => campus_visits::export::write_district(
+                            &mut conn,
+                            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+                        )?,
+                    };
+                    let summary = counts
+                        .iter()
+                        .map(|(table, n)| format!("{table} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    eprintln!("exported: {summary}");
+                    let event = db::audit::NewEvent::new("district.exported")
+                        .detail(format!("command line: {summary}"));
+                    db::audit::record(&mut conn, &event)?;
+                }
                 ExportKind::Framework { id, format } => {
                     let framework = db::frameworks::load(&mut conn, id)
                         .map_err(|e| anyhow::anyhow!("framework {id}: {e}"))?;
@@ -104,6 +129,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let outcome = match what {
                 ImportKind::Schools { file } => import::schools_file(&mut conn, &file),
                 ImportKind::Users { file } => import::users_file(&mut conn, &file),
+                ImportKind::District { file } => {
+                    let opened = std::fs::File::open(&file)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                    match campus_visits::export::read_district(&mut conn, opened) {
+                        Ok(counts) => {
+                            let summary = counts
+                                .iter()
+                                .map(|(table, n)| format!("{table} {n}"))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            println!("imported: {summary}");
+                            let event = db::audit::NewEvent::new("district.imported")
+                                .detail(format!("command line: {summary}"));
+                            db::audit::record(&mut conn, &event)?;
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        Err(error) => {
+                            eprintln!("{}: {error}", file.display());
+                            return Ok(ExitCode::FAILURE);
+                        }
+                    }
+                }
                 ImportKind::Framework {
                     file,
                     name,

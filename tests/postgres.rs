@@ -17,6 +17,8 @@ mod browser;
 mod cli;
 #[path = "app/directory_pages.rs"]
 mod directory_pages;
+#[path = "app/exports.rs"]
+mod exports;
 #[path = "app/frameworks.rs"]
 mod frameworks;
 #[path = "app/health.rs"]

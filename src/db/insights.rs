@@ -31,19 +31,31 @@ pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
     )?;
     raw::execute(
         conn,
-        "INSERT INTO visit_look_for_rollups \
-             (visit_id, indicator_id, observed, partly, not_observed, not_applicable) \
-         SELECT o.visit_id, t.indicator_id, \
-             SUM(CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END) \
-         FROM indicator_ticks t JOIN observations o ON o.id = t.observation_id \
-         WHERE o.visit_id = ? GROUP BY o.visit_id, t.indicator_id",
+        &format!("{ROLLUP_INSERT} WHERE o.visit_id = ? GROUP BY o.visit_id, t.indicator_id"),
         &[Param::Int(visit_id)],
     )?;
     Ok(())
 }
+
+/// Builds every visit's roll-up (after an import into an empty table).
+pub fn rebuild_rollups(conn: &mut DbConn) -> QueryResult<()> {
+    raw::execute(conn, "DELETE FROM visit_look_for_rollups", &[])?;
+    raw::execute(
+        conn,
+        &format!("{ROLLUP_INSERT} GROUP BY o.visit_id, t.indicator_id"),
+        &[],
+    )?;
+    Ok(())
+}
+
+const ROLLUP_INSERT: &str = "INSERT INTO visit_look_for_rollups \
+        (visit_id, indicator_id, observed, partly, not_observed, not_applicable) \
+    SELECT o.visit_id, t.indicator_id, \
+        SUM(CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END), \
+        SUM(CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END) \
+    FROM indicator_ticks t JOIN observations o ON o.id = t.observation_id";
 
 /// Statuses that still ask the owner for work: past their due day they are
 /// overdue (the same rule as the item lists).

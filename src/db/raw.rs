@@ -8,7 +8,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_query;
-use diesel::sql_types::{BigInt, Bool, Date, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text};
 use diesel::sqlite::Sqlite;
 
 use super::DbConn;
@@ -20,6 +20,9 @@ pub enum Param {
     Text(String),
     Date(NaiveDate),
     Bool(bool),
+    NullInt,
+    NullText,
+    NullBool,
 }
 
 /// `?` → `$1`, `$2`, … (no statement here has a `?` inside a string).
@@ -47,6 +50,9 @@ macro_rules! bind_all {
                 Param::Text(v) => query.bind::<Text, _>(v),
                 Param::Date(v) => query.bind::<Date, _>(v),
                 Param::Bool(v) => query.bind::<Bool, _>(v),
+                Param::NullInt => query.bind::<Nullable<BigInt>, _>(None::<i64>),
+                Param::NullText => query.bind::<Nullable<Text>, _>(None::<String>),
+                Param::NullBool => query.bind::<Nullable<Bool>, _>(None::<bool>),
             };
         }
         query

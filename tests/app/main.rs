@@ -11,6 +11,7 @@ mod api;
 mod browser;
 mod cli;
 mod directory_pages;
+mod exports;
 mod frameworks;
 mod health;
 mod helpers;
