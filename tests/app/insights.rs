@@ -51,13 +51,17 @@ fn visit_on(app: &TestApp, s: &Story, school: i64, date: &str, team: &TestUser) 
 /// One snapshot per column of `ticks` (rows are I1, I2, I3).
 fn snapshots(app: &TestApp, s: &Story, visit_id: i64, by: &TestUser, ticks: [&[Tick]; 3]) {
     let mut conn = app.conn();
-    for n in 0..ticks[0].len() {
-        let these = (0..3).map(|row| (s.indicators[row], ticks[row][n]));
+    for (n, first) in ticks[0].iter().enumerate() {
+        let these = [
+            (s.indicators[0], *first),
+            (s.indicators[1], ticks[1][n]),
+            (s.indicators[2], ticks[2][n]),
+        ];
         let raw = RawObservation {
             setting: "classroom",
             ..Default::default()
         };
-        let observation = NewObservation::parse(&raw, these.collect()).unwrap();
+        let observation = NewObservation::parse(&raw, these.into_iter().collect()).unwrap();
         let key = IdempotencyKey::parse(&format!("visit-{visit_id}-snapshot-{n}")).unwrap();
         db::observations::submit(&mut conn, visit_id, by.id, &key, &observation, None).unwrap();
     }
