@@ -189,6 +189,8 @@ route_table! {
     post "/visits/{id}/publish" => web::items::publish;
     post "/visits/{visit}/checks/{id}" => web::items::check;
     get "/overview" => web::insights::overview;
+    get "/exports" => web::exports::index;
+    get "/exports/{name}" => web::exports::download;
     get "/impact" => web::insights::impact;
     get "/schools/{id}" => web::insights::campus;
     get "/departments/{id}" => web::insights::department;
@@ -209,6 +211,7 @@ route_table! {
     post "/admin/schools/{id}" => web::schools::update;
     post "/admin/schools/{id}/deactivate" => web::schools::deactivate;
     post "/admin/schools/{id}/activate" => web::schools::activate;
+    post "/admin/schools/{id}/delete" => web::schools::delete;
     get "/admin/departments" => web::departments::list;
     get "/admin/departments/new" => web::departments::new;
     post "/admin/departments" => web::departments::create;

@@ -283,6 +283,15 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
 }
 
 /// One item, if `viewer` may see it (NotFound otherwise).
+/// The ids of every item `viewer` may see, in order (for exports).
+pub fn visible_ids(conn: &mut DbConn, viewer: &Viewer) -> QueryResult<Vec<i64>> {
+    action_items::table
+        .filter(visible_to!(viewer))
+        .select(action_items::id)
+        .order(action_items::id.asc())
+        .load(conn)
+}
+
 pub fn find_visible(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResult<Item> {
     let filter = Filter {
         id: Some(id),

@@ -188,3 +188,77 @@ pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
 pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
     schools::table.count().get_result(conn)
 }
+
+/// What deleting a campus removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deleted {
+    pub visits: usize,
+    pub observations: usize,
+    pub items: usize,
+}
+
+impl std::fmt::Display for Deleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} visits, {} observations, {} action items",
+            self.visits, self.observations, self.items
+        )
+    }
+}
+
+/// Deletes a campus and every record of it — its visits with their teams,
+/// agendas, observations, ticks, debriefs and roll-ups, its action items
+/// with their updates and checks — in one transaction. People who belonged
+/// to it stay, without a campus. The caller records it in the audit log in
+/// the same transaction.
+pub fn delete_campus(conn: &mut DbConn, id: i64) -> Result<Deleted, WriteError> {
+    use super::raw::{execute, Param};
+    let school = [Param::Int(id)];
+    let of_visits = "IN (SELECT id FROM visits WHERE school_id = ?)";
+    let mut deleted = Deleted::default();
+    execute(
+        conn,
+        &format!(
+            "DELETE FROM action_item_checks WHERE visit_id {of_visits} \
+             OR item_id IN (SELECT id FROM action_items WHERE school_id = ?)"
+        ),
+        &[Param::Int(id), Param::Int(id)],
+    )?;
+    deleted.items = execute(
+        conn,
+        "DELETE FROM action_items WHERE school_id = ?",
+        &school,
+    )?;
+    execute(
+        conn,
+        &format!("DELETE FROM visit_look_for_rollups WHERE visit_id {of_visits}"),
+        &school,
+    )?;
+    deleted.observations = execute(
+        conn,
+        &format!("DELETE FROM observations WHERE visit_id {of_visits}"),
+        &school,
+    )?;
+    execute(
+        conn,
+        &format!("DELETE FROM problems_of_practice WHERE visit_id {of_visits}"),
+        &school,
+    )?;
+    execute(
+        conn,
+        &format!("DELETE FROM debriefs WHERE visit_id {of_visits}"),
+        &school,
+    )?;
+    deleted.visits = execute(conn, "DELETE FROM visits WHERE school_id = ?", &school)?;
+    diesel::update(super::schema::users::table.filter(super::schema::users::school_id.eq(id)))
+        .set((
+            super::schema::users::school_id.eq(None::<i64>),
+            super::schema::users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if diesel::delete(schools::table.find(id)).execute(conn)? == 0 {
+        return Err(diesel::result::Error::NotFound.into());
+    }
+    Ok(deleted)
+}

@@ -277,6 +277,49 @@ pub fn list(
 
 /// One visit, if `viewer` may see it; otherwise `NotFound`, as if there
 /// were no such visit.
+/// The ids of every visit `viewer` may see, in order (for exports).
+pub fn visible_ids(conn: &mut DbConn, viewer: &Viewer) -> QueryResult<Vec<i64>> {
+    visits::table
+        .filter(visible_to!(viewer))
+        .select(visits::id)
+        .order(visits::id.asc())
+        .load(conn)
+}
+
+/// The campuses of these visits.
+pub fn school_ids_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    let mut schools = Vec::new();
+    for chunk in ids.chunks(500) {
+        schools.extend(
+            visits::table
+                .filter(visits::id.eq_any(chunk))
+                .select(visits::school_id)
+                .distinct()
+                .load::<i64>(conn)?,
+        );
+    }
+    schools.sort_unstable();
+    schools.dedup();
+    Ok(schools)
+}
+
+/// The visits whose team `user_id` is on, or leads.
+pub fn team_ids(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    let mut ids: Vec<i64> = visit_members::table
+        .filter(visit_members::user_id.eq(user_id))
+        .select(visit_members::visit_id)
+        .load(conn)?;
+    ids.extend(
+        visits::table
+            .filter(visits::lead_id.eq(user_id))
+            .select(visits::id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 pub fn find_visible(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResult<Visit> {
     let visible: i64 = visits::table
         .filter(visits::id.eq(id))

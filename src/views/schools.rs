@@ -106,6 +106,13 @@ pub fn form(ctx: &Ctx, school: Option<&School>, form: &SchoolForm, errors: &Fiel
                         button.secondary type="submit" { "Reactivate school" }
                     }
                 }
+                h2 #delete { "Delete this campus" }
+                form.stacked method="post" action={ "/admin/schools/" (school.id) "/delete" } novalidate {
+                    (csrf_field(ctx))
+                    p.hint { "Deletes the campus with every visit, observation, debrief and action item of it, for good. Export them first if they may be needed. People of the campus stay, without a campus. The audit log records the deletion." }
+                    (TextField::new("confirm", "Type the campus's code to confirm", "").autocomplete("off").show(errors))
+                    button.danger type="submit" { "Delete campus and its records" }
+                }
             }
         },
     )

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod calendar;
 pub mod debriefs;
 pub mod departments;
+pub mod exports;
 pub mod frameworks;
 pub mod health;
 pub mod home;
@@ -105,6 +106,7 @@ impl DoneQuery {
             "updated" => "saved",
             "deactivated" => "deactivated",
             "activated" => "reactivated",
+            "deleted" => "deleted with its records",
             _ => return None,
         };
         Some(format!("The {thing} was {verb}."))

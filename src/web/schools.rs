@@ -230,3 +230,52 @@ const ACTIVITY: super::Activity = super::Activity {
     list: "/admin/schools",
     write: db::schools::set_active,
 };
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    pub confirm: String,
+}
+
+/// Deletes a campus and all its records, once the administrator has typed
+/// its code; recorded in the audit log with what was removed.
+pub async fn delete(
+    Admin(admin): Admin,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let school = db.run(move |conn| db::schools::find(conn, id)).await?;
+    if !form.confirm.trim().eq_ignore_ascii_case(&school.code) {
+        let errors = FieldErrors::single(
+            "confirm",
+            format!("Type the campus's code, {}, to delete it.", school.code),
+        );
+        return Ok(super::unprocessable(views::schools::form(
+            &admin.ctx(),
+            Some(&school),
+            &SchoolForm::of(&school),
+            &errors,
+        )));
+    }
+    let (actor, ip) = (admin.id(), client_ip(&req));
+    let label = format!("{} ({})", school.name, school.code);
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            let deleted = db::schools::delete_campus(conn, id)?;
+            db::audit::record(
+                conn,
+                &NewEvent::new("school.deleted")
+                    .by(Some(actor))
+                    .on("school", id)
+                    .from_ip(ip)
+                    .detail(format!("{label}: {deleted}")),
+            )?;
+            Ok::<_, db::WriteError>(())
+        })
+    })
+    .await?;
+    Ok(super::see_other("/admin/schools?done=deleted"))
+}

@@ -80,6 +80,9 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{id}/publish", Planner),
     ("post", "/visits/{visit}/checks/{id}", SignedIn),
     ("get", "/overview", Planner),
+    ("post", "/admin/schools/{id}/delete", Admin),
+    ("get", "/exports", SignedIn),
+    ("get", "/exports/{name}", SignedIn),
     ("get", "/visits/{id}/report", SignedIn),
     ("get", "/impact", PlannerOrHead),
     ("get", "/schools/{id}", SignedIn),
@@ -215,6 +218,9 @@ fn concrete(path: &str, ids: &Ids) -> String {
     } else {
         ids.user
     };
+    if path == "/exports/{name}" {
+        return "/exports/items.csv".to_owned();
+    }
     path.replace("{visit}", &ids.visit.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{kind}", "digest")

@@ -128,3 +128,168 @@ async fn the_district_exported_and_imported_into_an_empty_database_is_the_same()
     .unwrap();
     assert_eq!(n[0].n, 0);
 }
+
+/// The values of `column` in a CSV download.
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let index = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("a column {name}"));
+    reader
+        .records()
+        .map(|r| r.unwrap()[index].to_owned())
+        .collect()
+}
+
+fn ids(values: &[String]) -> std::collections::BTreeSet<i64> {
+    values.iter().map(|v| v.parse().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn each_person_downloads_only_what_they_may_see() {
+    let app = crate::helpers::spawn_app().await;
+    let d = crate::insights::district(&app);
+    let (oak, elm) = (d.s.school, d.elm);
+    let lead = crate::items::signed_in(&app, &d.s.lead).await;
+    let oak_leader = crate::items::signed_in(&app, &d.s.leader).await;
+    let elm_leader = crate::items::signed_in(&app, &d.elm_leader).await;
+    let head = crate::items::signed_in(&app, &d.s.head).await;
+
+    // Planners: the whole district, notes included.
+    let visits = lead.get_text("/exports/visits.csv").await;
+    assert_eq!(column(&visits, "school_id").len(), 4);
+    let observations: serde_json::Value =
+        serde_json::from_str(&lead.get_text("/exports/observations.json").await).unwrap();
+    assert_eq!(observations.as_array().unwrap().len(), 9);
+    assert!(observations[0]["notes"]
+        .as_str()
+        .unwrap()
+        .starts_with("Note"));
+
+    // Elm's leader: Elm only, and no snapshot notes (not on the team).
+    let schools = elm_leader.get_text("/exports/schools.csv").await;
+    assert_eq!(ids(&column(&schools, "id")), [elm].into());
+    let visits = elm_leader.get_text("/exports/visits.csv").await;
+    assert_eq!(ids(&column(&visits, "school_id")), [elm].into());
+    let observations: serde_json::Value =
+        serde_json::from_str(&elm_leader.get_text("/exports/observations.json").await).unwrap();
+    let observations = observations.as_array().unwrap();
+    assert_eq!(observations.len(), 3);
+    assert!(observations.iter().all(|o| o["notes"] == ""));
+    let ticks = elm_leader.get_text("/exports/ticks.csv").await;
+    assert_eq!(column(&ticks, "tick").len(), 9);
+    let items = elm_leader.get_text("/exports/items.csv").await;
+    assert!(column(&items, "id").is_empty(), "Elm has no items: {items}");
+
+    // Oak's leader: Oak's items and their updates and checks.
+    let items = oak_leader.get_text("/exports/items.csv").await;
+    assert_eq!(ids(&column(&items, "school_id")), [oak].into());
+    assert_eq!(column(&items, "id").len(), 2);
+    let checks = oak_leader.get_text("/exports/checks.json").await;
+    assert!(checks.contains("Targets posted in two rooms"));
+    let updates = oak_leader.get_text("/exports/updates.csv").await;
+    assert!(column(&updates, "item_id").len() >= 3);
+
+    // Curriculum's head: Curriculum's item only.
+    let items = head.get_text("/exports/items.csv").await;
+    assert_eq!(ids(&column(&items, "id")), [d.curriculum_item].into());
+    let debriefs = head.get("/exports/debriefs.json").await;
+    assert_eq!(debriefs.status(), 200);
+
+    for missing in [
+        "/exports/passwords.csv",
+        "/exports/items.xml",
+        "/exports/items",
+    ] {
+        assert_eq!(lead.get(missing).await.status(), 404, "{missing}");
+    }
+    // Every download is in the audit log.
+    let logged = campus_visits::db::audit::list(
+        &mut app.conn(),
+        &campus_visits::db::audit::Filter {
+            action: Some("export.downloaded".into()),
+            ..Default::default()
+        },
+        campus_visits::domain::paging::PageRequest::new(None, Some(100)),
+    )
+    .unwrap();
+    assert_eq!(logged.total, 12, "one event per download made");
+}
+
+#[tokio::test]
+async fn an_administrator_deletes_a_campus_with_every_record_of_it() {
+    let app = crate::helpers::spawn_app().await;
+    let d = crate::insights::district(&app);
+    let oak = d.s.school;
+
+    // A visit lead may not; a wrong code deletes nothing.
+    let lead = crate::items::signed_in(&app, &d.s.lead).await;
+    let refused = lead
+        .post_form(
+            &format!("/admin/schools/{oak}/delete"),
+            &[("confirm", "OAK")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
+    let before = counts(&app.db);
+    let wrong = app
+        .post_form(
+            &format!("/admin/schools/{oak}/delete"),
+            &[("confirm", "ELM")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("Type the campus's code, OAK, to delete it."));
+    assert_eq!(counts(&app.db), before);
+
+    let deleted = app
+        .post_form(
+            &format!("/admin/schools/{oak}/delete"),
+            &[("confirm", "oak")],
+        )
+        .await;
+    assert_eq!(deleted.status(), 303);
+    let after = counts(&app.db);
+    let of =
+        |counts: &[(String, i64)], table: &str| counts.iter().find(|(t, _)| t == table).unwrap().1;
+    // Oak had 3 visits, 6 snapshots (18 ticks), 2 items; Elm keeps its own.
+    for (table, removed) in [
+        ("schools", 1),
+        ("visits", 3),
+        ("observations", 6),
+        ("indicator_ticks", 18),
+        ("action_items", 2),
+        ("action_item_checks", 1),
+        ("visit_look_for_rollups", 6),
+    ] {
+        assert_eq!(of(&before, table) - of(&after, table), removed, "{table}");
+    }
+    assert_eq!(of(&after, "visits"), 1);
+    assert_eq!(of(&after, "action_item_updates"), 0);
+    let leader = campus_visits::db::users::find(&mut app.conn(), d.s.leader.id).unwrap();
+    assert_eq!(leader.school, None);
+    let logged = campus_visits::db::audit::list(
+        &mut app.conn(),
+        &campus_visits::db::audit::Filter {
+            action: Some("school.deleted".into()),
+            ..Default::default()
+        },
+        campus_visits::domain::paging::PageRequest::new(None, Some(10)),
+    )
+    .unwrap();
+    assert_eq!(logged.total, 1);
+    assert_eq!(
+        logged.items[0].detail.as_deref(),
+        Some("Oak Middle (OAK): 3 visits, 6 observations, 2 action items")
+    );
+    assert_eq!(app.get(&format!("/schools/{oak}")).await.status(), 404);
+}

@@ -57,8 +57,10 @@ fn snapshots(app: &TestApp, s: &Story, visit_id: i64, by: &TestUser, ticks: [&[T
             (s.indicators[1], ticks[1][n]),
             (s.indicators[2], ticks[2][n]),
         ];
+        let notes = format!("Note {n}");
         let raw = RawObservation {
             setting: "classroom",
+            notes: &notes,
             ..Default::default()
         };
         let observation = NewObservation::parse(&raw, these.into_iter().collect()).unwrap();
