@@ -50,7 +50,13 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo district into an empty database.
-    Demo,
+    Demo {
+        /// `small`: 44 campuses and a few visits; `large`: 1,000 campuses
+        /// with five years of visits, snapshots, debriefs and items (for
+        /// measuring; takes minutes and a few GB on disk).
+        #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+        scale: DemoScale,
+    },
     /// Manage people's accounts: add one (the first administrator, say),
     /// reset a password, deactivate.
     User {
@@ -563,4 +569,11 @@ mod tests {
         };
         assert!(Config::from_args(&cli.global, args).is_err());
     }
+}
+
+/// How large a demo district to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoScale {
+    Small,
+    Large,
 }

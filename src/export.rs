@@ -648,22 +648,7 @@ pub fn read_district(conn: &mut DbConn, input: impl std::io::Read) -> anyhow::Re
             .map_err(|e| WriteError::field("file", e.to_string()))?;
         de.end()
             .map_err(|e| WriteError::field("file", e.to_string()))?;
-        if matches!(conn, DbConn::Postgres(_)) {
-            for table in TABLES
-                .iter()
-                .filter(|t| t.key == "id" && t.name != "district_settings")
-            {
-                let name = table.name;
-                raw::execute(
-                    conn,
-                    &format!(
-                        "SELECT setval(pg_get_serial_sequence('{name}', 'id'), \
-                         COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
-                    ),
-                    &[],
-                )?;
-            }
-        }
+        reset_identities(conn)?;
         crate::db::insights::rebuild_rollups(conn)?;
         Ok(counts)
     });
@@ -677,4 +662,27 @@ pub fn read_district(conn: &mut DbConn, input: impl std::io::Read) -> anyhow::Re
         ),
         WriteError::Db(e) => anyhow::anyhow!(e),
     })
+}
+
+/// Moves PostgreSQL's identity counters past ids written explicitly
+/// (SQLite's row ids follow by themselves).
+pub fn reset_identities(conn: &mut DbConn) -> QueryResult<()> {
+    if !matches!(conn, DbConn::Postgres(_)) {
+        return Ok(());
+    }
+    for table in TABLES
+        .iter()
+        .filter(|t| t.key == "id" && t.name != "district_settings")
+    {
+        let name = table.name;
+        raw::execute(
+            conn,
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{name}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+            ),
+            &[],
+        )?;
+    }
+    Ok(())
 }

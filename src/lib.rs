@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod mail;
+pub mod scale;
 pub mod telemetry;
 pub mod views;
 pub mod web;

@@ -4,7 +4,7 @@ use clap::Parser;
 
 use campus_visits::accounts_cli;
 use campus_visits::app::Application;
-use campus_visits::config::{Cli, Command, Config, ExportKind, FileFormat, ImportKind};
+use campus_visits::config::{Cli, Command, Config, DemoScale, ExportKind, FileFormat, ImportKind};
 use campus_visits::{db, demo, import, telemetry};
 
 #[actix_web::main]
@@ -48,7 +48,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let applied = db::migrate(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
         }
-        Command::Demo => {
+        Command::Demo {
+            scale: DemoScale::Large,
+        } => {
+            let mut conn = db::connect(&url)?;
+            db::migrate(&mut conn)?;
+            let started = std::time::Instant::now();
+            match campus_visits::scale::generate(&mut conn, campus_visits::scale::Scale::LARGE)? {
+                Some(generated) => {
+                    println!(
+                        "loaded a large district in {:.0} s: {generated}",
+                        started.elapsed().as_secs_f64()
+                    );
+                    println!("{}", demo::sign_in_help("http://127.0.0.1:8080"));
+                }
+                None => {
+                    eprintln!(
+                        "the database already holds schools; the demo loads only into an empty one"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Demo {
+            scale: DemoScale::Small,
+        } => {
             let mut conn = db::connect(&url)?;
             db::migrate(&mut conn)?;
             match demo::load_if_empty(&mut conn)? {

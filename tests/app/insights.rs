@@ -511,3 +511,49 @@ async fn each_page_is_for_the_people_it_concerns() {
     let page = elm.get_text(&format!("/schools/{}", d.elm)).await;
     assert!(!page.contains("Oak Middle"));
 }
+
+#[tokio::test]
+async fn a_generated_district_fills_every_page() {
+    let app = spawn_app().await;
+    let scale = campus_visits::scale::Scale {
+        campuses: 50,
+        years: 1,
+        visits_per_year: 3,
+        snapshots: 4,
+        items: 3,
+    };
+    let generated = campus_visits::scale::generate(&mut app.conn(), scale)
+        .unwrap()
+        .expect("an empty database");
+    assert_eq!(generated.campuses, 50);
+    // Campuses without demo visits get past visits of 4 snapshots of 20
+    // look-fors each, and one planned visit.
+    assert!(generated.visits >= 6 * 2, "{generated}");
+    assert_eq!(generated.observations % 4, 0);
+    assert_eq!(generated.ticks, generated.observations * 20);
+    assert!(generated.items > 0 && generated.updates >= generated.items);
+    assert!(
+        campus_visits::scale::generate(&mut app.conn(), scale)
+            .unwrap()
+            .is_none(),
+        "only into an empty database"
+    );
+
+    app.sign_in_as(&[Role::Admin]).await;
+    let overview = app.get_text("/overview?sort=name").await;
+    assert!(has_row(&overview, "Campus 0050"));
+    assert_eq!(heat_row(&overview, "Campus 0050").len(), 20);
+    let school = db::schools::find_by_code(&mut app.conn(), "C0050")
+        .unwrap()
+        .unwrap();
+    let campus = app.get_text(&format!("/schools/{}", school.id)).await;
+    assert_eq!(campus.matches("<svg").count(), 20, "one chart per look-for");
+    let curriculum = db::departments::find_by_name(&mut app.conn(), "Curriculum")
+        .unwrap()
+        .unwrap();
+    let department = app
+        .get_text(&format!("/departments/{}", curriculum.id))
+        .await;
+    assert!(department.contains("Median days from visit to done"));
+    assert!(app.get_text("/impact").await.contains("Improved"));
+}
