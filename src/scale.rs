@@ -356,6 +356,7 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
             "created_at",
             "updated_at",
             "done_at",
+            "days_to_done",
         ],
         &[
             None,
@@ -371,6 +372,7 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
             Some("TIMESTAMP"),
             Some("TIMESTAMP"),
             Some("TIMESTAMP"),
+            None,
         ],
     );
     let mut item_look_fors = Batch::new(
@@ -597,6 +599,9 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
                         time(at),
                         time(done_at.unwrap_or(at)),
                         done_at.map_or(Param::NullText, time),
+                        done_at.map_or(Param::NullInt, |d| {
+                            Param::Int(crate::domain::insights::days_to_done(*date, d.date()))
+                        }),
                     ],
                 )?;
                 item_look_fors.push(conn, vec![Param::Int(item_id), Param::Int(look_for.id)])?;

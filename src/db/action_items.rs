@@ -429,14 +429,25 @@ fn add_update(
             action_item_updates::note.eq(note),
         ))
         .execute(conn)?;
-    // The first day it was done, for the department's pace.
+    // The first day it was done, and the days since its visit, for the
+    // department's pace.
     if matches!(status, Status::Done | Status::Verified) {
+        let at = now();
+        let visit_date: NaiveDate = action_items::table
+            .inner_join(visits::table)
+            .filter(action_items::id.eq(item_id))
+            .select(visits::visit_date)
+            .first(conn)?;
+        let days = crate::domain::insights::days_to_done(visit_date, at.date());
         diesel::update(
             action_items::table
                 .find(item_id)
                 .filter(action_items::done_at.is_null()),
         )
-        .set(action_items::done_at.eq(now()))
+        .set((
+            action_items::done_at.eq(at),
+            action_items::days_to_done.eq(i32::try_from(days).unwrap_or(i32::MAX)),
+        ))
         .execute(conn)?;
     }
     Ok(())

@@ -10,14 +10,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
 use super::raw::{self, Param};
 use super::DbConn;
 use crate::domain::action_item::Status;
-use crate::domain::insights::{days_to_done, median_days, Share};
+use crate::domain::insights::{median_days, Share};
 use crate::domain::school::SchoolLevel;
 use crate::domain::user::Link;
 
@@ -80,8 +80,8 @@ pub struct OverviewFilter {
 }
 
 impl OverviewFilter {
-    /// Conditions on `s` (schools) and, with `visits`, on `v` (visits).
-    fn conditions(&self, visits: bool) -> (String, Vec<Param>) {
+    /// Conditions on `s` (schools).
+    fn school_conditions(&self) -> (String, Vec<Param>) {
         let mut sql = String::new();
         let mut params = Vec::new();
         if let Some(level) = self.level {
@@ -92,21 +92,22 @@ impl OverviewFilter {
             sql.push_str(" AND s.program = ?");
             params.push(Param::Text(program.clone()));
         }
-        if visits {
-            if let Some(from) = self.from {
-                sql.push_str(" AND v.visit_date >= ?");
-                params.push(Param::Date(from));
-            }
-            if let Some(to) = self.to {
-                sql.push_str(" AND v.visit_date <= ?");
-                params.push(Param::Date(to));
-            }
-        }
         (sql, params)
     }
 
-    fn has_dates(&self) -> bool {
-        self.from.is_some() || self.to.is_some()
+    /// Conditions on `v` (visits): the date range.
+    fn visit_conditions(&self) -> (String, Vec<Param>) {
+        let mut sql = String::new();
+        let mut params = Vec::new();
+        if let Some(from) = self.from {
+            sql.push_str(" AND v.visit_date >= ?");
+            params.push(Param::Date(from));
+        }
+        if let Some(to) = self.to {
+            sql.push_str(" AND v.visit_date <= ?");
+            params.push(Param::Date(to));
+        }
+        (sql, params)
     }
 }
 
@@ -132,20 +133,12 @@ pub struct CampusRow {
     pub next_visit: Option<NaiveDate>,
     /// The latest visit with evidence (within the date range) and its day.
     pub evidence_visit: Option<(i64, NaiveDate)>,
-    /// Look-for code → share at that visit.
+    /// Every look-for together at that visit, for ordering the campuses
+    /// most in need first.
+    pub overall: Share,
+    /// Look-for code → share at that visit (filled by [`fill_cells`] for
+    /// the campuses shown).
     pub cells: BTreeMap<String, Share>,
-}
-
-impl CampusRow {
-    /// The share over every look-for of the evidence visit, for ordering
-    /// the campuses most in need first.
-    pub fn overall(&self) -> Share {
-        let mut all = Share::default();
-        for share in self.cells.values() {
-            all.add(*share);
-        }
-        all
-    }
 }
 
 /// Items of one department (or the campuses' own action steps) by status.
@@ -189,16 +182,20 @@ struct CoverageRow {
     last_visit: Option<NaiveDate>,
     #[diesel(sql_type = Nullable<Date>)]
     next_visit: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    evidence_visit: Option<i64>,
+    #[diesel(sql_type = Nullable<Date>)]
+    evidence_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    observed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    applicable: Option<i64>,
 }
 
 #[derive(QueryableByName)]
 struct CellRow {
     #[diesel(sql_type = BigInt)]
-    school_id: i64,
-    #[diesel(sql_type = BigInt)]
     visit_id: i64,
-    #[diesel(sql_type = Date)]
-    visit_date: NaiveDate,
     #[diesel(sql_type = Text)]
     code: String,
     #[diesel(sql_type = BigInt)]
@@ -233,24 +230,17 @@ struct IndicatorRow {
     department: Option<String>,
 }
 
-/// The latest visit with evidence of each active campus matching the
-/// filter, as a common table expression `latest (school_id, visit_id,
-/// visit_date)`.
-fn latest_visits(filter: &OverviewFilter) -> (String, Vec<Param>) {
-    let (conditions, mut params) = filter.conditions(true);
-    let mut all = vec![Param::Bool(true)];
-    all.append(&mut params);
+/// The latest visit with evidence of campus `s` within the date range, as
+/// a correlated subquery (one index walk per campus, newest first).
+fn evidence_visit(filter: &OverviewFilter) -> (String, Vec<Param>) {
+    let (dates, params) = filter.visit_conditions();
     (
         format!(
-            "WITH latest AS (SELECT school_id, visit_id, visit_date FROM ( \
-                 SELECT v.school_id, v.id AS visit_id, v.visit_date, ROW_NUMBER() OVER ( \
-                     PARTITION BY v.school_id ORDER BY v.visit_date DESC, v.id DESC) AS n \
-                 FROM visits v JOIN schools s ON s.id = v.school_id \
-                 WHERE s.active = ?{conditions} \
-                 AND EXISTS (SELECT 1 FROM visit_look_for_rollups r WHERE r.visit_id = v.id) \
-             ) ranked WHERE n = 1)"
+            "(SELECT v.id FROM visits v WHERE v.school_id = s.id{dates} \
+             AND EXISTS (SELECT 1 FROM visit_look_for_rollups r WHERE r.visit_id = v.id) \
+             ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
         ),
-        all,
+        params,
     )
 }
 
@@ -316,99 +306,96 @@ fn counts(rows: Vec<CountRow>) -> Vec<ItemCounts> {
 }
 
 /// The district overview for `filter`, with `today` deciding coverage and
-/// what is overdue.
+/// what is overdue. Campus rows come without their cells: order and page
+/// them, then [`fill_cells`] for the ones shown.
 pub fn overview(
     conn: &mut DbConn,
     filter: &OverviewFilter,
     today: NaiveDate,
 ) -> QueryResult<Overview> {
-    let (school_conditions, school_params) = filter.conditions(false);
-    let mut params = vec![Param::Date(today), Param::Bool(true)];
-    params.extend(school_params);
-    let coverage: Vec<CoverageRow> = raw::load(
+    let (evidence, evidence_params) = evidence_visit(filter);
+    let (school_conditions, school_params) = filter.school_conditions();
+    let mut params = vec![Param::Date(today)];
+    params.extend(evidence_params);
+    params.push(Param::Bool(true));
+    params.extend(school_params.iter().cloned());
+    let rows: Vec<CoverageRow> = raw::load(
         conn,
         &format!(
-            "SELECT s.id, s.name, s.code, s.level, s.program, \
-                 MAX(CASE WHEN v.status <> 'planned' THEN v.visit_date END) AS last_visit, \
-                 MIN(CASE WHEN v.status = 'planned' AND v.visit_date >= ? THEN v.visit_date END) \
-                     AS next_visit \
-             FROM schools s LEFT JOIN visits v ON v.school_id = s.id \
-             WHERE s.active = ?{school_conditions} \
-             GROUP BY s.id, s.name, s.code, s.level, s.program ORDER BY s.name, s.id"
+            "SELECT c.id, c.name, c.code, c.level, c.program, c.last_visit, c.next_visit, \
+                 c.evidence_visit, ev.visit_date AS evidence_date, \
+                 CAST((SELECT SUM(r.observed) FROM visit_look_for_rollups r \
+                     WHERE r.visit_id = c.evidence_visit) AS BIGINT) AS observed, \
+                 CAST((SELECT SUM(r.observed + r.partly + r.not_observed) \
+                     FROM visit_look_for_rollups r WHERE r.visit_id = c.evidence_visit) \
+                     AS BIGINT) AS applicable \
+             FROM (SELECT s.id, s.name, s.code, s.level, s.program, \
+                 (SELECT MAX(v.visit_date) FROM visits v \
+                     WHERE v.school_id = s.id AND v.status <> 'planned') AS last_visit, \
+                 (SELECT MIN(v.visit_date) FROM visits v WHERE v.school_id = s.id \
+                     AND v.status = 'planned' AND v.visit_date >= ?) AS next_visit, \
+                 {evidence} AS evidence_visit \
+                 FROM schools s WHERE s.active = ?{school_conditions}) c \
+             LEFT JOIN visits ev ON ev.id = c.evidence_visit \
+             ORDER BY c.name, c.id"
         ),
         &params,
     )?;
-    let (latest, latest_params) = latest_visits(filter);
-    let cells: Vec<CellRow> = raw::load(
-        conn,
-        &format!(
-            "{latest} SELECT l.school_id, l.visit_id, l.visit_date, i.code, \
-                 CAST(r.observed AS BIGINT) AS observed, \
-                 CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
-             FROM latest l JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
-             JOIN indicators i ON i.id = r.indicator_id"
-        ),
-        &latest_params,
-    )?;
-    let mut by_school: HashMap<i64, (i64, NaiveDate, BTreeMap<String, Share>)> = HashMap::new();
-    let mut used_codes = std::collections::HashSet::new();
-    for cell in cells {
-        used_codes.insert(cell.code.clone());
-        let entry = by_school
-            .entry(cell.school_id)
-            .or_insert_with(|| (cell.visit_id, cell.visit_date, BTreeMap::new()));
-        entry
-            .2
-            .insert(cell.code, Share::new(cell.observed, cell.applicable));
-    }
-    let columns = look_for_columns(conn)?
+    let campuses = rows
         .into_iter()
-        .filter(|c| used_codes.contains(&c.code))
-        .collect();
-    let campuses = coverage
-        .into_iter()
-        .map(|row| {
-            let evidence = by_school.remove(&row.id);
-            CampusRow {
-                school: Link {
-                    id: row.id,
-                    name: row.name,
-                },
-                code: row.code,
-                level: row.level.parse().unwrap_or(SchoolLevel::Other),
-                program: row.program,
-                last_visit: row.last_visit,
-                next_visit: row.next_visit,
-                evidence_visit: evidence.as_ref().map(|(id, day, _)| (*id, *day)),
-                cells: evidence.map(|(_, _, cells)| cells).unwrap_or_default(),
-            }
+        .map(|row| CampusRow {
+            school: Link {
+                id: row.id,
+                name: row.name,
+            },
+            code: row.code,
+            level: row.level.parse().unwrap_or(SchoolLevel::Other),
+            program: row.program,
+            last_visit: row.last_visit,
+            next_visit: row.next_visit,
+            evidence_visit: row.evidence_visit.zip(row.evidence_date),
+            overall: Share::new(row.observed.unwrap_or(0), row.applicable.unwrap_or(0)),
+            cells: BTreeMap::new(),
         })
         .collect();
 
-    let (conditions, condition_params) = filter.conditions(true);
+    // Items: read off the department index alone unless a filter needs
+    // the campus or the visit.
     let mut joins = String::new();
+    let mut conditions = String::new();
+    let mut params = vec![Param::Date(today)];
     if filter.level.is_some() || filter.program.is_some() {
         joins.push_str(" JOIN schools s ON s.id = a.school_id");
+        conditions.push_str(&school_conditions);
+        params.extend(school_params);
     }
-    if filter.has_dates() {
+    if filter.from.is_some() || filter.to.is_some() {
+        let (dates, date_params) = filter.visit_conditions();
         joins.push_str(" JOIN visits v ON v.id = a.visit_id");
+        conditions.push_str(&dates);
+        params.extend(date_params);
     }
-    let mut params = vec![Param::Date(today)];
-    params.extend(condition_params);
-    let rows: Vec<CountRow> = raw::load(
+    let mut rows: Vec<CountRow> = raw::load(
         conn,
         &format!(
-            "SELECT a.department_id AS group_id, d.name AS group_name, a.status, \
+            "SELECT a.department_id AS group_id, NULL AS group_name, a.status, \
                  COUNT(*) AS n, \
                  SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
                      AS overdue \
-             FROM action_items a LEFT JOIN departments d ON d.id = a.department_id{joins} \
+             FROM action_items a{joins} \
              WHERE a.status <> 'proposed'{conditions} \
-             GROUP BY a.department_id, d.name, a.status",
+             GROUP BY a.department_id, a.status",
             open = open_statuses()
         ),
         &params,
     )?;
+    let names: HashMap<i64, String> = super::departments::choices(conn)?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    for row in &mut rows {
+        row.group_name = row.group_id.and_then(|id| names.get(&id).cloned());
+    }
     let programs = super::schema::schools::table
         .filter(super::schema::schools::program.ne(""))
         .select(super::schema::schools::program)
@@ -416,11 +403,53 @@ pub fn overview(
         .order(super::schema::schools::program.asc())
         .load(conn)?;
     Ok(Overview {
-        columns,
+        columns: Vec::new(),
         campuses,
         items: counts(rows),
         programs,
     })
+}
+
+/// Reads the look-for cells of `campuses` (at their evidence visits) and
+/// the columns they use, in the newest framework's order.
+pub fn fill_cells(
+    conn: &mut DbConn,
+    campuses: &mut [CampusRow],
+) -> QueryResult<Vec<LookForColumn>> {
+    let visits: Vec<i64> = campuses
+        .iter()
+        .filter_map(|c| c.evidence_visit.map(|(id, _)| id))
+        .collect();
+    let params: Vec<Param> = visits.iter().map(|id| Param::Int(*id)).collect();
+    let cells: Vec<CellRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT r.visit_id, i.code, CAST(r.observed AS BIGINT) AS observed, \
+                 CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
+             FROM visit_look_for_rollups r JOIN indicators i ON i.id = r.indicator_id \
+             WHERE r.visit_id IN ({})",
+            raw::placeholders(params.len())
+        ),
+        &params,
+    )?;
+    let mut by_visit: HashMap<i64, BTreeMap<String, Share>> = HashMap::new();
+    let mut used = std::collections::HashSet::new();
+    for cell in cells {
+        used.insert(cell.code.clone());
+        by_visit
+            .entry(cell.visit_id)
+            .or_default()
+            .insert(cell.code, Share::new(cell.observed, cell.applicable));
+    }
+    for campus in campuses.iter_mut() {
+        if let Some((visit, _)) = campus.evidence_visit {
+            campus.cells = by_visit.remove(&visit).unwrap_or_default();
+        }
+    }
+    Ok(look_for_columns(conn)?
+        .into_iter()
+        .filter(|c| used.contains(&c.code))
+        .collect())
 }
 
 /// One visit's point on a campus's chart.
@@ -635,14 +664,6 @@ struct OverdueRow {
 }
 
 #[derive(QueryableByName)]
-struct DoneRow {
-    #[diesel(sql_type = Date)]
-    visit_date: NaiveDate,
-    #[diesel(sql_type = Timestamp)]
-    done_at: NaiveDateTime,
-}
-
-#[derive(QueryableByName)]
 struct OwnedRow {
     #[diesel(sql_type = Text)]
     code: String,
@@ -656,25 +677,48 @@ struct OwnedRow {
     campuses: i64,
 }
 
+#[derive(QueryableByName)]
+struct Days {
+    #[diesel(sql_type = BigInt)]
+    days: i64,
+}
+
+#[derive(QueryableByName)]
+struct NamedId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
 /// A department's workload, overdue items, pace and weakest look-fors.
 pub fn department(
     conn: &mut DbConn,
     department_id: i64,
     today: NaiveDate,
 ) -> QueryResult<Department> {
-    let rows: Vec<CountRow> = raw::load(
+    // By campus and status, off the (department, campus, status, due)
+    // index; the campuses' names after.
+    let mut rows: Vec<CountRow> = raw::load(
         conn,
         &format!(
-            "SELECT a.school_id AS group_id, s.name AS group_name, a.status, COUNT(*) AS n, \
+            "SELECT a.school_id AS group_id, NULL AS group_name, a.status, COUNT(*) AS n, \
                  SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
                      AS overdue \
-             FROM action_items a JOIN schools s ON s.id = a.school_id \
+             FROM action_items a \
              WHERE a.department_id = ? AND a.status <> 'proposed' \
-             GROUP BY a.school_id, s.name, a.status",
+             GROUP BY a.school_id, a.status",
             open = open_statuses()
         ),
         &[Param::Date(today), Param::Int(department_id)],
     )?;
+    let names: HashMap<i64, String> = raw::load::<NamedId>(conn, "SELECT id, name FROM schools", &[])?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    for row in &mut rows {
+        row.group_name = row.group_id.and_then(|id| names.get(&id).cloned());
+    }
     let mut totals = ItemCounts {
         department: None,
         by_status: BTreeMap::new(),
@@ -714,28 +758,47 @@ pub fn department(
         ),
         &[Param::Int(department_id), Param::Date(today)],
     )?;
-    let done: Vec<DoneRow> = raw::load(
+    // The median, read off the (department, days to done) index: how many,
+    // then the middle one or two.
+    let done = raw::load::<Days>(
         conn,
-        "SELECT v.visit_date, a.done_at FROM action_items a JOIN visits v ON v.id = a.visit_id \
-         WHERE a.department_id = ? AND a.done_at IS NOT NULL",
+        "SELECT COUNT(*) AS days FROM action_items \
+         WHERE department_id = ? AND days_to_done IS NOT NULL",
         &[Param::Int(department_id)],
-    )?;
-    let done_count = done.len();
-    let median_days_to_done = median_days(
-        done.into_iter()
-            .map(|row| days_to_done(row.visit_date, row.done_at.date()))
-            .collect(),
-    );
-    let (latest, mut params) = latest_visits(&OverviewFilter::default());
+    )?
+    .first()
+    .map_or(0, |d| d.days);
+    let median_days_to_done = if done == 0 {
+        None
+    } else {
+        let middle: Vec<i64> = raw::load::<Days>(
+            conn,
+            &format!(
+                "SELECT CAST(days_to_done AS BIGINT) AS days FROM action_items \
+                 WHERE department_id = ? AND days_to_done IS NOT NULL \
+                 ORDER BY days_to_done LIMIT {} OFFSET {}",
+                2 - done % 2,
+                (done - 1) / 2
+            ),
+            &[Param::Int(department_id)],
+        )?
+        .into_iter()
+        .map(|d| d.days)
+        .collect();
+        median_days(middle)
+    };
+    let (evidence, mut params) = evidence_visit(&OverviewFilter::default());
+    params.insert(0, Param::Bool(true));
     params.push(Param::Int(department_id));
     let owned: Vec<OwnedRow> = raw::load(
         conn,
         &format!(
-            "{latest} SELECT i.code, MIN(i.title) AS title, \
+            "SELECT i.code, MIN(i.title) AS title, \
                  CAST(SUM(r.observed) AS BIGINT) AS observed, \
                  CAST(SUM(r.observed + r.partly + r.not_observed) AS BIGINT) AS applicable, \
                  COUNT(*) AS campuses \
-             FROM latest l JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
+             FROM (SELECT {evidence} AS visit_id FROM schools s WHERE s.active = ?) l \
+             JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
              JOIN indicators i ON i.id = r.indicator_id \
              WHERE i.department_id = ? GROUP BY i.code"
         ),
@@ -779,7 +842,7 @@ pub fn department(
             })
             .collect(),
         median_days_to_done,
-        done_count,
+        done_count: usize::try_from(done).unwrap_or(0),
         look_fors,
     })
 }

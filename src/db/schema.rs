@@ -273,6 +273,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         done_at -> Nullable<Timestamp>,
+        days_to_done -> Nullable<Integer>,
     }
 }
 

@@ -104,7 +104,13 @@ fn legend() -> Markup {
 }
 
 /// The district overview: heat map with coverage, and items by department.
-pub fn overview(ctx: &Ctx, data: &Overview, campuses: &Page<usize>, form: &OverviewForm) -> Markup {
+pub fn overview(
+    ctx: &Ctx,
+    data: &Overview,
+    shown: &[crate::db::insights::CampusRow],
+    campuses: &Page<usize>,
+    form: &OverviewForm,
+) -> Markup {
     let levels = SchoolLevel::ALL;
     html! {
         (page(ctx, "District overview", Section::Overview, html! {
@@ -164,8 +170,7 @@ pub fn overview(ctx: &Ctx, data: &Overview, campuses: &Page<usize>, form: &Overv
                         }
                     } }
                     tbody {
-                        @for &index in &campuses.items {
-                            @let row = &data.campuses[index];
+                        @for row in shown {
                             tr {
                                 th scope="row" { a href={ "/schools/" (row.school.id) } { (row.school.name) } }
                                 td { (date_or_dash(row.last_visit)) }

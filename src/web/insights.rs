@@ -113,7 +113,7 @@ pub async fn overview(
         // Campuses with evidence, weakest overall share first; then those
         // without evidence, by name (the stable sort keeps name order).
         data.campuses.sort_by(|a, b| {
-            let (a, b) = (a.overall(), b.overall());
+            let (a, b) = (a.overall, b.overall);
             match (a.percent().is_some(), b.percent().is_some()) {
                 (true, true) => a.compare(b).unwrap_or(std::cmp::Ordering::Equal),
                 (a_has, b_has) => b_has.cmp(&a_has),
@@ -121,9 +121,22 @@ pub async fn overview(
         });
     }
     let campuses = page_of(data.campuses.len(), query.page);
+    let mut shown: Vec<_> = campuses
+        .items
+        .iter()
+        .map(|&i| data.campuses[i].clone())
+        .collect();
+    let (shown, columns) = db
+        .run(move |conn| {
+            let columns = db::insights::fill_cells(conn, &mut shown)?;
+            Ok::<_, diesel::result::Error>((shown, columns))
+        })
+        .await?;
+    data.columns = columns;
     Ok(views::insights::overview(
         &user.ctx(),
         &data,
+        &shown,
         &campuses,
         &form,
     ))

@@ -1,7 +1,7 @@
 -- What the district learns from its visits: each campus's program (a filter
 -- of the overview), the evidence of each visit rolled up per look-for (kept
 -- up to date in the transaction that writes an observation), and when an
--- item was first done.
+-- item was first done and how many days after its visit.
 ALTER TABLE schools ADD COLUMN program TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE visit_look_for_rollups (
@@ -29,4 +29,11 @@ UPDATE action_items SET done_at = (
     SELECT MIN(u.at) FROM action_item_updates u
     WHERE u.item_id = action_items.id AND u.status IN ('done', 'verified')
 );
+-- Days from the visit that raised an item to its first done day: the
+-- department page's median reads it from an index.
+ALTER TABLE action_items ADD COLUMN days_to_done INTEGER;
+UPDATE action_items SET days_to_done = GREATEST(0, CAST(done_at AS DATE) - (SELECT v.visit_date FROM visits v WHERE v.id = action_items.visit_id))
+WHERE done_at IS NOT NULL;
+CREATE INDEX action_items_department_pace ON action_items (department_id, days_to_done);
+CREATE INDEX action_items_department_school ON action_items (department_id, school_id, status, due_on);
 CREATE INDEX action_item_checks_visit ON action_item_checks (visit_id);
