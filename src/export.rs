@@ -255,7 +255,8 @@ pub const TABLES: &[Table] = &[
             ("version", Int),
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
-            ("done_at", Timestamp), ("days_to_done", Int),
+            ("done_at", Timestamp),
+            ("days_to_done", Int),
         ],
     },
     Table {

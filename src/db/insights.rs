@@ -712,10 +712,11 @@ pub fn department(
         ),
         &[Param::Date(today), Param::Int(department_id)],
     )?;
-    let names: HashMap<i64, String> = raw::load::<NamedId>(conn, "SELECT id, name FROM schools", &[])?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let names: HashMap<i64, String> =
+        raw::load::<NamedId>(conn, "SELECT id, name FROM schools", &[])?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
     for row in &mut rows {
         row.group_name = row.group_id.and_then(|id| names.get(&id).cloned());
     }
