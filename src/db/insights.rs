@@ -359,20 +359,17 @@ pub fn overview(
         })
         .collect();
 
-    // Items: read off the department index alone unless a filter needs
-    // the campus or the visit.
-    let mut joins = String::new();
+    // Items: read off the department index alone, or with a filter, the
+    // items of the visits it picks (found through the visit index).
     let mut conditions = String::new();
     let mut params = vec![Param::Date(today)];
-    if filter.level.is_some() || filter.program.is_some() {
-        joins.push_str(" JOIN schools s ON s.id = a.school_id");
-        conditions.push_str(&school_conditions);
-        params.extend(school_params);
-    }
-    if filter.from.is_some() || filter.to.is_some() {
+    if filter != &OverviewFilter::default() {
         let (dates, date_params) = filter.visit_conditions();
-        joins.push_str(" JOIN visits v ON v.id = a.visit_id");
-        conditions.push_str(&dates);
+        conditions = format!(
+            " AND a.visit_id IN (SELECT v.id FROM visits v JOIN schools s ON s.id = v.school_id \
+             WHERE 1 = 1{school_conditions}{dates})"
+        );
+        params.extend(school_params);
         params.extend(date_params);
     }
     let mut rows: Vec<CountRow> = raw::load(
@@ -382,7 +379,7 @@ pub fn overview(
                  COUNT(*) AS n, \
                  SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
                      AS overdue \
-             FROM action_items a{joins} \
+             FROM action_items a \
              WHERE a.status <> 'proposed'{conditions} \
              GROUP BY a.department_id, a.status",
             open = open_statuses()
