@@ -672,3 +672,115 @@ async fn the_visit_report_prints_to_a_pdf_with_the_whole_visit() {
         assert!(!text.contains(absent), "{absent:?} printed: {text}");
     }
 }
+
+/// What a dashboard looked like at one size.
+#[derive(Debug)]
+struct Dashboard {
+    name: String,
+    heading: String,
+    page_width: i64,
+    viewport_width: i64,
+    charts: i64,
+    labelled_charts: i64,
+}
+
+async fn look_at_dashboards(
+    driver: &WebDriver,
+    app: &TestApp,
+    email: &str,
+    pages: &[(&str, String)],
+    size: &str,
+) -> WebDriverResult<(bool, Vec<Dashboard>)> {
+    let signed_in = sign_in(driver, app, email).await?;
+    let mut seen = Vec::new();
+    for (name, path) in pages {
+        driver.goto(app.url(path)).await?;
+        let heading = driver.find(By::Css("h1")).await?.text().await?;
+        let (page_width, viewport_width, charts, labelled_charts): (i64, i64, i64, i64) = driver
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                 document.querySelectorAll('svg.chart').length, \
+                 document.querySelectorAll('svg.chart[role=img] > title').length];",
+                Vec::new(),
+            )
+            .await?
+            .convert()?;
+        driver
+            .screenshot(&screenshot_path(&format!("{name}-{size}.png")))
+            .await?;
+        seen.push(Dashboard {
+            name: name.to_string(),
+            heading,
+            page_width,
+            viewport_width,
+            charts,
+            labelled_charts,
+        });
+    }
+    Ok((signed_in, seen))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboards_fit_a_tablet_and_a_desktop() {
+    let app = spawn_app().await;
+    let scale = campus_visits::scale::Scale {
+        campuses: 60,
+        years: 2,
+        visits_per_year: 3,
+        snapshots: 6,
+        items: 4,
+    };
+    campus_visits::scale::generate(&mut app.conn(), scale)
+        .unwrap()
+        .expect("an empty database");
+    let admin = app.create_user(&[Role::Admin], None, None);
+    let mut conn = app.conn();
+    let campus = db::schools::find_by_code(&mut conn, "C0050")
+        .unwrap()
+        .unwrap()
+        .id;
+    let curriculum = db::departments::find_by_name(&mut conn, "Curriculum")
+        .unwrap()
+        .unwrap()
+        .id;
+    drop(conn);
+    let pages = [
+        ("overview", "/overview".to_owned()),
+        ("campus", format!("/schools/{campus}")),
+        ("department", format!("/departments/{curriculum}")),
+    ];
+    for (size, width, height) in [("tablet", 820, 1180), ("desktop", 1366, 900)] {
+        let chromedriver = ChromeDriver::start();
+        let driver =
+            tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(width, height))
+                .await
+                .expect("a browser within a minute");
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(90),
+            look_at_dashboards(&driver, &app, &admin.email, &pages, size),
+        )
+        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+        let (signed_in, seen) = outcome
+            .expect("looked within 90 seconds")
+            .expect("the browser ran");
+        assert!(signed_in);
+        let headings: Vec<&str> = seen.iter().map(|d| d.heading.as_str()).collect();
+        assert_eq!(
+            headings,
+            ["District overview", "Campus 0050", "Curriculum"],
+            "{size}"
+        );
+        for page in &seen {
+            // Wide tables scroll inside their own box; the page never does.
+            assert!(
+                page.page_width <= page.viewport_width,
+                "{size} {}: {page:?}",
+                page.name
+            );
+            assert_eq!(page.charts, page.labelled_charts, "every chart is titled");
+        }
+        assert!(seen[1].charts >= 20, "a chart per look-for: {:?}", seen[1]);
+        assert_eq!(seen[2].charts, 1, "the department's look-fors");
+    }
+}
