@@ -322,21 +322,20 @@ pub fn overview(
     let rows: Vec<CoverageRow> = raw::load(
         conn,
         &format!(
-            "SELECT c.id, c.name, c.code, c.level, c.program, c.last_visit, c.next_visit, \
-                 c.evidence_visit, ev.visit_date AS evidence_date, \
-                 CAST((SELECT SUM(r.observed) FROM visit_look_for_rollups r \
-                     WHERE r.visit_id = c.evidence_visit) AS BIGINT) AS observed, \
-                 CAST((SELECT SUM(r.observed + r.partly + r.not_observed) \
-                     FROM visit_look_for_rollups r WHERE r.visit_id = c.evidence_visit) \
-                     AS BIGINT) AS applicable \
-             FROM (SELECT s.id, s.name, s.code, s.level, s.program, \
+            "WITH c AS MATERIALIZED (SELECT s.id, s.name, s.code, s.level, s.program, \
                  (SELECT MAX(v.visit_date) FROM visits v \
                      WHERE v.school_id = s.id AND v.status <> 'planned') AS last_visit, \
                  (SELECT MIN(v.visit_date) FROM visits v WHERE v.school_id = s.id \
                      AND v.status = 'planned' AND v.visit_date >= ?) AS next_visit, \
                  {evidence} AS evidence_visit \
-                 FROM schools s WHERE s.active = ?{school_conditions}) c \
-             LEFT JOIN visits ev ON ev.id = c.evidence_visit \
+                 FROM schools s WHERE s.active = ?{school_conditions}) \
+             SELECT c.id, c.name, c.code, c.level, c.program, c.last_visit, c.next_visit, \
+                 c.evidence_visit, ev.visit_date AS evidence_date, t.observed, t.applicable \
+             FROM c LEFT JOIN visits ev ON ev.id = c.evidence_visit \
+             LEFT JOIN (SELECT r.visit_id, CAST(SUM(r.observed) AS BIGINT) AS observed, \
+                     CAST(SUM(r.observed + r.partly + r.not_observed) AS BIGINT) AS applicable \
+                 FROM c JOIN visit_look_for_rollups r ON r.visit_id = c.evidence_visit \
+                 GROUP BY r.visit_id) t ON t.visit_id = c.evidence_visit \
              ORDER BY c.name, c.id"
         ),
         &params,
