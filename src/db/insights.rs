@@ -34,8 +34,20 @@ pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
         &format!("{ROLLUP_INSERT} WHERE o.visit_id = ? GROUP BY o.visit_id, t.indicator_id"),
         &[Param::Int(visit_id)],
     )?;
+    raw::execute(
+        conn,
+        &format!("{TOTALS_UPDATE} WHERE id = ?"),
+        &[Param::Int(visit_id)],
+    )?;
     Ok(())
 }
+
+/// Copies each visit's totals over every look-for from its roll-up.
+const TOTALS_UPDATE: &str = "UPDATE visits SET \
+    evidence_observed = (SELECT SUM(r.observed) FROM visit_look_for_rollups r \
+        WHERE r.visit_id = visits.id), \
+    evidence_applicable = (SELECT SUM(r.observed + r.partly + r.not_observed) \
+        FROM visit_look_for_rollups r WHERE r.visit_id = visits.id)";
 
 /// Builds every visit's roll-up (after an import into an empty table).
 pub fn rebuild_rollups(conn: &mut DbConn) -> QueryResult<()> {
@@ -45,6 +57,7 @@ pub fn rebuild_rollups(conn: &mut DbConn) -> QueryResult<()> {
         &format!("{ROLLUP_INSERT} GROUP BY o.visit_id, t.indicator_id"),
         &[],
     )?;
+    raw::execute(conn, TOTALS_UPDATE, &[])?;
     Ok(())
 }
 
@@ -237,7 +250,7 @@ fn evidence_visit(filter: &OverviewFilter) -> (String, Vec<Param>) {
     (
         format!(
             "(SELECT v.id FROM visits v WHERE v.school_id = s.id{dates} \
-             AND EXISTS (SELECT 1 FROM visit_look_for_rollups r WHERE r.visit_id = v.id) \
+             AND v.evidence_applicable IS NOT NULL \
              ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
         ),
         params,
@@ -330,12 +343,10 @@ pub fn overview(
                  {evidence} AS evidence_visit \
                  FROM schools s WHERE s.active = ?{school_conditions}) \
              SELECT c.id, c.name, c.code, c.level, c.program, c.last_visit, c.next_visit, \
-                 c.evidence_visit, ev.visit_date AS evidence_date, t.observed, t.applicable \
+                 c.evidence_visit, ev.visit_date AS evidence_date, \
+                 CAST(ev.evidence_observed AS BIGINT) AS observed, \
+                 CAST(ev.evidence_applicable AS BIGINT) AS applicable \
              FROM c LEFT JOIN visits ev ON ev.id = c.evidence_visit \
-             LEFT JOIN (SELECT r.visit_id, CAST(SUM(r.observed) AS BIGINT) AS observed, \
-                     CAST(SUM(r.observed + r.partly + r.not_observed) AS BIGINT) AS applicable \
-                 FROM c JOIN visit_look_for_rollups r ON r.visit_id = c.evidence_visit \
-                 GROUP BY r.visit_id) t ON t.visit_id = c.evidence_visit \
              ORDER BY c.name, c.id"
         ),
         &params,
@@ -744,16 +755,32 @@ pub fn department(
             .then(open_of(b).cmp(&open_of(a)))
             .then(a_school.name.cmp(&b_school.name))
     });
+    // The oldest overdue: one ordered index range per status, merged.
+    let per_status: Vec<String> = Status::ALL
+        .iter()
+        .filter(|s| s.awaits_owner())
+        .map(|s| {
+            format!(
+                "SELECT * FROM (SELECT a.id, a.title, a.school_id, a.due_on, a.status \
+                 FROM action_items a WHERE a.department_id = ? AND a.status = '{}' \
+                 AND a.due_on < ? ORDER BY a.due_on, a.id LIMIT {OVERDUE_SHOWN}) o",
+                s.as_str()
+            )
+        })
+        .collect();
+    let params: Vec<Param> = per_status
+        .iter()
+        .flat_map(|_| [Param::Int(department_id), Param::Date(today)])
+        .collect();
     let overdue: Vec<OverdueRow> = raw::load(
         conn,
         &format!(
-            "SELECT a.id, a.title, a.school_id, s.name AS school, a.due_on, a.status \
-             FROM action_items a JOIN schools s ON s.id = a.school_id \
-             WHERE a.department_id = ? AND a.status IN ({open}) AND a.due_on < ? \
-             ORDER BY a.due_on, a.id LIMIT {OVERDUE_SHOWN}",
-            open = open_statuses()
+            "SELECT u.id, u.title, u.school_id, s.name AS school, u.due_on, u.status \
+             FROM ({}) u JOIN schools s ON s.id = u.school_id \
+             ORDER BY u.due_on, u.id LIMIT {OVERDUE_SHOWN}",
+            per_status.join(" UNION ALL ")
         ),
-        &[Param::Int(department_id), Param::Date(today)],
+        &params,
     )?;
     // The median, read off the (department, days to done) index: how many,
     // then the middle one or two.
@@ -784,9 +811,25 @@ pub fn department(
         .collect();
         median_days(middle)
     };
+    // Each campus's latest visit with evidence, then the department's
+    // look-fors at those visits (primary-key lookups).
+    #[derive(QueryableByName)]
+    struct EvidenceVisit {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        id: Option<i64>,
+    }
     let (evidence, mut params) = evidence_visit(&OverviewFilter::default());
-    params.insert(0, Param::Bool(true));
-    params.push(Param::Int(department_id));
+    params.push(Param::Bool(true));
+    let visits: Vec<Param> = raw::load::<EvidenceVisit>(
+        conn,
+        &format!("SELECT {evidence} AS id FROM schools s WHERE s.active = ?"),
+        &params,
+    )?
+    .into_iter()
+    .filter_map(|v| v.id.map(Param::Int))
+    .collect();
+    let mut params = vec![Param::Int(department_id)];
+    params.extend(visits.iter().cloned());
     let owned: Vec<OwnedRow> = raw::load(
         conn,
         &format!(
@@ -794,10 +837,9 @@ pub fn department(
                  CAST(SUM(r.observed) AS BIGINT) AS observed, \
                  CAST(SUM(r.observed + r.partly + r.not_observed) AS BIGINT) AS applicable, \
                  COUNT(*) AS campuses \
-             FROM (SELECT {evidence} AS visit_id FROM schools s WHERE s.active = ?) l \
-             JOIN visit_look_for_rollups r ON r.visit_id = l.visit_id \
-             JOIN indicators i ON i.id = r.indicator_id \
-             WHERE i.department_id = ? GROUP BY i.code"
+             FROM visit_look_for_rollups r JOIN indicators i ON i.id = r.indicator_id \
+             WHERE i.department_id = ? AND r.visit_id IN ({}) GROUP BY i.code",
+            raw::placeholders(visits.len())
         ),
         &params,
     )?;

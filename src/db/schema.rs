@@ -158,6 +158,8 @@ diesel::table! {
         focus -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        evidence_observed -> Nullable<Integer>,
+        evidence_applicable -> Nullable<Integer>,
     }
 }
 

@@ -3,5 +3,8 @@ DROP INDEX action_items_department_school;
 DROP INDEX action_items_department_pace;
 ALTER TABLE action_items DROP COLUMN days_to_done;
 ALTER TABLE action_items DROP COLUMN done_at;
+DROP INDEX visits_school_evidence;
+ALTER TABLE visits DROP COLUMN evidence_applicable;
+ALTER TABLE visits DROP COLUMN evidence_observed;
 DROP TABLE visit_look_for_rollups;
 ALTER TABLE schools DROP COLUMN program;

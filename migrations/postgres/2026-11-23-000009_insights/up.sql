@@ -24,6 +24,16 @@ SELECT o.visit_id, t.indicator_id,
 FROM indicator_ticks t JOIN observations o ON o.id = t.observation_id
 GROUP BY o.visit_id, t.indicator_id;
 
+-- Each visit's evidence over every look-for (NULL: no snapshot yet), kept
+-- with the roll-up: the overview's ordering and each campus's latest
+-- visit with evidence read it without summing the roll-up.
+ALTER TABLE visits ADD COLUMN evidence_observed INTEGER;
+ALTER TABLE visits ADD COLUMN evidence_applicable INTEGER;
+UPDATE visits SET
+    evidence_observed = (SELECT SUM(r.observed) FROM visit_look_for_rollups r WHERE r.visit_id = visits.id),
+    evidence_applicable = (SELECT SUM(r.observed + r.partly + r.not_observed) FROM visit_look_for_rollups r WHERE r.visit_id = visits.id);
+CREATE INDEX visits_school_evidence ON visits (school_id, visit_date) WHERE evidence_applicable IS NOT NULL;
+
 ALTER TABLE action_items ADD COLUMN done_at TIMESTAMP;
 UPDATE action_items SET done_at = (
     SELECT MIN(u.at) FROM action_item_updates u
