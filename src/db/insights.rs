@@ -369,37 +369,56 @@ pub fn overview(
         })
         .collect();
 
-    // Items: read off the department index alone, or with a filter, the
-    // items of the visits it picks (found through the visit index).
-    let mut conditions = String::new();
-    let mut params = vec![Param::Date(today)];
-    if filter != &OverviewFilter::default() {
+    let mut rows = if filter == &OverviewFilter::default() {
+        // The whole district: the tallies the triggers keep, and the
+        // overdue items off the (status, due day) index.
+        let mut rows: Vec<CountRow> = raw::load(
+            conn,
+            "SELECT NULLIF(t.department_key, 0) AS group_id, NULL AS group_name, t.status, \
+                 t.n, CAST(0 AS BIGINT) AS overdue \
+             FROM item_tallies t WHERE t.status <> 'proposed' AND t.n > 0",
+            &[],
+        )?;
+        rows.extend(raw::load::<CountRow>(
+            conn,
+            &format!(
+                "SELECT a.department_id AS group_id, NULL AS group_name, a.status, \
+                     CAST(0 AS BIGINT) AS n, COUNT(*) AS overdue \
+                 FROM action_items a WHERE a.status IN ({open}) AND a.due_on < ? \
+                 GROUP BY a.department_id, a.status",
+                open = open_statuses()
+            ),
+            &[Param::Date(today)],
+        )?);
+        rows
+    } else {
+        // The items of the visits the filter picks (found through the
+        // visit index).
         let (dates, date_params) = filter.visit_conditions();
-        conditions = format!(
-            " AND a.visit_id IN (SELECT v.id FROM visits v JOIN schools s ON s.id = v.school_id \
-             WHERE 1 = 1{school_conditions}{dates})"
-        );
+        let mut params = vec![Param::Date(today)];
         params.extend(school_params);
         params.extend(date_params);
-    }
-    let mut rows: Vec<CountRow> = raw::load(
-        conn,
-        &format!(
-            "SELECT a.department_id AS group_id, NULL AS group_name, a.status, \
-                 COUNT(*) AS n, \
-                 SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
-                     AS overdue \
-             FROM action_items a \
-             WHERE a.status <> 'proposed'{conditions} \
-             GROUP BY a.department_id, a.status",
-            open = open_statuses()
-        ),
-        &params,
-    )?;
-    let names: HashMap<i64, String> = super::departments::choices(conn)?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+        raw::load(
+            conn,
+            &format!(
+                "SELECT a.department_id AS group_id, NULL AS group_name, a.status, \
+                     COUNT(*) AS n, \
+                     SUM(CASE WHEN a.due_on < ? AND a.status IN ({open}) THEN 1 ELSE 0 END) \
+                         AS overdue \
+                 FROM action_items a \
+                 WHERE a.status <> 'proposed' AND a.visit_id IN (SELECT v.id FROM visits v \
+                     JOIN schools s ON s.id = v.school_id WHERE 1 = 1{school_conditions}{dates}) \
+                 GROUP BY a.department_id, a.status",
+                open = open_statuses()
+            ),
+            &params,
+        )?
+    };
+    let names: HashMap<i64, String> =
+        raw::load::<NamedId>(conn, "SELECT id, name FROM departments", &[])?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
     for row in &mut rows {
         row.group_name = row.group_id.and_then(|id| names.get(&id).cloned());
     }

@@ -280,6 +280,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    item_tallies (department_key, status) {
+        department_key -> BigInt,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     visit_look_for_rollups (visit_id, indicator_id) {
         visit_id -> BigInt,
         indicator_id -> BigInt,
@@ -374,4 +382,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     mail_opt_outs,
     visit_look_for_rollups,
+    item_tallies,
 );

@@ -274,6 +274,7 @@ async fn an_administrator_deletes_a_campus_with_every_record_of_it() {
         assert_eq!(of(&before, table) - of(&after, table), removed, "{table}");
     }
     assert_eq!(of(&after, "visits"), 1);
+    crate::insights::assert_tallies_match(&app);
     assert_eq!(of(&after, "action_item_updates"), 0);
     let leader = campus_visits::db::users::find(&mut app.conn(), d.s.leader.id).unwrap();
     assert_eq!(leader.school, None);

@@ -532,6 +532,7 @@ async fn a_generated_district_fills_every_page() {
     assert_eq!(generated.observations % 4, 0);
     assert_eq!(generated.ticks, generated.observations * 20);
     assert!(generated.items > 0 && generated.updates >= generated.items);
+    assert_tallies_match(&app);
     assert!(
         campus_visits::scale::generate(&mut app.conn(), scale)
             .unwrap()
@@ -556,4 +557,36 @@ async fn a_generated_district_fills_every_page() {
         .await;
     assert!(department.contains("Median days from visit to done"));
     assert!(app.get_text("/impact").await.contains("Improved"));
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Tally {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    department_key: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The tallies the triggers keep are the items counted afresh.
+pub fn assert_tallies_match(app: &TestApp) {
+    use campus_visits::db::raw::load;
+    let mut conn = app.conn();
+    let mut kept: Vec<Tally> = load(
+        &mut conn,
+        "SELECT department_key, status, n FROM item_tallies WHERE n <> 0",
+        &[],
+    )
+    .unwrap();
+    let mut counted: Vec<Tally> = load(
+        &mut conn,
+        "SELECT COALESCE(department_id, 0) AS department_key, status, COUNT(*) AS n \
+         FROM action_items GROUP BY COALESCE(department_id, 0), status",
+        &[],
+    )
+    .unwrap();
+    kept.sort();
+    counted.sort();
+    assert_eq!(kept, counted);
 }

@@ -1,3 +1,8 @@
+DROP TRIGGER action_items_tally_update ON action_items;
+DROP TRIGGER action_items_tally_insert ON action_items;
+DROP FUNCTION action_items_tally();
+DROP INDEX action_items_open_due;
+DROP TABLE item_tallies;
 DROP INDEX action_item_checks_visit;
 DROP INDEX action_items_department_school;
 DROP INDEX action_items_department_pace;

@@ -47,3 +47,36 @@ WHERE done_at IS NOT NULL;
 CREATE INDEX action_items_department_pace ON action_items (department_id, days_to_done);
 CREATE INDEX action_items_department_school ON action_items (department_id, school_id, status, due_on);
 CREATE INDEX action_item_checks_visit ON action_item_checks (visit_id);
+
+-- How many items each department (0: the campuses' own steps) has in each
+-- status, kept by triggers on every insert, update and delete, so the
+-- overview does not count the whole district's items on every view.
+CREATE TABLE item_tallies (
+    department_key BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (department_key, status)
+);
+INSERT INTO item_tallies (department_key, status, n)
+SELECT COALESCE(department_id, 0), status, COUNT(*) FROM action_items
+GROUP BY COALESCE(department_id, 0), status;
+CREATE INDEX action_items_open_due ON action_items (status, due_on, department_id);
+CREATE FUNCTION action_items_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE item_tallies SET n = n - 1
+        WHERE department_key = COALESCE(OLD.department_id, 0) AND status = OLD.status;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO item_tallies (department_key, status, n)
+        VALUES (COALESCE(NEW.department_id, 0), NEW.status, 1)
+        ON CONFLICT (department_key, status) DO UPDATE SET n = item_tallies.n + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER action_items_tally_insert AFTER INSERT OR DELETE ON action_items
+FOR EACH ROW EXECUTE FUNCTION action_items_tally();
+CREATE TRIGGER action_items_tally_update AFTER UPDATE OF status, department_id ON action_items
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.department_id IS DISTINCT FROM NEW.department_id)
+EXECUTE FUNCTION action_items_tally();

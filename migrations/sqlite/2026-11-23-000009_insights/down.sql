@@ -1,3 +1,8 @@
+DROP TRIGGER action_items_tally_update;
+DROP TRIGGER action_items_tally_delete;
+DROP TRIGGER action_items_tally_insert;
+DROP INDEX action_items_open_due;
+DROP TABLE item_tallies;
 DROP INDEX action_item_checks_visit;
 DROP INDEX action_items_department_school;
 DROP INDEX action_items_department_pace;
