@@ -23,7 +23,18 @@ use crate::domain::user::Link;
 
 /// Rewrites one visit's evidence roll-up from its ticks. Called inside the
 /// transaction that stores or changes an observation.
+///
+/// On PostgreSQL the visit's row is locked first, so that two snapshots of
+/// one visit stored at once rewrite its roll-up one after the other (each
+/// then sees the other's committed ticks); SQLite writes one at a time.
 pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
+    if let DbConn::Postgres(_) = conn {
+        raw::execute(
+            conn,
+            "SELECT id FROM visits WHERE id = ? FOR UPDATE",
+            &[Param::Int(visit_id)],
+        )?;
+    }
     raw::execute(
         conn,
         "DELETE FROM visit_look_for_rollups WHERE visit_id = ?",
@@ -38,6 +49,45 @@ pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
         conn,
         &format!("{TOTALS_UPDATE} WHERE id = ?"),
         &[Param::Int(visit_id)],
+    )?;
+    Ok(())
+}
+
+/// Adds one new snapshot's ticks to its visit's roll-up and totals (the
+/// work of one snapshot, however many the visit has). Called in the
+/// transaction that stores the snapshot, after its ticks.
+pub fn add_to_rollup(conn: &mut DbConn, visit_id: i64, observation_id: i64) -> QueryResult<()> {
+    raw::execute(
+        conn,
+        "INSERT INTO visit_look_for_rollups \
+             (visit_id, indicator_id, observed, partly, not_observed, not_applicable) \
+         SELECT ?, t.indicator_id, \
+             CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END, \
+             CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END, \
+             CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END, \
+             CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END \
+         FROM indicator_ticks t WHERE t.observation_id = ? \
+         ON CONFLICT (visit_id, indicator_id) DO UPDATE SET \
+             observed = visit_look_for_rollups.observed + excluded.observed, \
+             partly = visit_look_for_rollups.partly + excluded.partly, \
+             not_observed = visit_look_for_rollups.not_observed + excluded.not_observed, \
+             not_applicable = visit_look_for_rollups.not_applicable + excluded.not_applicable",
+        &[Param::Int(visit_id), Param::Int(observation_id)],
+    )?;
+    raw::execute(
+        conn,
+        "UPDATE visits SET \
+             evidence_observed = COALESCE(evidence_observed, 0) + (SELECT COUNT(*) \
+                 FROM indicator_ticks t WHERE t.observation_id = ? AND t.tick = 'observed'), \
+             evidence_applicable = COALESCE(evidence_applicable, 0) + (SELECT COUNT(*) \
+                 FROM indicator_ticks t WHERE t.observation_id = ? \
+                 AND t.tick <> 'not_applicable') \
+         WHERE id = ?",
+        &[
+            Param::Int(observation_id),
+            Param::Int(observation_id),
+            Param::Int(visit_id),
+        ],
     )?;
     Ok(())
 }

@@ -161,7 +161,6 @@ pub fn submit(
                     .execute(c)?,
             };
         }
-        super::insights::refresh_rollup(conn, visit_id)?;
         // A framework in use no longer changes.
         if frozen_at.is_none() {
             super::frameworks::freeze(conn, framework_id)?;
@@ -172,6 +171,10 @@ pub fn submit(
             .on("observation", id)
             .from_ip(client_ip);
         super::audit::record(conn, &event)?;
+        // Last, so the roll-up's rows are locked only until the commit.
+        if !observation.ticks.is_empty() {
+            super::insights::add_to_rollup(conn, visit_id, id)?;
+        }
         Ok(Submitted::Created(id, at))
     });
     match attempt {

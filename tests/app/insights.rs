@@ -590,3 +590,128 @@ pub fn assert_tallies_match(app: &TestApp) {
     counted.sort();
     assert_eq!(kept, counted);
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RollupRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    visit_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    indicator_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    observed: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    partly: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    not_observed: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    not_applicable: i64,
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Totals {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    observed: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    applicable: Option<i64>,
+}
+
+fn kept_evidence(app: &TestApp) -> (Vec<RollupRow>, Vec<Totals>) {
+    use campus_visits::db::raw::load;
+    let mut conn = app.conn();
+    let mut rollups: Vec<RollupRow> = load(
+        &mut conn,
+        "SELECT visit_id, indicator_id, CAST(observed AS BIGINT) AS observed, \
+         CAST(partly AS BIGINT) AS partly, CAST(not_observed AS BIGINT) AS not_observed, \
+         CAST(not_applicable AS BIGINT) AS not_applicable FROM visit_look_for_rollups",
+        &[],
+    )
+    .unwrap();
+    let mut totals: Vec<Totals> = load(
+        &mut conn,
+        "SELECT id, CAST(evidence_observed AS BIGINT) AS observed, \
+         CAST(evidence_applicable AS BIGINT) AS applicable FROM visits",
+        &[],
+    )
+    .unwrap();
+    rollups.sort();
+    totals.sort();
+    (rollups, totals)
+}
+
+/// The roll-ups and totals kept as snapshots arrive are those rebuilt from
+/// every tick.
+fn assert_evidence_kept_exactly(app: &TestApp) {
+    let kept = kept_evidence(app);
+    assert!(!kept.0.is_empty());
+    campus_visits::db::insights::rebuild_rollups(&mut app.conn()).unwrap();
+    assert_eq!(kept_evidence(app), kept);
+}
+
+#[tokio::test]
+async fn snapshots_stored_at_once_keep_the_roll_up_exact() {
+    let app = spawn_app().await;
+    let d = district(&app);
+    assert_evidence_kept_exactly(&app);
+    // Eight people store snapshots of one visit at the same time, each on
+    // a connection of their own.
+    let visit = visit_on(&app, &d.s, d.elm, "2026-03-03", &d.s.visitor);
+    let people: Vec<TestUser> = (0..8)
+        .map(|_| app.create_user(&[Role::Visitor], None, None))
+        .collect();
+    let mut conn = app.conn();
+    for person in &people {
+        campus_visits::db::raw::execute(
+            &mut conn,
+            "INSERT INTO visit_members (visit_id, user_id) VALUES (?, ?)",
+            &[
+                campus_visits::db::raw::Param::Int(visit),
+                campus_visits::db::raw::Param::Int(person.id),
+            ],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(people.len()));
+    let threads: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(p, person)| {
+            let mut conn = app.conn();
+            let barrier = barrier.clone();
+            let (author, indicators) = (person.id, d.s.indicators.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                for n in 0..5 {
+                    let ticks = [
+                        (indicators[0], if (p + n) % 2 == 0 { O } else { N }),
+                        (indicators[1], if n % 3 == 0 { P } else { O }),
+                        (indicators[2], NA),
+                    ];
+                    let raw = RawObservation {
+                        setting: "classroom",
+                        ..Default::default()
+                    };
+                    let observation =
+                        NewObservation::parse(&raw, ticks.into_iter().collect()).unwrap();
+                    let key = IdempotencyKey::parse(&format!("together-{p}-{n}")).unwrap();
+                    db::observations::submit(&mut conn, visit, author, &key, &observation, None)
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("every snapshot stored");
+    }
+    let (rollups, totals) = kept_evidence(&app);
+    let of_visit: Vec<&RollupRow> = rollups.iter().filter(|r| r.visit_id == visit).collect();
+    assert_eq!(of_visit.len(), 3);
+    assert!(of_visit
+        .iter()
+        .all(|r| r.observed + r.partly + r.not_observed + r.not_applicable == 40));
+    let total = totals.iter().find(|t| t.id == visit).unwrap();
+    assert_eq!(total.applicable, Some(80), "I1 and I2 in 40 snapshots");
+    assert_evidence_kept_exactly(&app);
+}
