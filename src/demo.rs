@@ -216,7 +216,7 @@ fn invalid(what: &str) -> impl Fn(crate::domain::FieldErrors) -> WriteError + '_
 /// Loads the demo district in one transaction, unless the database already
 /// has schools (then nothing is written and `None` returned).
 pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
-    db::write_transaction(conn, |conn| {
+    let loaded = db::write_transaction(conn, |conn| -> Result<Option<Loaded>, WriteError> {
         if db::schools::count_all(conn)? > 0 {
             return Ok(None);
         }
@@ -263,7 +263,10 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
             departments: DEPARTMENTS.len(),
             users: PEOPLE.len(),
         }))
-    })
+    })?;
+    // The demo's snapshots, rolled up for the dashboards.
+    db::insights::bring_up_to_date(conn)?;
+    Ok(loaded)
 }
 
 /// The demo's visits: last week's (debriefed) and the rotation for the

@@ -3,8 +3,10 @@
 //! workload, and the impact of items on the look-fors behind them.
 //!
 //! The evidence is read from `visit_look_for_rollups`, one row per visit and
-//! look-for, rewritten by [`refresh_rollup`] inside every transaction that
-//! writes an observation, so no page sums millions of ticks. Who may see a
+//! look-for: a new snapshot queues its visit ([`queue_rollup`]), an edit
+//! rewrites the visit's roll-up at once ([`refresh_rollup`]), and every
+//! dashboard first brings the queued ones up to date
+//! ([`bring_up_to_date`]), so no page sums millions of ticks. Who may see a
 //! page is decided by its handler; these functions read whole campuses and
 //! departments.
 
@@ -53,43 +55,55 @@ pub fn refresh_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-/// Adds one new snapshot's ticks to its visit's roll-up and totals (the
-/// work of one snapshot, however many the visit has). Called in the
-/// transaction that stores the snapshot, after its ticks.
-pub fn add_to_rollup(conn: &mut DbConn, visit_id: i64, observation_id: i64) -> QueryResult<()> {
+/// Notes that a visit has a new snapshot: an insert, so snapshots of one
+/// visit stored at once never wait on each other. [`bring_up_to_date`]
+/// writes the roll-up before a dashboard reads it.
+pub fn queue_rollup(conn: &mut DbConn, visit_id: i64) -> QueryResult<()> {
     raw::execute(
         conn,
-        "INSERT INTO visit_look_for_rollups \
-             (visit_id, indicator_id, observed, partly, not_observed, not_applicable) \
-         SELECT ?, t.indicator_id, \
-             CASE WHEN t.tick = 'observed' THEN 1 ELSE 0 END, \
-             CASE WHEN t.tick = 'partly' THEN 1 ELSE 0 END, \
-             CASE WHEN t.tick = 'not_observed' THEN 1 ELSE 0 END, \
-             CASE WHEN t.tick = 'not_applicable' THEN 1 ELSE 0 END \
-         FROM indicator_ticks t WHERE t.observation_id = ? \
-         ON CONFLICT (visit_id, indicator_id) DO UPDATE SET \
-             observed = visit_look_for_rollups.observed + excluded.observed, \
-             partly = visit_look_for_rollups.partly + excluded.partly, \
-             not_observed = visit_look_for_rollups.not_observed + excluded.not_observed, \
-             not_applicable = visit_look_for_rollups.not_applicable + excluded.not_applicable",
-        &[Param::Int(visit_id), Param::Int(observation_id)],
-    )?;
-    raw::execute(
-        conn,
-        "UPDATE visits SET \
-             evidence_observed = COALESCE(evidence_observed, 0) + (SELECT COUNT(*) \
-                 FROM indicator_ticks t WHERE t.observation_id = ? AND t.tick = 'observed'), \
-             evidence_applicable = COALESCE(evidence_applicable, 0) + (SELECT COUNT(*) \
-                 FROM indicator_ticks t WHERE t.observation_id = ? \
-                 AND t.tick <> 'not_applicable') \
-         WHERE id = ?",
-        &[
-            Param::Int(observation_id),
-            Param::Int(observation_id),
-            Param::Int(visit_id),
-        ],
+        "INSERT INTO rollup_queue (visit_id) VALUES (?)",
+        &[Param::Int(visit_id)],
     )?;
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Queued {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    visit_id: i64,
+}
+
+/// Rewrites the roll-ups of the queued visits and takes exactly those
+/// queue rows away (a row committed meanwhile waits for the next time).
+/// Reads first, so a dashboard with nothing queued writes nothing.
+pub fn bring_up_to_date(conn: &mut DbConn) -> Result<usize, super::WriteError> {
+    let queued: Vec<Queued> = raw::load(conn, "SELECT id, visit_id FROM rollup_queue", &[])?;
+    if queued.is_empty() {
+        return Ok(0);
+    }
+    super::write_transaction(conn, |conn| {
+        let queued: Vec<Queued> = raw::load(conn, "SELECT id, visit_id FROM rollup_queue", &[])?;
+        let mut visits: Vec<i64> = queued.iter().map(|q| q.visit_id).collect();
+        visits.sort_unstable();
+        visits.dedup();
+        for visit in &visits {
+            refresh_rollup(conn, *visit)?;
+        }
+        for chunk in queued.chunks(500) {
+            let ids: Vec<Param> = chunk.iter().map(|q| Param::Int(q.id)).collect();
+            raw::execute(
+                conn,
+                &format!(
+                    "DELETE FROM rollup_queue WHERE id IN ({})",
+                    raw::placeholders(ids.len())
+                ),
+                &ids,
+            )?;
+        }
+        Ok(visits.len())
+    })
 }
 
 /// Copies each visit's totals over every look-for from its roll-up.

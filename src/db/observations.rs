@@ -171,9 +171,8 @@ pub fn submit(
             .on("observation", id)
             .from_ip(client_ip);
         super::audit::record(conn, &event)?;
-        // Last, so the roll-up's rows are locked only until the commit.
         if !observation.ticks.is_empty() {
-            super::insights::add_to_rollup(conn, visit_id, id)?;
+            super::insights::queue_rollup(conn, visit_id)?;
         }
         Ok(Submitted::Created(id, at))
     });

@@ -280,6 +280,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    rollup_queue (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+    }
+}
+
+diesel::table! {
     item_tallies (department_key, status) {
         department_key -> BigInt,
         status -> Text,
@@ -383,4 +390,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_opt_outs,
     visit_look_for_rollups,
     item_tallies,
+    rollup_queue,
 );

@@ -184,6 +184,11 @@ impl Worker {
                 }
                 reminded = Some(std::time::Instant::now());
             }
+            // Between deliveries, the dashboards' queued roll-ups (they are
+            // also brought up to date before a dashboard reads them).
+            if let Err(e) = self.db.run(crate::db::insights::bring_up_to_date).await {
+                tracing::warn!(error = %e, "bringing roll-ups up to date failed");
+            }
             match self.run_once().await {
                 Ok(round) if round.handled() > 0 => continue,
                 Ok(_) => {}

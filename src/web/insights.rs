@@ -99,6 +99,7 @@ pub async fn overview(
 ) -> Result<Markup, AppError> {
     let filter = query.filter()?;
     let today = today();
+    db.run(db::insights::bring_up_to_date).await?;
     let mut data = db
         .run(move |conn| db::insights::overview(conn, &filter, today))
         .await?;
@@ -154,6 +155,7 @@ pub async fn campus(
     if !(viewer.sees_all_visits() || own_school) {
         return Err(AppError::not_found());
     }
+    db.run(db::insights::bring_up_to_date).await?;
     let (school, campus, items, weak_share) = db
         .run(move |conn| -> diesel::QueryResult<_> {
             let school = db::schools::find(conn, school_id)?;
@@ -204,6 +206,7 @@ pub async fn department(
         return Err(AppError::not_found());
     }
     let today = today();
+    db.run(db::insights::bring_up_to_date).await?;
     let (department, data) = db
         .run(move |conn| -> diesel::QueryResult<_> {
             let department = db::departments::find(conn, department_id)?;
@@ -254,6 +257,7 @@ pub async fn impact(
         return Err(crate::auth::extract::deny(&req, &user).await);
     };
     let department = scope.flatten();
+    db.run(db::insights::bring_up_to_date).await?;
     let rows = match scope {
         Some(department) => {
             db.run(move |conn| db::insights::impact(conn, department))

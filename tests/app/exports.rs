@@ -223,6 +223,7 @@ async fn each_person_downloads_only_what_they_may_see() {
 async fn an_administrator_deletes_a_campus_with_every_record_of_it() {
     let app = crate::helpers::spawn_app().await;
     let d = crate::insights::district(&app);
+    campus_visits::db::insights::bring_up_to_date(&mut app.conn()).unwrap();
     let oak = d.s.school;
 
     // A visit lead may not; a wrong code deletes nothing.

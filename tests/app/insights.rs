@@ -643,6 +643,7 @@ fn kept_evidence(app: &TestApp) -> (Vec<RollupRow>, Vec<Totals>) {
 /// The roll-ups and totals kept as snapshots arrive are those rebuilt from
 /// every tick.
 fn assert_evidence_kept_exactly(app: &TestApp) {
+    campus_visits::db::insights::bring_up_to_date(&mut app.conn()).unwrap();
     let kept = kept_evidence(app);
     assert!(!kept.0.is_empty());
     campus_visits::db::insights::rebuild_rollups(&mut app.conn()).unwrap();
@@ -705,6 +706,8 @@ async fn snapshots_stored_at_once_keep_the_roll_up_exact() {
     for thread in threads {
         thread.join().expect("every snapshot stored");
     }
+    let queued = campus_visits::db::insights::bring_up_to_date(&mut app.conn()).unwrap();
+    assert_eq!(queued, 1, "the one visit, however many snapshots");
     let (rollups, totals) = kept_evidence(&app);
     let of_visit: Vec<&RollupRow> = rollups.iter().filter(|r| r.visit_id == visit).collect();
     assert_eq!(of_visit.len(), 3);

@@ -1,3 +1,4 @@
+DROP TABLE rollup_queue;
 DROP TRIGGER action_items_tally_update ON action_items;
 DROP TRIGGER action_items_tally_insert ON action_items;
 DROP FUNCTION action_items_tally();

@@ -1,3 +1,4 @@
+DROP TABLE rollup_queue;
 DROP TRIGGER action_items_tally_update;
 DROP TRIGGER action_items_tally_delete;
 DROP TRIGGER action_items_tally_insert;

@@ -78,3 +78,11 @@ WHEN OLD.status IS NOT NEW.status OR OLD.department_id IS NOT NEW.department_id 
     VALUES (COALESCE(NEW.department_id, 0), NEW.status, 1)
     ON CONFLICT (department_key, status) DO UPDATE SET n = n + 1;
 END;
+
+-- Visits whose snapshots changed since their roll-up was last written: a
+-- new snapshot only adds a row here (no two writers wait on each other);
+-- the roll-up is brought up to date before a dashboard reads it.
+CREATE TABLE rollup_queue (
+    id INTEGER PRIMARY KEY NOT NULL,
+    visit_id BIGINT NOT NULL REFERENCES visits (id) ON DELETE CASCADE
+);
