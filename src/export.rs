@@ -630,12 +630,8 @@ impl<'de> Visitor<'de> for District<'_> {
 pub fn read_district(conn: &mut DbConn, input: impl std::io::Read) -> anyhow::Result<Counts> {
     let outcome = crate::db::write_transaction(conn, |conn| {
         for name in ["schools", "users", "visits", "frameworks"] {
-            #[derive(QueryableByName)]
-            struct N {
-                #[diesel(sql_type = BigInt)]
-                n: i64,
-            }
-            let n: Vec<N> = raw::load(conn, &format!("SELECT COUNT(*) AS n FROM {name}"), &[])?;
+            let n: Vec<raw::Number> =
+                raw::load(conn, &format!("SELECT COUNT(*) AS n FROM {name}"), &[])?;
             if n.first().map_or(0, |n| n.n) > 0 {
                 return Err(WriteError::field(
                     "database",

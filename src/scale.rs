@@ -93,9 +93,8 @@ impl Batch {
 
     /// Rows wait until `flush_all!` writes every table in the order of
     /// their references.
-    fn push(&mut self, _conn: &mut DbConn, row: Vec<Param>) -> QueryResult<()> {
+    fn push(&mut self, row: Vec<Param>) {
         self.rows.push(row);
-        Ok(())
     }
 
     fn flush(&mut self, conn: &mut DbConn) -> QueryResult<()> {
@@ -214,18 +213,15 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
     );
     for n in existing..scale.campuses {
         let level = ["elementary", "elementary", "middle", "high"][n % 4];
-        schools.push(
-            conn,
-            vec![
-                Param::Text(format!("Campus {:04}", n + 1)),
-                Param::Text(format!("C{:04}", n + 1)),
-                Param::Text(level.to_owned()),
-                Param::Text(PROGRAMS[n % PROGRAMS.len()].to_owned()),
-                Param::Bool(true),
-                time(now),
-                time(now),
-            ],
-        )?;
+        schools.push(vec![
+            Param::Text(format!("Campus {:04}", n + 1)),
+            Param::Text(format!("C{:04}", n + 1)),
+            Param::Text(level.to_owned()),
+            Param::Text(PROGRAMS[n % PROGRAMS.len()].to_owned()),
+            Param::Bool(true),
+            time(now),
+            time(now),
+        ]);
     }
     schools.flush(conn)?;
     for (n, id) in ids(conn, "SELECT id FROM schools ORDER BY id")?
@@ -438,20 +434,17 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
                 "published"
             };
             let at = date.and_hms_opt(15, 0, 0).unwrap_or(now);
-            visits.push(
-                conn,
-                vec![
-                    Param::Int(visit_id),
-                    Param::Int(school),
-                    day(*date),
-                    Param::Text(status.to_owned()),
-                    Param::Int(lead),
-                    Param::Int(framework),
-                    Param::Text(String::new()),
-                    time(at),
-                    time(at),
-                ],
-            )?;
+            visits.push(vec![
+                Param::Int(visit_id),
+                Param::Int(school),
+                day(*date),
+                Param::Text(status.to_owned()),
+                Param::Int(lead),
+                Param::Int(framework),
+                Param::Text(String::new()),
+                time(at),
+                time(at),
+            ]);
             generated.visits += 1;
             let team: Vec<i64> = (0..4)
                 .map(|k| visitors[(school as usize + n + k) % visitors.len()])
@@ -460,7 +453,7 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
             team_sorted.sort_unstable();
             team_sorted.dedup();
             for member in &team_sorted {
-                members.push(conn, vec![Param::Int(visit_id), Param::Int(*member)])?;
+                members.push(vec![Param::Int(visit_id), Param::Int(*member)]);
             }
             // Checks of the previous visit's items.
             for (item, status) in previous.drain(..) {
@@ -469,17 +462,14 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
                     "open" => "not_started",
                     _ => "still_open",
                 };
-                checks.push(
-                    conn,
-                    vec![
-                        Param::Int(item),
-                        Param::Int(visit_id),
-                        Param::Text(result.to_owned()),
-                        Param::Text(String::new()),
-                        Param::Int(lead),
-                        time(at),
-                    ],
-                )?;
+                checks.push(vec![
+                    Param::Int(item),
+                    Param::Int(visit_id),
+                    Param::Text(result.to_owned()),
+                    Param::Text(String::new()),
+                    Param::Int(lead),
+                    time(at),
+                ]);
             }
             if planned {
                 continue;
@@ -487,27 +477,24 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
             let mut seen = vec![(0u32, 0u32); look_fors.len()];
             for s in 0..scale.snapshots {
                 observation_id += 1;
-                observations.push(
-                    conn,
-                    vec![
-                        Param::Int(observation_id),
-                        Param::Int(visit_id),
-                        Param::Int(team[s % team.len()]),
-                        Param::Int(framework),
-                        Param::Text(
-                            if s % 5 == 4 {
-                                "collaboration"
-                            } else {
-                                "classroom"
-                            }
-                            .to_owned(),
-                        ),
-                        Param::Text(format!("generated-{visit_id}-{s}")),
-                        Param::Text(String::new()),
-                        time(at),
-                        time(at),
-                    ],
-                )?;
+                observations.push(vec![
+                    Param::Int(observation_id),
+                    Param::Int(visit_id),
+                    Param::Int(team[s % team.len()]),
+                    Param::Int(framework),
+                    Param::Text(
+                        if s % 5 == 4 {
+                            "collaboration"
+                        } else {
+                            "classroom"
+                        }
+                        .to_owned(),
+                    ),
+                    Param::Text(format!("generated-{visit_id}-{s}")),
+                    Param::Text(String::new()),
+                    time(at),
+                    time(at),
+                ]);
                 for (l, look_for) in look_fors.iter().enumerate() {
                     let p = (base[l] + 0.02 * n as f64).min(0.95);
                     let roll: f64 = rng.random();
@@ -526,27 +513,21 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
                             seen[l].0 += 1;
                         }
                     }
-                    ticks.push(
-                        conn,
-                        vec![
-                            Param::Int(observation_id),
-                            Param::Int(look_for.id),
-                            Param::Text(tick.to_owned()),
-                        ],
-                    )?;
+                    ticks.push(vec![
+                        Param::Int(observation_id),
+                        Param::Int(look_for.id),
+                        Param::Text(tick.to_owned()),
+                    ]);
                 }
             }
             generated.observations += scale.snapshots;
-            debriefs.push(
-                conn,
-                vec![
-                    Param::Int(visit_id),
-                    Param::Text("Routines are consistent across classrooms.".to_owned()),
-                    Param::Text(String::new()),
-                    Param::Text("Principal; assistant principals".to_owned()),
-                    time(at),
-                ],
-            )?;
+            debriefs.push(vec![
+                Param::Int(visit_id),
+                Param::Text("Routines are consistent across classrooms.".to_owned()),
+                Param::Text(String::new()),
+                Param::Text("Principal; assistant principals".to_owned()),
+                time(at),
+            ]);
             // Items for the weakest look-fors of this visit.
             let mut order: Vec<usize> = (0..look_fors.len()).collect();
             order.sort_by(|a, b| {
@@ -585,51 +566,42 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
                         .and_hms_opt(10, 0, 0)
                         .unwrap_or(now)
                 });
-                items.push(
-                    conn,
-                    vec![
-                        Param::Int(item_id),
-                        Param::Int(visit_id),
-                        Param::Int(school),
-                        Param::Text(kind.to_owned()),
-                        department.map_or(Param::NullInt, Param::Int),
-                        Param::Text(format!("Strengthen look-for {}", l + 1)),
-                        Param::Text(format!("seen in {} of {}", seen[l].0, seen[l].1)),
-                        Param::Text(status.to_owned()),
-                        Param::Text("normal".to_owned()),
-                        day(due),
-                        time(at),
-                        time(done_at.unwrap_or(at)),
-                        done_at.map_or(Param::NullText, time),
-                        done_at.map_or(Param::NullInt, |d| {
-                            Param::Int(crate::domain::insights::days_to_done(*date, d.date()))
-                        }),
-                    ],
-                )?;
-                item_look_fors.push(conn, vec![Param::Int(item_id), Param::Int(look_for.id)])?;
-                updates.push(
-                    conn,
-                    vec![
+                items.push(vec![
+                    Param::Int(item_id),
+                    Param::Int(visit_id),
+                    Param::Int(school),
+                    Param::Text(kind.to_owned()),
+                    department.map_or(Param::NullInt, Param::Int),
+                    Param::Text(format!("Strengthen look-for {}", l + 1)),
+                    Param::Text(format!("seen in {} of {}", seen[l].0, seen[l].1)),
+                    Param::Text(status.to_owned()),
+                    Param::Text("normal".to_owned()),
+                    day(due),
+                    time(at),
+                    time(done_at.unwrap_or(at)),
+                    done_at.map_or(Param::NullText, time),
+                    done_at.map_or(Param::NullInt, |d| {
+                        Param::Int(crate::domain::insights::days_to_done(*date, d.date()))
+                    }),
+                ]);
+                item_look_fors.push(vec![Param::Int(item_id), Param::Int(look_for.id)]);
+                updates.push(vec![
+                    Param::Int(item_id),
+                    Param::Int(lead),
+                    time(at),
+                    Param::Text("open".to_owned()),
+                    Param::Text("Published".to_owned()),
+                    Param::Text(String::new()),
+                ]);
+                if status != "open" {
+                    updates.push(vec![
                         Param::Int(item_id),
                         Param::Int(lead),
-                        time(at),
-                        Param::Text("open".to_owned()),
-                        Param::Text("Published".to_owned()),
+                        time(done_at.unwrap_or(at + Duration::days(7))),
+                        Param::Text(status.to_owned()),
+                        Param::Text(format!("Status: {status}")),
                         Param::Text(String::new()),
-                    ],
-                )?;
-                if status != "open" {
-                    updates.push(
-                        conn,
-                        vec![
-                            Param::Int(item_id),
-                            Param::Int(lead),
-                            time(done_at.unwrap_or(at + Duration::days(7))),
-                            Param::Text(status.to_owned()),
-                            Param::Text(format!("Status: {status}")),
-                            Param::Text(String::new()),
-                        ],
-                    )?;
+                    ]);
                 }
                 if matches!(
                     status,

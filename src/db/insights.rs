@@ -768,12 +768,6 @@ struct OwnedRow {
 }
 
 #[derive(QueryableByName)]
-struct Days {
-    #[diesel(sql_type = BigInt)]
-    days: i64,
-}
-
-#[derive(QueryableByName)]
 struct NamedId {
     #[diesel(sql_type = BigInt)]
     id: i64,
@@ -867,21 +861,21 @@ pub fn department(
     )?;
     // The median, read off the (department, days to done) index: how many,
     // then the middle one or two.
-    let done = raw::load::<Days>(
+    let done = raw::load::<raw::Number>(
         conn,
-        "SELECT COUNT(*) AS days FROM action_items \
+        "SELECT COUNT(*) AS n FROM action_items \
          WHERE department_id = ? AND days_to_done IS NOT NULL",
         &[Param::Int(department_id)],
     )?
     .first()
-    .map_or(0, |d| d.days);
+    .map_or(0, |d| d.n);
     let median_days_to_done = if done == 0 {
         None
     } else {
-        let middle: Vec<i64> = raw::load::<Days>(
+        let middle: Vec<i64> = raw::load::<raw::Number>(
             conn,
             &format!(
-                "SELECT CAST(days_to_done AS BIGINT) AS days FROM action_items \
+                "SELECT CAST(days_to_done AS BIGINT) AS n FROM action_items \
                  WHERE department_id = ? AND days_to_done IS NOT NULL \
                  ORDER BY days_to_done LIMIT {} OFFSET {}",
                 2 - done % 2,
@@ -890,7 +884,7 @@ pub fn department(
             &[Param::Int(department_id)],
         )?
         .into_iter()
-        .map(|d| d.days)
+        .map(|d| d.n)
         .collect();
         median_days(middle)
     };

@@ -92,6 +92,13 @@ pub fn execute(conn: &mut DbConn, sql: &str, params: &[Param]) -> QueryResult<us
     }
 }
 
+/// A row of one integer column named `n`: a count, a day count, an id.
+#[derive(Debug, QueryableByName)]
+pub struct Number {
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
 /// `?, ?, ?` for `n` values; `NULL` for none, so `IN (…)` stays valid and
 /// matches nothing.
 pub fn placeholders(n: usize) -> String {

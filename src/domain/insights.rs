@@ -20,12 +20,6 @@ impl Share {
         }
     }
 
-    /// Adds another visit's or campus's counts to these.
-    pub fn add(&mut self, other: Share) {
-        self.observed += other.observed;
-        self.applicable += other.applicable;
-    }
-
     /// The share in whole percent, rounded half up; `None` where the
     /// look-for applied in no snapshot.
     pub fn percent(self) -> Option<i64> {

@@ -1,7 +1,7 @@
 //! The debrief page: each look-for seen in k of n snapshots, by setting; the
 //! evidence notes (for the team); and the debrief itself.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use maud::{html, Markup};
 
@@ -10,7 +10,7 @@ use crate::db::debriefs::Debrief;
 use crate::db::frameworks::Framework;
 use crate::db::observations::Observation;
 use crate::db::visits::Visit;
-use crate::domain::observation::Setting;
+use crate::domain::observation::{Setting, Tick};
 use crate::domain::rollup::{roll_up, TickCounts};
 use crate::domain::user::Link;
 use crate::domain::FieldErrors;
@@ -26,6 +26,16 @@ pub struct DebriefPage {
     pub team_view: bool,
     /// Items from earlier visits to the campus, with this visit's checks.
     pub earlier: Vec<crate::db::action_items::Carried>,
+}
+
+impl DebriefPage {
+    /// Each snapshot's setting and ticks, for the roll-up.
+    pub fn snapshots(&self) -> Vec<(Setting, &BTreeMap<i64, Tick>)> {
+        self.observations
+            .iter()
+            .map(|o| (o.setting, &o.ticks))
+            .collect()
+    }
 }
 
 /// The debrief form as typed: problems are `problem_<n>` with departments
@@ -118,14 +128,7 @@ pub fn page(
 ) -> Markup {
     let visit = &page.visit;
     let title = format!("Debrief — {}", visit.school.name);
-    let snapshots: Vec<(
-        Setting,
-        &std::collections::BTreeMap<i64, crate::domain::observation::Tick>,
-    )> = page
-        .observations
-        .iter()
-        .map(|o| (o.setting, &o.ticks))
-        .collect();
+    let snapshots = page.snapshots();
     shell(
         ctx,
         &title,

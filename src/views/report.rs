@@ -5,7 +5,6 @@ use maud::{html, Markup};
 
 use super::{page as shell, Ctx, Section};
 use crate::db::action_items::Item;
-use crate::domain::observation::Setting;
 use crate::domain::rollup::roll_up;
 use crate::views::debriefs::DebriefPage;
 
@@ -16,14 +15,7 @@ pub fn report(ctx: &Ctx, page: &DebriefPage, items: &[Item]) -> Markup {
         visit.school.name,
         visit.date.format("%B %-d, %Y")
     );
-    let snapshots: Vec<(
-        Setting,
-        &std::collections::BTreeMap<i64, crate::domain::observation::Tick>,
-    )> = page
-        .observations
-        .iter()
-        .map(|o| (o.setting, &o.ticks))
-        .collect();
+    let snapshots = page.snapshots();
     let text_or = |text: &str, empty: &'static str| -> String {
         if text.trim().is_empty() {
             empty.to_owned()

@@ -1,19 +1,10 @@
 //! The `campus-visits` command as an operator uses it.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use campus_visits::db;
 
-use crate::helpers::{spawn_app_on, TestDb};
-
-fn campus_visits(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_campus-visits"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run campus-visits")
-}
+use crate::helpers::{campus_visits, spawn_app_on, TestDb};
 
 #[tokio::test]
 async fn demo_loads_a_district_once_and_the_start_page_shows_it() {

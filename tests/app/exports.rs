@@ -2,29 +2,12 @@
 //! database; the per-dataset exports of the pages, each narrowed to what
 //! the person may see; and deleting a campus.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use campus_visits::db::raw::{self, Param};
 use campus_visits::export::TABLES;
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
 
-use crate::helpers::TestDb;
-
-fn campus_visits(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_campus-visits"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run campus-visits")
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
+use crate::helpers::{campus_visits, TestDb};
 
 /// Every exported table's row count, and the roll-ups rebuilt from them.
 fn counts(db: &TestDb) -> Vec<(String, i64)> {
@@ -34,7 +17,7 @@ fn counts(db: &TestDb) -> Vec<(String, i64)> {
         .map(|t| t.name)
         .chain(["visit_look_for_rollups"])
         .map(|name| {
-            let n: Vec<Count> =
+            let n: Vec<raw::Number> =
                 raw::load(&mut conn, &format!("SELECT COUNT(*) AS n FROM {name}"), &[]).unwrap();
             (name.to_owned(), n[0].n)
         })
@@ -120,7 +103,7 @@ async fn the_district_exported_and_imported_into_an_empty_database_is_the_same()
         String::from_utf8_lossy(&refused.stderr)
     );
     let mut conn = third.connect();
-    let n: Vec<Count> = raw::load(
+    let n: Vec<raw::Number> = raw::load(
         &mut conn,
         "SELECT COUNT(*) AS n FROM schools WHERE active = ?",
         &[Param::Bool(true)],

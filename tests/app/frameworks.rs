@@ -1,6 +1,6 @@
 //! Look-for frameworks: import, export, versions, freezing.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use campus_visits::db;
 use campus_visits::domain::account::Role;
@@ -9,12 +9,7 @@ use serde_json::json;
 use crate::helpers::{location, spawn_app, TestDb};
 
 fn campus_visits(db: &TestDb, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_campus-visits"))
-        .args(args)
-        .env("DATABASE_URL", db.url())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run campus-visits")
+    crate::helpers::campus_visits(db.url(), args)
 }
 
 fn departments(db: &TestDb) {

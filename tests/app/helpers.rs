@@ -511,3 +511,13 @@ pub async fn sign_in_with(
     };
     (response, csrf)
 }
+
+/// Runs the `campus-visits` binary on `database_url`, as an operator would.
+pub fn campus_visits(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_campus-visits"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run campus-visits")
+}

@@ -139,16 +139,9 @@ pub fn district(app: &TestApp) -> District {
     )
     .unwrap();
     assert_eq!(items.len(), 2, "{items:?}");
-    let curriculum = items
-        .iter()
-        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
-        .unwrap()
-        .clone();
-    let step = items
-        .iter()
-        .find(|i| i.kind == Kind::School)
-        .unwrap()
-        .clone();
+    let (curriculum, step) = crate::items::curriculum_and_step(&items, &s);
+    let (curriculum, step) = (curriculum.clone(), step.clone());
+    assert_eq!(step.kind, Kind::School);
     assert_eq!(curriculum.look_fors[0].0, s.indicators[0]);
     assert_eq!(step.look_fors[0].0, s.indicators[2]);
     db::action_items::change(

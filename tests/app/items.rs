@@ -963,3 +963,16 @@ async fn people_see_only_the_items_they_may_and_others_are_404() {
         "no Technology items at Elm"
     );
 }
+
+/// Of a published visit's items, Curriculum's and the school's step.
+pub fn curriculum_and_step<'a>(items: &'a [Item], s: &Story) -> (&'a Item, &'a Item) {
+    let curriculum = items
+        .iter()
+        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
+        .unwrap_or_else(|| panic!("Curriculum's item in {items:?}"));
+    let step = items
+        .iter()
+        .find(|i| i.department.is_none())
+        .unwrap_or_else(|| panic!("a school step in {items:?}"));
+    (curriculum, step)
+}

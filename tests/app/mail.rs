@@ -155,11 +155,7 @@ async fn publishing_a_visit_emails_its_summaries_and_assignments_once() {
     let mails = smtp.received();
     assert_eq!(round.sent, mails.len());
     let items = everything(&app, first);
-    let curriculum_item = items
-        .iter()
-        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
-        .unwrap();
-    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let (curriculum_item, step) = crate::items::curriculum_and_step(&items, &s);
 
     // The school leader: the campus's steps and the department items.
     let to_leader: Vec<_> = mails
@@ -448,11 +444,7 @@ async fn reminders_go_once_a_day_to_owners_with_a_copy_when_overdue() {
     let app = spawn_app().await;
     let s = story(&app);
     let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
-    let curriculum = items
-        .iter()
-        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
-        .unwrap();
-    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let (curriculum, step) = crate::items::curriculum_and_step(&items, &s);
     let today = chrono::NaiveDate::from_ymd_opt(2027, 3, 2).unwrap(); // a Tuesday: no digests
     let day = chrono::Duration::days(1);
     for (id, owner, due) in [
@@ -527,11 +519,7 @@ async fn the_monday_digest_comes_once_a_week_and_one_click_unsubscribes() {
     let app = spawn_app().await;
     let s = story(&app);
     let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
-    let curriculum = items
-        .iter()
-        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
-        .unwrap();
-    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let (curriculum, step) = crate::items::curriculum_and_step(&items, &s);
     let monday = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     let day = chrono::Duration::days(1);
     // Dates that raise no reminder on these days, only the digest.
@@ -678,11 +666,7 @@ async fn every_kind_of_message_reads_as_recorded() {
         .await;
     assert_eq!(published.status(), 303);
     let items = everything(&app, first);
-    let curriculum = items
-        .iter()
-        .find(|i| i.department.as_ref().map(|d| d.id) == Some(s.curriculum))
-        .unwrap();
-    let step = items.iter().find(|i| i.department.is_none()).unwrap();
+    let (curriculum, step) = crate::items::curriculum_and_step(&items, &s);
     assign_to_staff(&app, &s, curriculum).await;
     let day = chrono::Duration::days(1);
     let tuesday = chrono::NaiveDate::from_ymd_opt(2027, 3, 2).unwrap();
