@@ -73,15 +73,15 @@ pub fn run_user(conn: &mut DbConn, action: UserAction) -> anyhow::Result<Output>
                             .join("; "))
                     },
                 )?;
-                let id = db::users::insert(conn, &user).map_err(|e| match e {
-                    db::WriteError::Invalid(errors) => {
+                let id = db::users::insert(conn, &user).map_err(|e| match e.refusal() {
+                    Ok(errors) => {
                         anyhow!(errors
                             .iter()
                             .map(|(f, m)| format!("{f}: {m}"))
                             .collect::<Vec<_>>()
                             .join("; "))
                     }
-                    db::WriteError::Db(e) => e.into(),
+                    Err(e) => e.into(),
                 })?;
                 db::accounts::set_password_hash(conn, id, &hash)?;
                 db::accounts::set_roles(conn, id, &roles)?;

@@ -90,6 +90,12 @@ impl AppError {
         }
     }
 
+    /// The same error with messages beside the fields they concern.
+    pub fn with_fields(mut self, fields: FieldErrors) -> Self {
+        self.fields = fields;
+        self
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
     }
@@ -188,6 +194,11 @@ impl From<WriteError> for AppError {
     fn from(error: WriteError) -> Self {
         match error {
             WriteError::Invalid(fields) => AppError::validation(fields),
+            WriteError::Forbidden => AppError::forbidden(crate::auth::extract::REFUSED),
+            WriteError::Conflict { field, message } => AppError {
+                fields: FieldErrors::single(field, message.clone()),
+                ..AppError::new(ErrorCode::Conflict, message)
+            },
             WriteError::Db(e) => e.into(),
         }
     }

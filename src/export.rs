@@ -649,15 +649,15 @@ pub fn read_district(conn: &mut DbConn, input: impl std::io::Read) -> anyhow::Re
         crate::db::insights::rebuild_rollups(conn)?;
         Ok(counts)
     });
-    outcome.map_err(|e| match e {
-        WriteError::Invalid(errors) => anyhow::anyhow!(
+    outcome.map_err(|e| match e.refusal() {
+        Ok(errors) => anyhow::anyhow!(
             "{}",
             ["database", "file"]
                 .iter()
                 .find_map(|f| errors.get(f))
                 .unwrap_or("the file is not a district export")
         ),
-        WriteError::Db(e) => anyhow::anyhow!(e),
+        Err(e) => anyhow::anyhow!(e),
     })
 }
 

@@ -226,12 +226,10 @@ pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary,
                 }
                 None => db::schools::insert(conn, school).map(|_| &mut summary.created),
             };
-            match result {
+            match result.map_err(WriteError::refusal) {
                 Ok(count) => *count += 1,
-                Err(WriteError::Invalid(errors)) => {
-                    return Err(ImportError::Rows(describe(*line, &errors)))
-                }
-                Err(WriteError::Db(e)) => return Err(e.into()),
+                Err(Ok(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(Err(e)) => return Err(e.into()),
             }
         }
         Ok(summary)
@@ -325,12 +323,10 @@ pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, I
                 }
                 None => db::users::insert(conn, user).map(|_| &mut summary.created),
             };
-            match result {
+            match result.map_err(WriteError::refusal) {
                 Ok(count) => *count += 1,
-                Err(WriteError::Invalid(errors)) => {
-                    return Err(ImportError::Rows(describe(*line, &errors)))
-                }
-                Err(WriteError::Db(e)) => return Err(e.into()),
+                Err(Ok(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
+                Err(Err(e)) => return Err(e.into()),
             }
         }
         Ok(summary)
@@ -389,8 +385,8 @@ pub fn framework(
             FrameworkFormat::Csv { name, version } => from_csv(text, name, *version, &resolve),
         }
         .map_err(FrameworkImportError::Problems)?;
-        let imported = db::frameworks::import(conn, &framework).map_err(|e| match e {
-            WriteError::Invalid(errors) => FrameworkImportError::Problems(
+        let imported = db::frameworks::import(conn, &framework).map_err(|e| match e.refusal() {
+            Ok(errors) => FrameworkImportError::Problems(
                 errors
                     .iter()
                     .map(|(place, message)| Problem {
@@ -399,7 +395,7 @@ pub fn framework(
                     })
                     .collect(),
             ),
-            WriteError::Db(e) => e.into(),
+            Err(e) => e.into(),
         })?;
         Ok((imported, framework))
     })

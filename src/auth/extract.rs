@@ -139,8 +139,11 @@ pub async fn deny(req: &HttpRequest, user: &CurrentUser) -> AppError {
             tracing::error!(error = %e, "could not record a refused request");
         }
     }
-    AppError::forbidden("Your account does not give access to this page.")
+    AppError::forbidden(REFUSED)
 }
+
+/// What a refused request is told, on a page or in the API.
+pub const REFUSED: &str = "Your account does not give access to this.";
 
 /// The client's address: the peer, or with `TRUST_PROXY` what the proxy
 /// reports.

@@ -390,6 +390,21 @@ pub fn proposals_for(
             department_ids: p.departments.iter().map(|d| d.id).collect(),
         })
         .collect();
+    // Look-fors of items the team verified at this visit wait for fresh
+    // evidence from a later visit before they are proposed again.
+    let settled: BTreeSet<i64> = action_item_indicators::table
+        .filter(
+            action_item_indicators::item_id.eq_any(
+                action_item_checks::table
+                    .filter(action_item_checks::visit_id.eq(visit_id))
+                    .filter(action_item_checks::result.eq(Check::Verified.as_str()))
+                    .select(action_item_checks::item_id),
+            ),
+        )
+        .select(action_item_indicators::indicator_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     Ok(rules::propose(
         &rules::Evidence {
             visit_date: date,
@@ -398,6 +413,7 @@ pub fn proposals_for(
             school_leader_id,
             snapshots: &snapshots,
             problems: &problems,
+            settled: &settled,
         },
         rules,
     ))
@@ -632,9 +648,9 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 "Items are added while the visit is in progress or debriefed.",
             ));
         }
-        let school_id: i64 = visits::table
+        let (school_id, visit_date): (i64, NaiveDate) = visits::table
             .find(visit_id)
-            .select(visits::school_id)
+            .select((visits::school_id, visits::visit_date))
             .first(conn)?;
         if let Some(department_id) = draft.department_id {
             let known: i64 = departments::table
@@ -655,6 +671,18 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
             draft.department_id,
             draft.owner_id,
         )?;
+        // What was left blank gets what a proposal would have had.
+        let owner_id = match (draft.owner_id, draft.kind) {
+            (Some(owner), _) => Some(owner),
+            (None, Kind::Department) => {
+                first_holder(conn, Role::DepartmentHead, None, draft.department_id)?
+            }
+            (None, Kind::School) => first_holder(conn, Role::SchoolLeader, Some(school_id), None)?,
+        };
+        let district = super::settings::find(conn)?.rules;
+        let due_on = draft
+            .due_on
+            .unwrap_or_else(|| rules::default_due(draft.kind, visit_date, &district));
         let at = now();
         let id = insert_returning_id!(
             conn,
@@ -670,8 +698,8 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 action_items::edited.eq(true),
                 action_items::status.eq(Status::Proposed.as_str()),
                 action_items::priority.eq(draft.priority.as_str()),
-                action_items::owner_id.eq(draft.owner_id),
-                action_items::due_on.eq(draft.due_on),
+                action_items::owner_id.eq(owner_id),
+                action_items::due_on.eq(Some(due_on)),
                 action_items::created_at.eq(at),
                 action_items::updated_at.eq(at),
             )
@@ -892,7 +920,13 @@ fn visit_status_of_item(conn: &mut DbConn, id: i64) -> QueryResult<VisitStatus> 
 
 /// Merges item `from` into `into` (both proposals of one visit): the look-fors
 /// and evidence join `into`; `from` is dropped, naming where it went.
-pub fn merge(conn: &mut DbConn, into: i64, from: i64, actor: i64) -> Result<(), WriteError> {
+pub fn merge(
+    conn: &mut DbConn,
+    visit_id: i64,
+    into: i64,
+    from: i64,
+    actor: i64,
+) -> Result<(), WriteError> {
     super::write_transaction(conn, |conn| {
         let rows: Vec<(i64, i64, String, String, String)> = action_items::table
             .filter(action_items::id.eq_any([into, from]))
@@ -913,6 +947,7 @@ pub fn merge(conn: &mut DbConn, into: i64, from: i64, actor: i64) -> Result<(), 
             ));
         };
         if into == from
+            || target.1 != visit_id
             || target.1 != source.1
             || target.2 != Status::Proposed.as_str()
             || source.2 != Status::Proposed.as_str()

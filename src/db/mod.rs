@@ -407,6 +407,15 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
 pub enum WriteError {
     #[error("the submission is not valid")]
     Invalid(crate::domain::FieldErrors),
+    /// The actor may see the record but not change it (403).
+    #[error("not allowed")]
+    Forbidden,
+    /// The change would break what is on record (409): the field and why.
+    #[error("the change conflicts with the record")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -414,6 +423,28 @@ pub enum WriteError {
 impl WriteError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         WriteError::Invalid(crate::domain::FieldErrors::single(field, message))
+    }
+
+    /// The messages of a refused write, by field; or the database's failure.
+    pub fn refusal(self) -> Result<crate::domain::FieldErrors, diesel::result::Error> {
+        match self {
+            WriteError::Invalid(errors) => Ok(errors),
+            WriteError::Conflict { field, message } => {
+                Ok(crate::domain::FieldErrors::single(field, message))
+            }
+            WriteError::Forbidden => Ok(crate::domain::FieldErrors::single(
+                "account",
+                "This account may not make this change.",
+            )),
+            WriteError::Db(e) => Err(e),
+        }
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        WriteError::Conflict {
+            field,
+            message: message.into(),
+        }
     }
 }
 

@@ -94,13 +94,10 @@ pub fn submit(
             .ok_or(diesel::result::Error::NotFound)?;
         let known: Vec<i64> = rows.iter().filter_map(|row| row.3).collect();
         let status: VisitStatus = status.parse().unwrap_or(VisitStatus::Closed);
-        if !matches!(
-            status,
-            VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
-        ) {
+        if !status.takes_observations() {
             return Err(WriteError::field(
                 "visit",
-                "This visit's debrief is published; it takes no more observations.",
+                VisitStatus::CLOSED_TO_OBSERVATIONS,
             ));
         }
         let Some(framework_id) = framework_id else {

@@ -9,15 +9,16 @@ use diesel::sql_types::Bool;
 
 use super::accounts::Account;
 use super::schema::{
-    action_items, departments, frameworks, indicators, schools, user_roles, users, visit_members,
-    visit_segments, visits,
+    action_item_checks, action_items, departments, frameworks, indicators, observations, schools,
+    user_roles, users, visit_members, visit_segments, visits,
 };
 use super::{now, DbConn, MultiBackend, WriteError};
 use crate::domain::account::Role;
+use crate::domain::action_item::Status;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::planner::Campus;
 use crate::domain::user::Link;
-use crate::domain::visit::{NewVisit, Segment, VisitStatus};
+use crate::domain::visit::{NewVisit, Segment, VisitRecord, VisitStatus};
 
 /// Who is looking, as far as the visit rules need to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,16 @@ impl From<&Account> for Viewer {
 }
 
 impl Viewer {
+    /// The system itself (messages, jobs): sees everything.
+    pub fn everyone() -> Self {
+        Self {
+            user_id: 0,
+            roles: [Role::Admin].into_iter().collect(),
+            school_id: None,
+            department_id: None,
+        }
+    }
+
     /// Administrators and visit leads see every visit.
     pub fn sees_all_visits(&self) -> bool {
         self.roles.contains(&Role::Admin) || self.roles.contains(&Role::VisitLead)
@@ -134,6 +145,8 @@ pub struct CaptureTarget {
     pub framework_id: Option<i64>,
     /// The framework's look-fors' ids by lower-cased code.
     pub codes: HashMap<String, i64>,
+    /// The framework's look-fors' codes, as written, by id.
+    pub code_of: HashMap<i64, String>,
 }
 
 /// Where `viewer` may record a snapshot, in one query; NotFound if they may
@@ -159,15 +172,15 @@ pub fn capture_target(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResul
         .first()
         .map(|row| (row.0, row.1))
         .ok_or(diesel::result::Error::NotFound)?;
-    let codes = rows
-        .into_iter()
-        .filter_map(|row| row.2)
-        .map(|(code, id)| (code.to_lowercase(), id))
-        .collect();
+    let look_fors: Vec<(String, i64)> = rows.into_iter().filter_map(|row| row.2).collect();
     Ok(CaptureTarget {
         may_record: viewer.sees_all_visits() || on_team,
         framework_id,
-        codes,
+        codes: look_fors
+            .iter()
+            .map(|(code, id)| (code.to_lowercase(), *id))
+            .collect(),
+        code_of: look_fors.into_iter().map(|(code, id)| (id, code)).collect(),
     })
 }
 
@@ -539,6 +552,63 @@ pub fn update(conn: &mut DbConn, id: i64, visit: &NewVisit) -> Result<(), WriteE
 }
 
 /// Moves a visit on to `to`, which must be its next status.
+/// What is on record about visit `id`, for deciding whether its plan may
+/// change (see `domain::visit::check_change`). Read inside the writing
+/// transaction, so it is still true when the change is written.
+pub fn record(conn: &mut DbConn, id: i64) -> QueryResult<VisitRecord> {
+    let (raw_status, school_id, date, framework_id): (String, i64, NaiveDate, Option<i64>) =
+        visits::table
+            .find(id)
+            .select((
+                visits::status,
+                visits::school_id,
+                visits::visit_date,
+                visits::framework_id,
+            ))
+            .first(conn)?;
+    let snapshots: Vec<(i64, String)> = observations::table
+        .inner_join(users::table.on(users::id.eq(observations::author_id)))
+        .filter(observations::visit_id.eq(id))
+        .select((observations::author_id, users::name))
+        .load(conn)?;
+    let published_items: i64 = action_items::table
+        .filter(action_items::visit_id.eq(id))
+        .filter(action_items::status.ne(Status::Proposed.as_str()))
+        .count()
+        .get_result(conn)?;
+    let checks: i64 = action_item_checks::table
+        .filter(action_item_checks::visit_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let checked_later: i64 = action_item_checks::table
+        .inner_join(action_items::table.on(action_items::id.eq(action_item_checks::item_id)))
+        .filter(action_items::visit_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let siblings = visits::table
+        .filter(visits::school_id.eq(school_id))
+        .filter(visits::id.ne(id));
+    let previous: Option<NaiveDate> = siblings
+        .filter(visits::visit_date.lt(date))
+        .select(diesel::dsl::max(visits::visit_date))
+        .first(conn)?;
+    let next: Option<NaiveDate> = siblings
+        .filter(visits::visit_date.gt(date))
+        .select(diesel::dsl::min(visits::visit_date))
+        .first(conn)?;
+    Ok(VisitRecord {
+        status: status(&raw_status),
+        school_id,
+        date,
+        framework_id,
+        observations: snapshots.len(),
+        authors: snapshots.into_iter().collect(),
+        has_record: published_items + checks + checked_later > 0,
+        previous,
+        next,
+    })
+}
+
 pub fn advance(conn: &mut DbConn, id: i64, to: VisitStatus) -> Result<(), WriteError> {
     super::write_transaction(conn, |conn| {
         let current: String = visits::table.find(id).select(visits::status).first(conn)?;

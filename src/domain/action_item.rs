@@ -161,6 +161,10 @@ pub struct Evidence<'a> {
     pub school_leader_id: Option<i64>,
     pub snapshots: &'a [(Setting, &'a BTreeMap<i64, Tick>)],
     pub problems: &'a [Problem],
+    /// Look-fors of earlier items this very visit verified: the team has
+    /// just seen them done, so they are not proposed again until a later
+    /// visit brings fresh evidence.
+    pub settled: &'a BTreeSet<i64>,
 }
 
 /// One proposed item. `source_key` names what raised it, so that
@@ -177,6 +181,16 @@ pub struct Proposal {
     pub due_on: NaiveDate,
 }
 
+/// The day an item of `kind` from a visit on `visit_date` is due, unless
+/// a person sets another: the district's days for its kind after the visit.
+pub fn default_due(kind: Kind, visit_date: NaiveDate, rules: &Rules) -> NaiveDate {
+    let days = match kind {
+        Kind::Department => rules.department_due_days,
+        Kind::School => rules.school_due_days,
+    };
+    visit_date + Duration::days(days)
+}
+
 /// Whether a look-for's evidence makes it weak under `rules`.
 pub fn is_weak(rollup: &IndicatorRollup, rules: &Rules) -> bool {
     let applicable = rollup.total.applicable();
@@ -190,11 +204,11 @@ pub fn is_weak(rollup: &IndicatorRollup, rules: &Rules) -> bool {
 pub fn evidence_line(look_for: &LookFor, rollup: &IndicatorRollup) -> String {
     let total = &rollup.total;
     let mut line = format!(
-        "{} {}: seen in {} of {} snapshots",
+        "{} {}: seen in {} of {}",
         look_for.code,
         look_for.title,
         total.observed,
-        total.applicable()
+        super::fields::plural(total.applicable() as usize, "snapshot", "snapshots")
     );
     if total.partly > 0 {
         line.push_str(&format!(", partly in {}", total.partly));
@@ -225,14 +239,14 @@ pub fn evidence_line(look_for: &LookFor, rollup: &IndicatorRollup) -> String {
 pub fn propose(evidence: &Evidence<'_>, rules: &Rules) -> Vec<Proposal> {
     let ids: Vec<i64> = evidence.look_fors.iter().map(|l| l.id).collect();
     let rollups = roll_up(&ids, evidence.snapshots);
-    let department_due = evidence.visit_date + Duration::days(rules.department_due_days);
-    let school_due = evidence.visit_date + Duration::days(rules.school_due_days);
+    let department_due = default_due(Kind::Department, evidence.visit_date, rules);
+    let school_due = default_due(Kind::School, evidence.visit_date, rules);
     let department = |id: i64| evidence.departments.iter().find(|d| d.id == id);
 
     let mut by_department: BTreeMap<i64, Vec<(&LookFor, &IndicatorRollup)>> = BTreeMap::new();
     let mut unowned = Vec::new();
     for (look_for, rollup) in evidence.look_fors.iter().zip(&rollups) {
-        if !is_weak(rollup, rules) {
+        if !is_weak(rollup, rules) || evidence.settled.contains(&look_for.id) {
             continue;
         }
         match look_for
@@ -365,6 +379,15 @@ mod tests {
         rows: &[(Setting, BTreeMap<i64, Tick>)],
         problems: &[Problem],
     ) -> Vec<Proposal> {
+        run_settled(look_fors, rows, problems, &BTreeSet::new())
+    }
+
+    fn run_settled(
+        look_fors: &[LookFor],
+        rows: &[(Setting, BTreeMap<i64, Tick>)],
+        problems: &[Problem],
+        settled: &BTreeSet<i64>,
+    ) -> Vec<Proposal> {
         let borrowed: Vec<(Setting, &BTreeMap<i64, Tick>)> =
             rows.iter().map(|(s, t)| (*s, t)).collect();
         let departments = departments();
@@ -375,6 +398,7 @@ mod tests {
             school_leader_id: Some(7),
             snapshots: &borrowed,
             problems,
+            settled,
         };
         propose(&evidence, &Rules::default())
     }
@@ -497,6 +521,59 @@ mod tests {
         let step = &proposals[1];
         assert_eq!((step.kind, step.owner_id), (Kind::School, Some(7)));
         assert_eq!(step.due_on, NaiveDate::from_ymd_opt(2027, 1, 20).unwrap());
+    }
+
+    #[test]
+    fn a_look_for_verified_at_this_visit_waits_for_fresh_evidence() {
+        // Look-fors 1 and 2 (Curriculum) and 3 (no department) are all weak.
+        let rows = snapshots(&[
+            (
+                Classroom,
+                &[(1, NotObserved), (2, NotObserved), (3, NotObserved)],
+            ),
+            (
+                Classroom,
+                &[(1, NotObserved), (2, NotObserved), (3, NotObserved)],
+            ),
+            (
+                Classroom,
+                &[(1, NotObserved), (2, NotObserved), (3, NotObserved)],
+            ),
+        ]);
+        let look_fors = [
+            look_for(1, Some(10)),
+            look_for(2, Some(10)),
+            look_for(3, None),
+        ];
+        // (case, look-fors verified at this visit, proposals, Curriculum's look-fors)
+        let cases: &[(&str, &[i64], &[&str], &[i64])] = &[
+            (
+                "nothing verified",
+                &[],
+                &["department:10", "look-for:3"],
+                &[1, 2],
+            ),
+            (
+                "one of a department's",
+                &[1],
+                &["department:10", "look-for:3"],
+                &[2],
+            ),
+            ("all of a department's", &[1, 2], &["look-for:3"], &[]),
+            ("the school's step", &[3], &["department:10"], &[1, 2]),
+            ("everything", &[1, 2, 3], &[], &[]),
+        ];
+        for (case, verified, expected, curriculum) in cases {
+            let settled: BTreeSet<i64> = verified.iter().copied().collect();
+            let proposals = run_settled(&look_fors, &rows, &[], &settled);
+            assert_eq!(keys(&proposals), *expected, "{case}");
+            let listed: Vec<i64> = proposals
+                .iter()
+                .filter(|p| p.source_key == "department:10")
+                .flat_map(|p| p.indicator_ids.clone())
+                .collect();
+            assert_eq!(listed, *curriculum, "{case}");
+        }
     }
 
     #[test]

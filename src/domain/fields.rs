@@ -78,6 +78,11 @@ pub fn parse_flag(raw: &str) -> Result<bool, String> {
     }
 }
 
+/// `1 snapshot`, `3 snapshots`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

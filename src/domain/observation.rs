@@ -74,7 +74,7 @@ pub struct NewObservation {
 }
 
 /// The raw fields of a snapshot, as a form or the API sends them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RawObservation<'a> {
     pub setting: &'a str,
     pub room: &'a str,

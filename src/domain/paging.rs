@@ -40,6 +40,22 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page `request` asks for of a list read whole.
+    pub fn slice(all: Vec<T>, request: PageRequest) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let items = all
+            .into_iter()
+            .skip(skip)
+            .take(request.per_page as usize)
+            .collect();
+        Page {
+            items,
+            request,
+            total,
+        }
+    }
+
     pub fn page_count(&self) -> u32 {
         let per = i64::from(self.request.per_page);
         u32::try_from(((self.total + per - 1) / per).max(1)).unwrap_or(u32::MAX)
@@ -67,6 +83,20 @@ pub fn like_pattern(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_read_whole_is_sliced_into_pages() {
+        // (page, per_page, the rows it shows)
+        let table: [(u32, u32, &[u32]); 4] =
+            [(1, 2, &[1, 2]), (2, 2, &[3, 4]), (3, 2, &[5]), (4, 2, &[])];
+        for (page, per_page, rows) in table {
+            let got = Page::slice(
+                vec![1, 2, 3, 4, 5],
+                PageRequest::new(Some(page), Some(per_page)),
+            );
+            assert_eq!((got.items.as_slice(), got.total), (rows, 5), "page {page}");
+        }
+    }
 
     #[test]
     fn page_request_bounds() {

@@ -30,6 +30,34 @@ impl VisitStatus {
             VisitStatus::Closed => None,
         }
     }
+
+    /// Whether the visit is still being reviewed: snapshots may be recorded
+    /// and changed, the debrief written, and action items are proposals.
+    /// From publication on, the visit is the district's record.
+    pub fn in_review(self) -> bool {
+        matches!(
+            self,
+            VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
+        )
+    }
+
+    /// Whether the team may record and change snapshots.
+    pub fn takes_observations(self) -> bool {
+        self.in_review()
+    }
+
+    /// Whether the debrief may be written or changed.
+    pub fn takes_debrief_edits(self) -> bool {
+        self.in_review()
+    }
+
+    /// Why the visit takes no more observations, for the person trying.
+    pub const CLOSED_TO_OBSERVATIONS: &'static str =
+        "This visit's debrief is published; it takes no more observations.";
+
+    /// Why the debrief no longer changes.
+    pub const DEBRIEF_ON_RECORD: &'static str =
+        "This visit is published: its debrief is on record and no longer changes.";
 }
 
 impl fmt::Display for VisitStatus {
@@ -107,9 +135,225 @@ impl NewVisit {
     }
 }
 
+/// What is on record about a visit, as far as changing its plan goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitRecord {
+    pub status: VisitStatus,
+    pub school_id: i64,
+    pub date: NaiveDate,
+    pub framework_id: Option<i64>,
+    /// How many snapshots the team recorded.
+    pub observations: usize,
+    /// The people who recorded them, with their names.
+    pub authors: std::collections::BTreeMap<i64, String>,
+    /// Whether items of this visit are published or this visit checked
+    /// items of an earlier one: then other visits' history refers to it.
+    pub has_record: bool,
+    /// The day of the visit to the same campus just before this one.
+    pub previous: Option<NaiveDate>,
+    /// The day of the visit to the same campus just after this one.
+    pub next: Option<NaiveDate>,
+}
+
+/// Why a change would break the record: the field and the sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Whether the plan of a visit may become `new`: the framework of a visit
+/// with snapshots is fixed (they were ticked against its look-fors); the
+/// campus of a visit with a record is fixed, and its day moves only
+/// between the visits to the campus before and after it, so the order in
+/// which visits checked each other's items stays true; people who recorded
+/// snapshots stay on the team.
+pub fn check_change(record: &VisitRecord, new: &NewVisit) -> Result<(), Conflict> {
+    if record.observations > 0 && new.framework_id != record.framework_id {
+        let snapshots = super::fields::plural(record.observations, "snapshot", "snapshots");
+        return Err(Conflict {
+            field: "framework_id",
+            message: format!(
+                "This visit has {snapshots} ticked against its framework's look-fors, so its framework can no longer change."
+            ),
+        });
+    }
+    if let Some(name) = record
+        .authors
+        .iter()
+        .find(|(id, _)| !new.members.contains(id) && new.lead_id != Some(**id))
+        .map(|(_, name)| name)
+    {
+        return Err(Conflict {
+            field: "members",
+            message: format!("{name} recorded snapshots on this visit and stays on its team."),
+        });
+    }
+    if !(record.has_record || !record.status.in_review()) {
+        return Ok(());
+    }
+    if new.school_id != record.school_id {
+        return Err(Conflict {
+            field: "school_id",
+            message: "This visit's action items and checks belong to its campus, so its campus can no longer change.".to_owned(),
+        });
+    }
+    if let Some(previous) = record.previous.filter(|p| new.date <= *p) {
+        return Err(Conflict {
+            field: "date",
+            message: format!(
+                "The visit of {previous} to this campus comes before this one in its record; choose a day after {previous}."
+            ),
+        });
+    }
+    if let Some(next) = record.next.filter(|n| new.date >= *n) {
+        return Err(Conflict {
+            field: "date",
+            message: format!(
+                "The visit of {next} to this campus comes after this one in its record; choose a day before {next}."
+            ),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn record(status: VisitStatus, observations: usize, has_record: bool) -> VisitRecord {
+        VisitRecord {
+            status,
+            school_id: 1,
+            date: day("2027-03-03"),
+            framework_id: Some(7),
+            observations,
+            authors: if observations > 0 {
+                [(5, "Ana Ruiz".to_owned())].into_iter().collect()
+            } else {
+                Default::default()
+            },
+            has_record,
+            previous: Some(day("2027-01-06")),
+            next: Some(day("2027-05-05")),
+        }
+    }
+
+    fn change(school_id: i64, date: &str, framework_id: Option<i64>, members: &[i64]) -> NewVisit {
+        NewVisit {
+            school_id,
+            date: day(date),
+            lead_id: Some(9),
+            framework_id,
+            focus: String::new(),
+            members: members.iter().copied().collect(),
+            segments: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn what_each_status_allows() {
+        use VisitStatus::*;
+        // (status, observations, debrief edits, in review)
+        let table = [
+            (Planned, true, true, true),
+            (InProgress, true, true, true),
+            (Debriefed, true, true, true),
+            (Published, false, false, false),
+            (Closed, false, false, false),
+        ];
+        for (status, observations, debrief, review) in table {
+            assert_eq!(status.takes_observations(), observations, "{status:?}");
+            assert_eq!(status.takes_debrief_edits(), debrief, "{status:?}");
+            assert_eq!(status.in_review(), review, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_the_record_true() {
+        use VisitStatus::*;
+        // (record, change, the field in conflict)
+        let table: Vec<(VisitRecord, NewVisit, Option<&str>)> = vec![
+            // No snapshots, no record: anything goes.
+            (
+                record(Planned, 0, false),
+                change(2, "2026-01-01", None, &[]),
+                None,
+            ),
+            // Snapshots fix the framework, and their authors stay.
+            (
+                record(InProgress, 2, false),
+                change(1, "2027-03-03", Some(8), &[5]),
+                Some("framework_id"),
+            ),
+            (
+                record(InProgress, 2, false),
+                change(1, "2027-03-03", Some(7), &[]),
+                Some("members"),
+            ),
+            (
+                record(InProgress, 2, false),
+                change(2, "2026-01-01", Some(7), &[5]),
+                None,
+            ),
+            // A record fixes the campus and the order of visits.
+            (
+                record(Debriefed, 1, true),
+                change(2, "2027-03-03", Some(7), &[5]),
+                Some("school_id"),
+            ),
+            (
+                record(Debriefed, 1, true),
+                change(1, "2027-01-06", Some(7), &[5]),
+                Some("date"),
+            ),
+            (
+                record(Debriefed, 1, true),
+                change(1, "2027-05-05", Some(7), &[5]),
+                Some("date"),
+            ),
+            (
+                record(Debriefed, 1, true),
+                change(1, "2027-04-30", Some(7), &[5]),
+                None,
+            ),
+            // So does publication.
+            (
+                record(Published, 0, false),
+                change(1, "2026-12-01", Some(7), &[]),
+                Some("date"),
+            ),
+            (
+                record(Published, 0, false),
+                change(1, "2027-02-01", Some(8), &[]),
+                None,
+            ),
+        ];
+        for (n, (record, new, field)) in table.into_iter().enumerate() {
+            let got = check_change(&record, &new).err().map(|c| c.field);
+            assert_eq!(got, field, "row {n}");
+        }
+    }
+
+    #[test]
+    fn conflicts_say_why() {
+        let c = check_change(
+            &record(VisitStatus::InProgress, 1, false),
+            &change(1, "2027-03-03", None, &[5]),
+        )
+        .unwrap_err();
+        assert!(c.message.contains("1 snapshot ticked"), "{}", c.message);
+        let c = check_change(
+            &record(VisitStatus::Published, 0, true),
+            &change(1, "2027-06-01", Some(7), &[]),
+        )
+        .unwrap_err();
+        assert!(c.message.contains("2027-05-05"), "{}", c.message);
+    }
 
     #[test]
     fn statuses_move_forward_one_step() {

@@ -14,6 +14,10 @@ use crate::db::schema::{user_roles, users};
 use crate::db::visits::Viewer;
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::action_item::Status;
+
+/// The heading of the items a visit resolved on the spot.
+const RESOLVED: &str = "Resolved during the visit";
 
 /// A person an email goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +129,12 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
             ..Filter::default()
         },
     )?;
+    // Dropped and merged proposals are not part of what was published;
+    // items resolved during the visit ask nothing of anyone.
+    let (resolved, items): (Vec<Item>, Vec<Item>) = items
+        .into_iter()
+        .filter(|i| i.status != Status::Dropped)
+        .partition(|i| i.status == Status::Resolved);
     let campus = &visit.school.name;
     let date = visit.date;
     let visit_url = format!("{base}/visits/{visit_id}");
@@ -133,7 +143,11 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
         .iter()
         .map(|p| p.description.clone())
         .collect();
-    let compose = |to: &Recipient, heading: &str, items: &[Item]| -> NewMessage {
+    let compose = |to: &Recipient,
+                   heading: &str,
+                   items: &[Item],
+                   resolved: &[Item]|
+     -> NewMessage {
         let subject = format!("Visit to {campus} on {date}: {heading}");
         let mut text = format!(
             "Hello {},\n\nThe visit to {campus} on {date} is published.\n{visit_url}\n\n",
@@ -157,6 +171,13 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
             text.push_str(&item_line(item, base));
             text.push('\n');
         }
+        if !resolved.is_empty() {
+            text.push_str(&format!("\n{RESOLVED}\n"));
+            for item in resolved {
+                text.push_str(&item_line(item, base));
+                text.push('\n');
+            }
+        }
         let html = layout(
             &subject,
             html! {
@@ -172,6 +193,10 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
                 }
                 h2 { (heading) }
                 @if items.is_empty() { p { "None." } } @else { (item_list(items, base)) }
+                @if !resolved.is_empty() {
+                    h2 { (RESOLVED) }
+                    (item_list(resolved, base))
+                }
             },
         );
         NewMessage {
@@ -192,27 +217,28 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
             &leader,
             "Action steps and department items for your campus",
             &items,
+            &resolved,
         );
         written += usize::from(enqueue(conn, &message)?);
         told.insert(leader.id);
     }
-    let mut by_department: BTreeMap<i64, Vec<Item>> = BTreeMap::new();
-    for item in &items {
+    // Each department's items, open and resolved on the spot.
+    let mut by_department: BTreeMap<i64, (String, Vec<Item>, Vec<Item>)> = BTreeMap::new();
+    for (item, done) in items
+        .iter()
+        .map(|i| (i, false))
+        .chain(resolved.iter().map(|i| (i, true)))
+    {
         if let Some(department) = &item.department {
-            by_department
+            let entry = by_department
                 .entry(department.id)
-                .or_default()
-                .push(item.clone());
+                .or_insert_with(|| (department.name.clone(), Vec::new(), Vec::new()));
+            if done { &mut entry.2 } else { &mut entry.1 }.push(item.clone());
         }
     }
-    for (department_id, items) in by_department {
-        let name = items[0]
-            .department
-            .as_ref()
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
+    for (department_id, (name, items, resolved)) in by_department {
         for head in holding(conn, Role::DepartmentHead, None, Some(department_id))? {
-            let message = compose(&head, &format!("{name}'s action items"), &items);
+            let message = compose(&head, &format!("{name}'s action items"), &items, &resolved);
             written += usize::from(enqueue(conn, &message)?);
             told.insert(head.id);
         }

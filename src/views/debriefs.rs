@@ -125,6 +125,7 @@ pub fn page(
     page: &DebriefPage,
     form: Option<&DebriefForm>,
     errors: &FieldErrors,
+    done: Option<&str>,
 ) -> Markup {
     let visit = &page.visit;
     let title = format!("Debrief — {}", visit.school.name);
@@ -136,7 +137,8 @@ pub fn page(
         html! {
             p { a href={ "/visits/" (visit.id) } { "← The visit" } }
             h1 { (title) }
-            p.lede { (page.observations.len()) " snapshots. Each look-for: in how many snapshots where it applied it was seen (partly seen in brackets). N/A snapshots do not count." }
+            (super::notice(done))
+            p.lede { (super::count(page.observations.len(), "snapshot", "snapshots")) ". Each look-for: in how many snapshots where it applied it was seen (partly seen in brackets). N/A snapshots do not count." }
             @match &page.framework {
                 None => p { "This visit has no look-for framework." },
                 Some(framework) => {
@@ -196,6 +198,10 @@ pub fn page(
                 }
                 None => {
                     h2 { "The debrief" }
+                    (error_summary(errors))
+                    @if !page.visit.status.takes_debrief_edits() {
+                        p.hint { "The visit is published: this debrief is on record and its action items quote it." }
+                    }
                     dl {
                         dt { "Strengths" } dd { (if page.debrief.strengths.is_empty() { "Not recorded yet" } else { &page.debrief.strengths }) }
                         dt { "Instructional alignment" } dd { (if page.debrief.alignment_notes.is_empty() { "—" } else { &page.debrief.alignment_notes }) }

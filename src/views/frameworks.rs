@@ -44,7 +44,7 @@ pub fn list(ctx: &Ctx, frameworks: &[Summary]) -> Markup {
     )
 }
 
-pub fn show(ctx: &Ctx, framework: &Framework) -> Markup {
+pub fn show(ctx: &Ctx, framework: &Framework, done: Option<&str>) -> Markup {
     let title = format!("{} (version {})", framework.name, framework.version);
     page(
         ctx,
@@ -53,6 +53,7 @@ pub fn show(ctx: &Ctx, framework: &Framework) -> Markup {
         html! {
             p { a href="/admin/frameworks" { "← All frameworks" } }
             h1 { (title) }
+            (super::notice(done))
             p { (state(framework.frozen)) }
             div.actions {
                 a.button.secondary href={ "/admin/frameworks/" (framework.id) "/export.json" } { "Export JSON" }
@@ -101,7 +102,7 @@ pub fn import(ctx: &Ctx, form: &ImportForm, errors: &FieldErrors, problems: &[Pr
             (error_summary(errors))
             @if !problems.is_empty() {
                 div.error-summary role="alert" {
-                    h2 { (problems.len()) " problem(s) in the file; nothing was imported" }
+                    h2 { (super::count(problems.len(), "problem", "problems")) " in the file; nothing was imported" }
                     ul { @for problem in problems { li { code { (problem.place) } ": " (problem.message) } } }
                 }
             }

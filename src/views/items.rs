@@ -14,7 +14,7 @@ use crate::domain::user::Link;
 use crate::domain::FieldErrors;
 
 /// The item form as typed (add, review edit, or update).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ItemForm {
     pub title: String,
     pub evidence: String,
@@ -26,6 +26,24 @@ pub struct ItemForm {
     pub reason: String,
     pub note: String,
     pub version: String,
+}
+
+impl Default for ItemForm {
+    /// A new item: normal priority, like a proposal.
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            evidence: String::new(),
+            department: String::new(),
+            owner: String::new(),
+            due_on: String::new(),
+            priority: Priority::Normal.as_str().to_owned(),
+            status: String::new(),
+            reason: String::new(),
+            note: String::new(),
+            version: String::new(),
+        }
+    }
 }
 
 impl ItemForm {
@@ -250,8 +268,9 @@ pub fn for_visit(
                     (TextField::new("title", "What needs doing", &form.title).show(errors))
                     (textarea("evidence", "Evidence (optional)", &form.evidence, errors, None))
                     (select_field("department", "Department", &form.department, &department_choices, Some("None — a school action step"), true, errors))
-                    (TextField::new("due_on", "Due", &form.due_on).kind("date").optional().show(errors))
+                    (TextField::new("due_on", "Due", &form.due_on).kind("date").optional().hint("Left empty: the district's usual time for its kind after the visit.").show(errors))
                     (select_field("priority", "Priority", &form.priority, &priority_choices(), None, false, errors))
+                    p.hint { "Its owner is proposed like a generated item's: the department's head, or the school's leader for a school action step." }
                     div.actions { button type="submit" { "Add the item" } }
                 }
             }
@@ -259,7 +278,7 @@ pub fn for_visit(
                 h2 { "Publish" }
                 form method="post" action={ "/visits/" (visit.id) "/publish" } {
                     (csrf_field(ctx))
-                    p { (proposals.len()) " proposed items will open and the visit will be published." }
+                    p { (super::count(proposals.len(), "proposed item", "proposed items")) " will open and the visit will be published." }
                     button type="submit" { "Publish the visit's items" }
                 }
             }

@@ -306,7 +306,7 @@ pub fn pager<T>(page: &Page<T>, base: &str) -> Markup {
 
 /// "1 item", "3 items".
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    crate::domain::fields::plural(n, one, many)
 }
 
 /// Encodes a value for a query string.

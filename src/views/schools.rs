@@ -87,7 +87,7 @@ pub fn form(ctx: &Ctx, school: Option<&School>, form: &SchoolForm, errors: &Fiel
                 (TextField::new("name", "Name", &form.name).autocomplete("off").show(errors))
                 (TextField::new("code", "Code", &form.code).hint("The district's short code: letters, digits, '-' and '_'.").autocomplete("off").show(errors))
                 (select_field("level", "Level", &form.level, &levels, Some("Choose a level"), false, errors))
-                (TextField::new("program", "Program", &form.program).hint("Optional: the district's program for the campus, such as Title I or Dual language.").autocomplete("off").show(errors))
+                (TextField::new("program", "Program", &form.program).optional().hint("The district's program for the campus, such as Title I or Dual language.").autocomplete("off").show(errors))
                 (checkbox("active", "Active (shown in lists and plans)", form.active.is_some()))
                 div.actions { button type="submit" { "Save school" } }
             }

@@ -136,7 +136,9 @@ pub fn show(
             @if can_plan {
                 div.actions {
                     a.button.secondary href={ "/visits/" (visit.id) "/edit" } { "Edit the plan" }
-                    @if let Some(next) = visit.status.next() {
+                    @if visit.status.next() == Some(VisitStatus::Published) {
+                        a.button href={ "/visits/" (visit.id) "/items" } { "Review and publish the action items" }
+                    } @else if let Some(next) = visit.status.next() {
                         form.inline method="post" action={ "/visits/" (visit.id) "/status" } {
                             (csrf_field(ctx))
                             input type="hidden" name="to" value=(next.as_str());

@@ -5,10 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
-use super::{field_errors, see_other, unprocessable};
-use crate::auth::extract::client_ip;
+use super::actions;
+use super::{refused, see_other};
 use crate::auth::{CurrentUser, Planner};
-use crate::db::audit::NewEvent;
 use crate::db::visits::Viewer;
 use crate::db::{self, Db};
 use crate::domain::debrief::NewDebrief;
@@ -54,16 +53,24 @@ pub async fn show(
     user: CurrentUser,
     db: web::Data<Db>,
     id: web::Path<i64>,
+    done: web::Query<super::DoneQuery>,
 ) -> Result<Markup, AppError> {
     let page = load(&user, &db, id.into_inner()).await?;
-    let can_edit = Viewer::from(&user.account).sees_all_visits();
     let form = views::debriefs::DebriefForm::of(&page.debrief, BLANK_PROBLEMS);
+    let editable = may_edit(&user, &page);
     Ok(views::debriefs::page(
         &user.ctx(),
         &page,
-        can_edit.then_some(&form),
+        editable.then_some(&form),
         &FieldErrors::new(),
+        done.message("debrief").as_deref(),
     ))
+}
+
+/// Whether `user` gets the debrief's form: the planners, while the visit is
+/// in review. Once published the debrief is on record.
+fn may_edit(user: &CurrentUser, page: &DebriefPage) -> bool {
+    Viewer::from(&user.account).sees_all_visits() && page.visit.status.takes_debrief_edits()
 }
 
 pub async fn save(
@@ -84,34 +91,24 @@ pub async fn save(
         &problems,
     ) {
         Ok(debrief) => {
-            let (actor, ip) = (user.id(), client_ip(&req));
-            field_errors(
-                db.run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        db::debriefs::save(conn, id, actor, &debrief)?;
-                        db::audit::record(
-                            conn,
-                            &NewEvent::new("debrief.saved")
-                                .by(Some(actor))
-                                .on("visit", id)
-                                .from_ip(ip),
-                        )?;
-                        Ok::<_, db::WriteError>(())
-                    })
-                })
-                .await,
+            let actor = super::actor(&user, &req);
+            refused(
+                db.run(move |conn| actions::debriefs::save(conn, &actor, id, &debrief))
+                    .await,
             )?
         }
-        Err(errors) => Err(errors),
+        Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/visits/{id}/debrief"))),
-        Err(errors) => Ok(unprocessable(views::debriefs::page(
-            &user.ctx(),
-            &page,
-            Some(&form),
-            &errors,
-        ))),
+        Ok(()) => Ok(see_other(&format!("/visits/{id}/debrief?done=updated"))),
+        Err(refusal) => {
+            // A published visit's debrief is shown as recorded, with why.
+            let form = may_edit(&user, &page).then_some(&form);
+            Ok(super::shown_again(
+                refusal.status,
+                views::debriefs::page(&user.ctx(), &page, form, &refusal.fields, None),
+            ))
+        }
     }
 }
 

@@ -39,10 +39,29 @@ pub async fn show(
     Admin(admin): Admin,
     db: web::Data<Db>,
     id: web::Path<i64>,
+    done: web::Query<super::DoneQuery>,
 ) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let framework = db.run(move |conn| db::frameworks::load(conn, id)).await?;
-    Ok(views::frameworks::show(&admin.ctx(), &framework))
+    let done = match done.done.as_deref() {
+        Some("imported") => Some(format!(
+            "The framework was imported: {}.",
+            crate::domain::fields::plural(
+                framework.domains.iter().map(|d| d.indicators.len()).sum(),
+                "look-for",
+                "look-fors"
+            )
+        )),
+        Some("versioned") => {
+            Some("A new version was made; change it before it is used.".to_owned())
+        }
+        _ => None,
+    };
+    Ok(views::frameworks::show(
+        &admin.ctx(),
+        &framework,
+        done.as_deref(),
+    ))
 }
 
 pub async fn import_form(Admin(admin): Admin) -> Markup {
@@ -114,7 +133,7 @@ pub async fn import(
         })
         .await?;
     match outcome {
-        Ok(id) => Ok(see_other(&format!("/admin/frameworks/{id}"))),
+        Ok(id) => Ok(see_other(&format!("/admin/frameworks/{id}?done=imported"))),
         Err(problems) => {
             let errors = FieldErrors::single(
                 "content",
@@ -212,5 +231,7 @@ pub async fn new_version(
             })
         })
         .await?;
-    Ok(see_other(&format!("/admin/frameworks/{new_id}")))
+    Ok(see_other(&format!(
+        "/admin/frameworks/{new_id}?done=versioned"
+    )))
 }

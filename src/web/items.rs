@@ -9,11 +9,10 @@ use chrono::NaiveDate;
 use maud::Markup;
 use serde::Deserialize;
 
-use super::{field_errors, see_other};
-use crate::auth::extract::{client_ip, deny};
+use super::{actions, field_errors, see_other};
+use crate::auth::extract::deny;
 use crate::auth::{CurrentUser, Planner};
 use crate::db::action_items::{Change, Changed, Draft, Filter, Item};
-use crate::db::audit::NewEvent;
 use crate::db::visits::{Viewer, Visit};
 use crate::db::{self, Db};
 use crate::domain::account::Role;
@@ -26,10 +25,7 @@ use crate::views::items::{ItemForm, ItemPage, ListPage, VisitItemsPage};
 
 /// Whether the visit is still being reviewed (its items are proposals).
 pub fn in_review(visit: &Visit) -> bool {
-    matches!(
-        visit.status,
-        VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
-    )
+    visit.status.in_review()
 }
 
 /// Who may change an item. While its visit is reviewed: the visit's team
@@ -117,11 +113,6 @@ pub(crate) async fn reviewable(
     }
 }
 
-async fn audit(db: &Db, event: NewEvent) -> Result<(), AppError> {
-    db.run(move |conn| db::audit::record(conn, &event)).await?;
-    Ok(())
-}
-
 pub async fn generate(
     user: CurrentUser,
     req: HttpRequest,
@@ -129,28 +120,14 @@ pub async fn generate(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let visit = reviewable(&req, &user, &db, id.into_inner()).await?;
-    let (visit_id, actor) = (visit.id, user.id());
+    let (visit_id, actor) = (visit.id, super::actor(&user, &req));
     match field_errors(
-        db.run(move |conn| db::action_items::generate(conn, visit_id, actor))
+        db.run(move |conn| actions::items::generate(conn, &actor, visit_id))
             .await,
     )? {
-        Ok(outcome) => {
-            audit(
-                &db,
-                NewEvent::new("action_items.generated")
-                    .by(Some(actor))
-                    .on("visit", visit_id)
-                    .from_ip(client_ip(&req))
-                    .detail(format!(
-                        "{} added, {} refreshed, {} kept",
-                        outcome.added, outcome.refreshed, outcome.kept
-                    )),
-            )
-            .await?;
-            Ok(see_other(&format!(
-                "/visits/{visit_id}/items?done=generated"
-            )))
-        }
+        Ok(_) => Ok(see_other(&format!(
+            "/visits/{visit_id}/items?done=generated"
+        ))),
         Err(errors) => again(&user, &db, visit, &ItemForm::default(), &errors).await,
     }
 }
@@ -243,26 +220,16 @@ pub async fn add(
     let form = ItemForm::from_fields(&fields);
     let result = match draft_from(&form) {
         Ok(draft) => {
-            let (visit_id, actor) = (visit.id, user.id());
+            let (visit_id, actor) = (visit.id, super::actor(&user, &req));
             field_errors(
-                db.run(move |conn| db::action_items::add(conn, visit_id, &draft, actor))
+                db.run(move |conn| actions::items::add(conn, &actor, visit_id, &draft))
                     .await,
             )?
         }
         Err(errors) => Err(errors),
     };
     match result {
-        Ok(item_id) => {
-            audit(
-                &db,
-                NewEvent::new("action_item.added")
-                    .by(Some(user.id()))
-                    .on("action_item", item_id)
-                    .from_ip(client_ip(&req)),
-            )
-            .await?;
-            Ok(see_other(&format!("/visits/{}/items?done=added", visit.id)))
-        }
+        Ok(_) => Ok(see_other(&format!("/visits/{}/items?done=added", visit.id))),
         Err(errors) => again(&user, &db, visit, &form, &errors).await,
     }
 }
@@ -291,29 +258,9 @@ pub async fn merge(
             return again(&user, &db, visit, &ItemForm::default(), &errors).await;
         }
     };
-    let actor = user.id();
-    let visit_id = visit.id;
+    let (visit_id, actor) = (visit.id, super::actor(&user, &req));
     let outcome = db
-        .run(move |conn| -> Result<(), AppError> {
-            // Both must be items of this visit.
-            let ids: Vec<i64> = {
-                use crate::db::schema::action_items;
-                use diesel::prelude::*;
-                action_items::table
-                    .filter(action_items::visit_id.eq(visit_id))
-                    .filter(action_items::id.eq_any([into, from]))
-                    .select(action_items::id)
-                    .load(conn)?
-            };
-            if ids.len() != 2 {
-                return Err(FieldErrors::single(
-                    "merge",
-                    "Choose two different items of this visit.",
-                )
-                .into());
-            }
-            Ok(db::action_items::merge(conn, into, from, actor)?)
-        })
+        .run(move |conn| actions::items::merge(conn, &actor, visit_id, into, from))
         .await;
     match field_errors(outcome)? {
         Ok(()) => Ok(see_other(&format!("/visits/{visit_id}/items?done=merged"))),
@@ -329,25 +276,10 @@ pub async fn publish(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let visit = visible_visit(&user, &db, id.into_inner()).await?;
-    let (visit_id, actor, ip) = (visit.id, user.id(), client_ip(&req));
+    let (visit_id, actor) = (visit.id, super::actor(&user, &req));
     let base = config.base_url.clone();
     let outcome = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let published = db::action_items::publish(conn, visit_id, actor)?;
-                // The summaries go out with the publication, or not at all.
-                crate::mail::messages::visit_published(conn, visit_id, &base)?;
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("visit.published")
-                        .by(Some(actor))
-                        .on("visit", visit_id)
-                        .from_ip(ip)
-                        .detail(format!("{published} items opened")),
-                )?;
-                Ok::<_, db::WriteError>(published)
-            })
-        })
+        .run(move |conn| actions::items::publish(conn, &actor, visit_id, &base))
         .await;
     match field_errors(outcome)? {
         Ok(_) => Ok(see_other(&format!(
@@ -505,32 +437,14 @@ pub async fn update(
             )));
         }
     };
-    let (item_id, actor) = (page.item.id, user.id());
-    let newly_owned = newly_owned(&page, change.owner_id, actor);
+    let (item_id, actor) = (page.item.id, super::actor(&user, &req));
+    let newly_owned = newly_owned(&page, change.owner_id, actor.id);
     let base = config.base_url.clone();
     let outcome = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let outcome = db::action_items::change(conn, item_id, &change, actor)?;
-                if let (Changed::Saved(_), Some(owner)) = (&outcome, newly_owned) {
-                    crate::mail::messages::assigned(conn, item_id, owner, &base)?;
-                }
-                Ok::<_, db::WriteError>(outcome)
-            })
-        })
+        .run(move |conn| actions::items::change(conn, &actor, item_id, &change, newly_owned, &base))
         .await;
     match field_errors(outcome)? {
-        Ok(Changed::Saved(_)) => {
-            audit(
-                &db,
-                NewEvent::new("action_item.updated")
-                    .by(Some(actor))
-                    .on("action_item", item_id)
-                    .from_ip(client_ip(&req)),
-            )
-            .await?;
-            Ok(see_other(&format!("/items/{item_id}?done=updated")))
-        }
+        Ok(Changed::Saved(_)) => Ok(see_other(&format!("/items/{item_id}?done=updated"))),
         Ok(Changed::Conflict) => {
             // Show their version, keep what this person typed, and let the
             // next save go against the version they have now seen.
@@ -870,19 +784,9 @@ pub async fn check(
         .result
         .parse()
         .map_err(|message: String| AppError::validation(FieldErrors::single("result", message)))?;
-    let (actor, note) = (user.id(), form.note.clone());
-    let visit_id = visit.id;
-    db.run(move |conn| db::action_items::check(conn, item_id, visit_id, result, &note, actor))
+    let (actor, note, visit_id) = (super::actor(&user, &req), form.note.clone(), visit.id);
+    db.run(move |conn| actions::items::check(conn, &actor, visit_id, item_id, result, &note))
         .await?;
-    audit(
-        &db,
-        NewEvent::new("action_item.checked")
-            .by(Some(actor))
-            .on("action_item", item_id)
-            .from_ip(client_ip(&req))
-            .detail(result.as_str()),
-    )
-    .await?;
     Ok(see_other(&format!(
         "/visits/{visit_id}/debrief#earlier-items"
     )))

@@ -1,6 +1,7 @@
 //! Thin handlers: extract, parse into domain values, call `db`, answer.
 
 pub mod account;
+pub mod actions;
 pub mod api;
 pub mod assets;
 pub mod audit;
@@ -33,6 +34,31 @@ use crate::domain::paging::PageRequest;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, ErrorCode};
 
+/// The person making a change, and from where, for an action.
+pub fn actor(user: &crate::auth::CurrentUser, req: &actix_web::HttpRequest) -> actions::Actor {
+    actions::Actor {
+        id: user.id(),
+        name: user.account.name.clone(),
+        viewer: crate::db::visits::Viewer::from(&user.account),
+        ip: crate::auth::extract::client_ip(req),
+    }
+}
+
+/// An action's refusal recorded in the audit log like any other (403);
+/// every other outcome passes through.
+pub async fn audited<T>(
+    req: &actix_web::HttpRequest,
+    user: &crate::auth::CurrentUser,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    match result {
+        Err(e) if e.code == ErrorCode::Forbidden => {
+            Err(crate::auth::extract::deny(req, user).await)
+        }
+        other => other,
+    }
+}
+
 /// 303 See Other: where a browser goes after a successful form.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -55,6 +81,49 @@ pub fn field_errors<T>(result: Result<T, AppError>) -> Result<Result<T, FieldErr
         Err(error) if error.code == ErrorCode::ValidationFailed => Ok(Err(error.fields)),
         Err(error) => Err(error),
     }
+}
+
+/// A form's submission refused: the status to answer (422 for input to
+/// correct, 409 for a change the record does not allow) and the messages
+/// to show beside the fields.
+pub struct Refused {
+    pub status: StatusCode,
+    pub fields: FieldErrors,
+}
+
+/// Like [`field_errors`], keeping conflicts with the record on the form too.
+pub fn refused<T>(result: Result<T, AppError>) -> Result<Result<T, Refused>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(error)
+            if matches!(
+                error.code,
+                ErrorCode::ValidationFailed | ErrorCode::Conflict
+            ) =>
+        {
+            Ok(Err(Refused {
+                status: error.code.status(),
+                fields: error.fields,
+            }))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+impl From<FieldErrors> for Refused {
+    fn from(fields: FieldErrors) -> Self {
+        Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            fields,
+        }
+    }
+}
+
+/// A form shown again with its messages, with the status of its refusal.
+pub fn shown_again(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
 }
 
 /// The query values every directory list understands.

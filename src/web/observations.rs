@@ -6,8 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 use serde::Deserialize;
 
+use super::actions::{self, observations::Ticks};
 use super::{see_other, unprocessable};
-use crate::auth::extract::{client_ip, deny};
+use crate::auth::extract::deny;
 use crate::auth::CurrentUser;
 use crate::db::visits::{Viewer, Visit};
 use crate::db::{self, Db};
@@ -107,37 +108,28 @@ pub async fn submit(
                 .unwrap_or(""),
         ),
     );
-    let teacher_field = teacher_field(&db).await?;
-    let (observation, key) = match (parse_fields(&fields, errors, teacher_field), key) {
-        (Ok(observation), Some(key)) => (observation, key),
-        (Ok(_), None) => {
-            let errors = FieldErrors::single(
-                "idempotency_key",
-                "The submission key is missing; reload the page.",
-            );
-            return again(&user, &db, &visit, &fields, &errors, None).await;
-        }
-        (Err(errors), _) => return again(&user, &db, &visit, &fields, &errors, None).await,
+    let ticks = ticks_from(&fields, &mut errors);
+    let Some(key) = key.filter(|_| errors.is_empty()) else {
+        return again(&user, &db, &visit, &fields, &errors, None).await;
     };
-    let (visit_id, author, ip) = (visit.id, user.id(), client_ip(&req));
+    let (visit_id, actor, typed) = (visit.id, super::actor(&user, &req), fields.clone());
     let outcome = db
-        .run(move |conn| db::observations::submit(conn, visit_id, author, &key, &observation, ip))
+        .run(move |conn| {
+            let raw = raw_of(&typed);
+            actions::observations::record(conn, &actor, visit_id, &key, &raw, Ticks::ById(ticks))
+        })
         .await;
-    match super::field_errors(outcome)? {
+    match super::field_errors(super::audited(&req, &user, outcome).await)? {
         Ok(_) => Ok(see_other(&format!("/visits/{visit_id}/observe?saved=1"))),
         Err(errors) => again(&user, &db, &visit, &fields, &errors, None).await,
     }
 }
 
-/// Reads a capture form into a snapshot; `errors` may already hold some.
-fn parse_fields(
-    fields: &HashMap<String, String>,
-    mut errors: FieldErrors,
-    teacher_field: bool,
-) -> Result<NewObservation, FieldErrors> {
+/// The snapshot's fields as typed (the teacher's name is dropped later
+/// unless the district records teachers).
+fn raw_of(fields: &HashMap<String, String>) -> RawObservation<'_> {
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
-    let ticks = ticks_from(fields, &mut errors);
-    let raw = RawObservation {
+    RawObservation {
         setting: get("setting"),
         room: get("room"),
         grade_band: get("grade_band"),
@@ -145,7 +137,23 @@ fn parse_fields(
         started_at: get("started_at"),
         rating: get("rating"),
         notes: get("notes"),
-        teacher: if teacher_field { get("teacher") } else { "" },
+        teacher: get("teacher"),
+    }
+}
+
+fn parse_fields(
+    fields: &HashMap<String, String>,
+    mut errors: FieldErrors,
+    teacher_field: bool,
+) -> Result<NewObservation, FieldErrors> {
+    let ticks = ticks_from(fields, &mut errors);
+    let raw = RawObservation {
+        teacher: if teacher_field {
+            raw_of(fields).teacher
+        } else {
+            ""
+        },
+        ..raw_of(fields)
     };
     match NewObservation::parse(&raw, ticks) {
         Ok(observation) if errors.is_empty() => Ok(observation),
@@ -248,19 +256,9 @@ pub async fn save(
         Ok(observation) => observation,
         Err(errors) => return again(&user, &db, &visit, &fields, &errors, Some(id)).await,
     };
-    let (author, ip) = (user.id(), client_ip(&req));
+    let actor = super::actor(&user, &req);
     let outcome = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                db::observations::update(conn, visit_id, id, author, &observation)?;
-                let event = crate::db::audit::NewEvent::new("observation.updated")
-                    .by(Some(author))
-                    .on("observation", id)
-                    .from_ip(ip);
-                db::audit::record(conn, &event)?;
-                Ok::<_, db::WriteError>(())
-            })
-        })
+        .run(move |conn| actions::observations::change(conn, &actor, visit_id, id, &observation))
         .await;
     match super::field_errors(outcome)? {
         Ok(()) => Ok(see_other(&format!("/visits/{visit_id}"))),

@@ -8,10 +8,9 @@ use chrono::Weekday;
 use maud::Markup;
 use serde::Deserialize;
 
-use super::{field_errors, see_other, unprocessable};
-use crate::auth::extract::client_ip;
+use super::actions;
+use super::{refused, see_other, unprocessable};
 use crate::auth::{CurrentUser, Planner};
-use crate::db::audit::NewEvent;
 use crate::db::visits::{Member, Viewer};
 use crate::db::{self, Db};
 use crate::domain::paging::PageRequest;
@@ -227,39 +226,33 @@ pub async fn create(
     let form = VisitForm::from_fields(&fields);
     let result = match form.parse() {
         Ok(visit) => {
-            let (actor, ip) = (user.id(), client_ip(&req));
-            field_errors(
-                db.run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        let id = db::visits::insert(conn, &visit)?;
-                        db::audit::record(
-                            conn,
-                            &NewEvent::new("visit.created")
-                                .by(Some(actor))
-                                .on("visit", id)
-                                .from_ip(ip),
-                        )?;
-                        Ok::<_, db::WriteError>(id)
-                    })
-                })
-                .await,
+            let actor = super::actor(&user, &req);
+            refused(
+                db.run(move |conn| actions::visits::create(conn, &actor, &visit))
+                    .await,
             )?
         }
-        Err(errors) => Err(errors),
+        Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(id) => Ok(see_other(&format!("/visits/{id}"))),
-        Err(errors) => {
-            let choices = choices(&db).await?;
-            Ok(unprocessable(views::visits::form(
-                &user.ctx(),
-                None,
-                &form,
-                &choices,
-                &errors,
-            )))
-        }
+        Ok(visit) => Ok(see_other(&format!("/visits/{}", visit.id))),
+        Err(refusal) => form_again(&user, &db, None, &form, refusal).await,
     }
+}
+
+/// The visit form again with what was typed and why it was refused.
+async fn form_again(
+    user: &CurrentUser,
+    db: &Db,
+    current: Option<&db::visits::Visit>,
+    form: &VisitForm,
+    refusal: super::Refused,
+) -> Result<HttpResponse, AppError> {
+    let choices = choices(db).await?;
+    Ok(super::shown_again(
+        refusal.status,
+        views::visits::form(&user.ctx(), current, form, &choices, &refusal.fields),
+    ))
 }
 
 pub async fn edit(
@@ -295,38 +288,17 @@ pub async fn update(
     let form = VisitForm::from_fields(&fields);
     let result = match form.parse() {
         Ok(visit) => {
-            let (actor, ip) = (user.id(), client_ip(&req));
-            field_errors(
-                db.run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        db::visits::update(conn, id, &visit)?;
-                        db::audit::record(
-                            conn,
-                            &NewEvent::new("visit.updated")
-                                .by(Some(actor))
-                                .on("visit", id)
-                                .from_ip(ip),
-                        )?;
-                        Ok::<_, db::WriteError>(())
-                    })
-                })
-                .await,
+            let actor = super::actor(&user, &req);
+            refused(
+                db.run(move |conn| actions::visits::change(conn, &actor, id, &visit))
+                    .await,
             )?
         }
-        Err(errors) => Err(errors),
+        Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/visits/{id}"))),
-        Err(errors) => {
-            let choices = choices(&db).await?;
-            Ok(unprocessable(views::visits::form(
-                &user.ctx(),
-                Some(&current),
-                &form,
-                &choices,
-                &errors,
-            )))
-        }
+        Ok(_) => Ok(see_other(&format!("/visits/{id}"))),
+        Err(refusal) => form_again(&user, &db, Some(&current), &form, refusal).await,
     }
 }
 
@@ -344,20 +316,9 @@ pub async fn advance(
     form: web::Form<AdvanceForm>,
 ) -> Result<HttpResponse, AppError> {
     let to: VisitStatus = form.to.parse().map_err(AppError::bad_request)?;
-    let (id, actor, ip) = (id.into_inner(), user.id(), client_ip(&req));
-    db.run(move |conn| {
-        db::write_transaction(conn, |conn| {
-            db::visits::advance(conn, id, to)?;
-            let event = NewEvent::new("visit.status_changed")
-                .by(Some(actor))
-                .on("visit", id)
-                .from_ip(ip)
-                .detail(to.as_str());
-            db::audit::record(conn, &event)?;
-            Ok::<_, db::WriteError>(())
-        })
-    })
-    .await?;
+    let (id, actor) = (id.into_inner(), super::actor(&user, &req));
+    db.run(move |conn| actions::visits::advance(conn, &actor, id, to))
+        .await?;
     Ok(see_other(&format!("/visits/{id}")))
 }
 
@@ -522,23 +483,8 @@ pub async fn confirm_plan(
             .join(" ");
         return Err(AppError::bad_request(message));
     }
-    let (actor, ip) = (user.id(), client_ip(&req));
-    db.run(move |conn| {
-        db::write_transaction(conn, |conn| {
-            for visit in &visits {
-                let id = db::visits::insert(conn, visit)?;
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("visit.created")
-                        .by(Some(actor))
-                        .on("visit", id)
-                        .from_ip(ip.clone())
-                        .detail("planner"),
-                )?;
-            }
-            Ok::<_, db::WriteError>(())
-        })
-    })
-    .await?;
+    let actor = super::actor(&user, &req);
+    db.run(move |conn| actions::visits::create_planned(conn, &actor, &visits))
+        .await?;
     Ok(see_other("/visits"))
 }

@@ -31,6 +31,7 @@ impl From<Department> for DepartmentOut {
 
 /// The fields of a department to create or replace.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DepartmentIn {
     /// Unique, in any case.
     pub name: String,

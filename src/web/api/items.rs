@@ -6,18 +6,21 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::JsonBody;
-use crate::auth::extract::{client_ip, deny};
+use super::{JsonBody, Listing, PageQuery};
+use crate::auth::extract::deny;
 use crate::auth::{CurrentUser, Planner};
-use crate::db::action_items::{Change, Changed, Draft, Filter, Item, CONFLICT};
-use crate::db::audit::NewEvent;
+use crate::db::action_items::{Change, Changed, Draft, Filter, Item};
 use crate::db::visits::Viewer;
 use crate::db::{self, Db};
-use crate::domain::account::Role;
 use crate::domain::action_item::{Check, Kind, Priority, Status};
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::FieldErrors;
 use crate::error::{ApiError, AppError, ErrorBody, ErrorCode};
+use crate::web::actions;
 use crate::web::items::{item_page, reviewable, today, visible_item, visible_visit};
+
+/// What a stale change is told: the item moved on since the version sent.
+const STALE: &str = "Someone else changed this item since the version you sent. Read it again, then send your change with its current version.";
 
 /// An action item.
 #[derive(Serialize, ToSchema)]
@@ -122,9 +125,15 @@ async fn items_of_visit(
     Ok(items.into_iter().map(ItemOut::from).collect())
 }
 
+/// One page of `items`, in the shape of every list.
+fn listing(items: Vec<ItemOut>, page: &PageQuery) -> Listing<ItemOut> {
+    let request = PageRequest::new(page.page, page.per_page);
+    Listing::of(Page::slice(items, request), |i| i)
+}
+
 /// A visit's items (proposals included for its team and the planners).
-#[utoipa::path(security(("bearer" = [])), tag = "action items", params(Id), responses(
-    (status = 200, body = Vec<ItemOut>),
+#[utoipa::path(security(("bearer" = [])), tag = "action items", params(Id, PageQuery), responses(
+    (status = 200, body = Listing<ItemOut>),
     (status = 404, body = ErrorBody),
 ))]
 #[get("/visits/{id}/items")]
@@ -132,9 +141,11 @@ pub async fn for_visit(
     user: CurrentUser,
     db: web::Data<Db>,
     path: web::Path<Id>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let visit = visible_visit(&user, &db, path.id).await?;
-    Ok(HttpResponse::Ok().json(items_of_visit(&user, &db, visit.id).await?))
+    let items = items_of_visit(&user, &db, visit.id).await?;
+    Ok(HttpResponse::Ok().json(listing(items, &page)))
 }
 
 /// Proposes items from a debriefed visit's evidence (its team and the
@@ -152,21 +163,9 @@ pub async fn generate(
     path: web::Path<Id>,
 ) -> Result<HttpResponse, ApiError> {
     let visit = reviewable(&req, &user, &db, path.id).await?;
-    let (visit_id, actor, ip) = (visit.id, user.id(), client_ip(&req));
+    let (visit_id, actor) = (visit.id, crate::web::actor(&user, &req));
     let outcome = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let outcome = db::action_items::generate(conn, visit_id, actor)?;
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("action_items.generated")
-                        .by(Some(actor))
-                        .on("visit", visit_id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(outcome)
-            })
-        })
+        .run(move |conn| actions::items::generate(conn, &actor, visit_id))
         .await?;
     Ok(HttpResponse::Ok().json(GeneratedOut {
         added: outcome.added,
@@ -178,6 +177,7 @@ pub async fn generate(
 
 /// An item added by hand in review.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ItemIn {
     pub title: String,
     #[serde(default)]
@@ -230,9 +230,9 @@ pub async fn add(
         due_on: input.due_on,
         priority: input.priority,
     };
-    let (visit_id, actor) = (visit.id, user.id());
+    let (visit_id, actor) = (visit.id, crate::web::actor(&user, &req));
     let id = db
-        .run(move |conn| db::action_items::add(conn, visit_id, &draft, actor))
+        .run(move |conn| actions::items::add(conn, &actor, visit_id, &draft))
         .await?;
     let item = visible_item(&user, &db, id).await?;
     Ok(super::created(
@@ -244,7 +244,7 @@ pub async fn add(
 /// Publishes a debriefed visit: its proposals open, the visit becomes
 /// published (administrators and visit leads).
 #[utoipa::path(security(("bearer" = [])), tag = "action items", params(Id), responses(
-    (status = 200, body = Vec<ItemOut>),
+    (status = 200, body = Listing<ItemOut>),
     (status = 403, body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
@@ -256,26 +256,12 @@ pub async fn publish(
     config: web::Data<crate::config::Config>,
     path: web::Path<Id>,
 ) -> Result<HttpResponse, ApiError> {
-    let visit = visible_visit(&user, &db, path.id).await?;
-    let (visit_id, actor, ip) = (visit.id, user.id(), client_ip(&req));
+    let (visit_id, actor) = (path.id, crate::web::actor(&user, &req));
     let base = config.base_url.clone();
-    db.run(move |conn| {
-        db::write_transaction(conn, |conn| {
-            let opened = db::action_items::publish(conn, visit_id, actor)?;
-            crate::mail::messages::visit_published(conn, visit_id, &base)?;
-            db::audit::record(
-                conn,
-                &NewEvent::new("visit.published")
-                    .by(Some(actor))
-                    .on("visit", visit_id)
-                    .from_ip(ip)
-                    .detail(format!("{opened} items opened")),
-            )?;
-            Ok::<_, db::WriteError>(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(items_of_visit(&user, &db, visit_id).await?))
+    db.run(move |conn| actions::items::publish(conn, &actor, visit_id, &base))
+        .await?;
+    let items = items_of_visit(&user, &db, visit_id).await?;
+    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -292,11 +278,15 @@ pub struct ItemQuery {
     /// Only the caller's own items.
     #[serde(default)]
     pub mine: bool,
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Rows per page (1–200, default 50).
+    pub per_page: Option<u32>,
 }
 
 /// The items the caller may see, by due date.
 #[utoipa::path(security(("bearer" = [])), tag = "action items", params(ItemQuery), responses(
-    (status = 200, body = Vec<ItemOut>),
+    (status = 200, body = Listing<ItemOut>),
     (status = 401, body = ErrorBody),
 ))]
 #[get("/items")]
@@ -317,7 +307,12 @@ pub async fn list(
     let items = db
         .run(move |conn| db::action_items::list(conn, &viewer, &filter))
         .await?;
-    Ok(HttpResponse::Ok().json(items.into_iter().map(ItemOut::from).collect::<Vec<_>>()))
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let items = items.into_iter().map(ItemOut::from).collect();
+    Ok(HttpResponse::Ok().json(listing(items, &page)))
 }
 
 async fn detail(user: &CurrentUser, db: &Db, id: i64) -> Result<ItemDetailOut, AppError> {
@@ -356,6 +351,7 @@ pub async fn show(
 
 /// A change to an item. Omitted fields keep their value.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ItemChangeIn {
     /// The version read; a stale one gets 409 and changes nothing.
     pub version: i32,
@@ -427,37 +423,21 @@ pub async fn update(
         priority: input.priority.unwrap_or(item.priority),
         note: input.note,
     };
-    let (id, actor, ip) = (item.id, user.id(), client_ip(&req));
-    let newly_owned = crate::web::items::newly_owned(&page, change.owner_id, actor);
+    let (id, actor) = (item.id, crate::web::actor(&user, &req));
+    let newly_owned = crate::web::items::newly_owned(&page, change.owner_id, actor.id);
     let base = config.base_url.clone();
     let outcome = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let outcome = db::action_items::change(conn, id, &change, actor)?;
-                if let (Changed::Saved(_), Some(owner)) = (&outcome, newly_owned) {
-                    crate::mail::messages::assigned(conn, id, owner, &base)?;
-                }
-                if matches!(outcome, Changed::Saved(_)) {
-                    db::audit::record(
-                        conn,
-                        &NewEvent::new("action_item.updated")
-                            .by(Some(actor))
-                            .on("action_item", id)
-                            .from_ip(ip),
-                    )?;
-                }
-                Ok::<_, db::WriteError>(outcome)
-            })
-        })
+        .run(move |conn| actions::items::change(conn, &actor, id, &change, newly_owned, &base))
         .await?;
     match outcome {
         Changed::Saved(_) => Ok(HttpResponse::Ok().json(detail(&user, &db, id).await?)),
-        Changed::Conflict => Err(AppError::new(ErrorCode::Conflict, CONFLICT).into()),
+        Changed::Conflict => Err(AppError::new(ErrorCode::Conflict, STALE).into()),
     }
 }
 
 /// What the team found about an earlier item at this visit.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckIn {
     pub item_id: i64,
     pub result: Check,
@@ -482,30 +462,18 @@ pub async fn check(
 ) -> Result<HttpResponse, ApiError> {
     let visit = reviewable(&req, &user, &db, path.id).await?;
     let input: CheckIn = body.parse()?;
-    let (visit_id, actor, ip, item_id) = (visit.id, user.id(), client_ip(&req), input.item_id);
-    db.run(move |conn| {
-        db::write_transaction(conn, |conn| {
-            db::action_items::check(conn, item_id, visit_id, input.result, &input.note, actor)?;
-            db::audit::record(
-                conn,
-                &NewEvent::new("action_item.checked")
-                    .by(Some(actor))
-                    .on("action_item", item_id)
-                    .from_ip(ip)
-                    .detail(input.result.as_str()),
-            )?;
-            Ok::<_, db::WriteError>(())
-        })
-    })
-    .await?;
-    let everyone = Viewer {
-        user_id: 0,
-        roles: [Role::Admin].into_iter().collect(),
-        school_id: None,
-        department_id: None,
-    };
+    let (visit_id, actor) = (visit.id, crate::web::actor(&user, &req));
     let item = db
-        .run(move |conn| db::action_items::find_visible(conn, &everyone, item_id))
+        .run(move |conn| {
+            actions::items::check(
+                conn,
+                &actor,
+                visit_id,
+                input.item_id,
+                input.result,
+                &input.note,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ItemOut::from(item)))
 }

@@ -36,7 +36,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(visits::list)
         .service(visits::create)
         .service(visits::show)
-        .service(visits::update)
+        .service(visits::replace)
+        .service(visits::amend)
+        .service(visits::advance)
+        .service(visits::show_debrief)
+        .service(visits::save_debrief)
         .service(visits::create_observation)
         .service(visits::observations)
         .service(items::for_visit)
@@ -100,6 +104,36 @@ impl<T: utoipa::ToSchema> Listing<T> {
     }
 }
 
+/// The page of a list to answer.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Rows per page (1–200, default 50).
+    pub per_page: Option<u32>,
+}
+
+impl PageQuery {
+    /// The first page, as long as pages go.
+    pub fn everything() -> Self {
+        Self {
+            page: None,
+            per_page: Some(crate::domain::paging::PageRequest::MAX_PER_PAGE),
+        }
+    }
+}
+
+/// For a field that may be sent as `null`: `Some(None)` when it was,
+/// `None` (with `#[serde(default)]`) when it was left out.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 fn yes() -> bool {
     true
 }
@@ -147,14 +181,56 @@ impl JsonBody {
         }
         serde_json::from_slice(&self.bytes).map_err(|e| {
             if e.is_data() {
+                let mut fields = crate::domain::FieldErrors::new();
+                let text = e.to_string();
+                for (start, message) in [
+                    ("unknown field `", "This field is not part of the request."),
+                    ("missing field `", "This field is required."),
+                ] {
+                    if let Some(name) = text
+                        .strip_prefix(start)
+                        .and_then(|rest| rest.split('`').next())
+                    {
+                        fields.add(name, message);
+                    }
+                }
                 AppError::new(
                     ErrorCode::ValidationFailed,
                     format!("The JSON does not have the expected fields: {e}."),
                 )
+                .with_fields(fields)
                 .into()
             } else {
                 AppError::bad_request("The request body is not valid JSON.").into()
             }
         })
+    }
+
+    /// 422 naming each of `names` the body's JSON object lacks (a body that
+    /// replaces a whole record must carry every field).
+    pub fn require(&self, names: &[&str]) -> Result<(), crate::error::ApiError> {
+        use crate::error::{AppError, ErrorCode};
+        let Ok(serde_json::Value::Object(object)) =
+            serde_json::from_slice::<serde_json::Value>(&self.bytes)
+        else {
+            // `parse` says what is wrong with the body.
+            return Ok(());
+        };
+        let mut fields = crate::domain::FieldErrors::new();
+        for name in names.iter().filter(|n| !object.contains_key(**n)) {
+            fields.add(
+                name,
+                "This field is required: PUT replaces the whole record (send null for none); PATCH changes some fields.",
+            );
+        }
+        if fields.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "The request lacks required fields.",
+        )
+        .with_fields(fields)
+        .into())
     }
 }

@@ -36,6 +36,7 @@ impl From<School> for SchoolOut {
 
 /// The fields of a school to create or replace.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SchoolIn {
     pub name: String,
     /// Letters, digits, '-' and '_'; stored upper-case; unique.

@@ -51,6 +51,7 @@ impl From<User> for UserOut {
 
 /// The fields of a person to create or replace.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserIn {
     pub name: String,
     /// Unique; stored lower-case.

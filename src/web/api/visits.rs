@@ -1,19 +1,19 @@
 use std::collections::BTreeSet;
 
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, JsonBody};
-use crate::auth::extract::client_ip;
+use super::{created, JsonBody, Listing};
 use crate::auth::{CurrentUser, Planner};
-use crate::db::audit::NewEvent;
 use crate::db::visits::{Viewer, Visit};
 use crate::db::{self, Db};
 use crate::domain::paging::PageRequest;
 use crate::domain::visit::{NewVisit, Segment, VisitStatus};
 use crate::error::{ApiError, ErrorBody};
+use crate::web::actions::{self, observations::Ticks};
+use crate::web::audited;
 
 use super::users::LinkOut;
 
@@ -83,8 +83,10 @@ pub struct VisitListing {
     pub total: i64,
 }
 
-/// The plan of a visit to create or replace.
+/// The plan of a visit to create, or to replace with `PUT` (which then
+/// needs every field).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VisitIn {
     pub school_id: i64,
     /// `YYYY-MM-DD`.
@@ -101,6 +103,17 @@ pub struct VisitIn {
     #[serde(default)]
     pub segments: Option<BTreeSet<Segment>>,
 }
+
+/// The fields `PUT` must carry: it replaces the whole plan.
+const WHOLE_PLAN: [&str; 7] = [
+    "school_id",
+    "date",
+    "lead_id",
+    "framework_id",
+    "focus",
+    "members",
+    "segments",
+];
 
 impl VisitIn {
     fn parse(&self) -> Result<NewVisit, ApiError> {
@@ -192,21 +205,9 @@ pub async fn create(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let visit = body.parse::<VisitIn>()?.parse()?;
-    let (actor, ip, viewer) = (user.id(), client_ip(&req), Viewer::from(&user.account));
+    let actor = crate::web::actor(&user, &req);
     let saved = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let id = db::visits::insert(conn, &visit)?;
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("visit.created")
-                        .by(Some(actor))
-                        .on("visit", id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(db::visits::find_visible(conn, &viewer, id)?)
-            })
-        })
+        .run(move |conn| actions::visits::create(conn, &actor, &visit))
         .await?;
     Ok(created(
         format!("/api/v1/visits/{}", saved.id),
@@ -232,48 +233,136 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(VisitOut::from(visit)))
 }
 
-/// Replaces a visit's plan (administrators and visit leads).
+/// Replaces a visit's plan (administrators and visit leads). Every field
+/// must be sent (422 naming those missing); change some with `PATCH`.
+/// Once a visit has snapshots its framework is fixed, and once it has
+/// published items or checks its campus is, and its day moves only between
+/// the visits to the campus before and after it: 409 says which.
 #[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitId), request_body = VisitIn, responses(
     (status = 200, body = VisitOut),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
 #[put("/visits/{id}")]
-pub async fn update(
+pub async fn replace(
     Planner(user): Planner,
     req: HttpRequest,
     db: web::Data<Db>,
     path: web::Path<VisitId>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    body.require(&WHOLE_PLAN)?;
     let visit = body.parse::<VisitIn>()?.parse()?;
-    let (id, actor, ip, viewer) = (
-        path.id,
-        user.id(),
-        client_ip(&req),
-        Viewer::from(&user.account),
-    );
+    change(&user, &req, &db, path.id, visit).await
+}
+
+/// Some fields of a visit's plan; the others keep their value. `null`
+/// clears the lead or the framework.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitPatch {
+    pub school_id: Option<i64>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<i64>)]
+    pub lead_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<i64>)]
+    pub framework_id: Option<Option<i64>>,
+    pub focus: Option<String>,
+    pub members: Option<BTreeSet<i64>>,
+    pub segments: Option<BTreeSet<Segment>>,
+}
+
+/// Changes the named fields of a visit's plan, under the rules of `PUT`.
+#[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitId), request_body = VisitPatch, responses(
+    (status = 200, body = VisitOut),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[patch("/visits/{id}")]
+pub async fn amend(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let patch: VisitPatch = body.parse()?;
+    let (viewer, id) = (Viewer::from(&user.account), path.id);
+    let current = db
+        .run(move |conn| db::visits::find_visible(conn, &viewer, id))
+        .await?;
+    let link = |l: &Option<crate::domain::user::Link>| l.as_ref().map(|l| l.id);
+    let visit = VisitIn {
+        school_id: patch.school_id.unwrap_or(current.school.id),
+        date: patch.date.unwrap_or_else(|| current.date.to_string()),
+        lead_id: patch.lead_id.unwrap_or(link(&current.lead)),
+        framework_id: patch.framework_id.unwrap_or(link(&current.framework)),
+        focus: patch.focus.unwrap_or(current.focus),
+        members: patch
+            .members
+            .unwrap_or_else(|| current.members.iter().map(|m| m.id).collect()),
+        segments: Some(patch.segments.unwrap_or(current.segments)),
+    }
+    .parse()?;
+    change(&user, &req, &db, id, visit).await
+}
+
+async fn change(
+    user: &CurrentUser,
+    req: &HttpRequest,
+    db: &Db,
+    id: i64,
+    visit: NewVisit,
+) -> Result<HttpResponse, ApiError> {
+    let actor = crate::web::actor(user, req);
     let saved = db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                db::visits::update(conn, id, &visit)?;
-                db::audit::record(
-                    conn,
-                    &NewEvent::new("visit.updated")
-                        .by(Some(actor))
-                        .on("visit", id)
-                        .from_ip(ip),
-                )?;
-                Ok::<_, db::WriteError>(db::visits::find_visible(conn, &viewer, id)?)
-            })
-        })
+        .run(move |conn| actions::visits::change(conn, &actor, id, &visit))
+        .await?;
+    Ok(HttpResponse::Ok().json(VisitOut::from(saved)))
+}
+
+/// The status to move a visit on to.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusIn {
+    /// The visit's one next status: `in_progress`, `debriefed` or
+    /// `closed`. A visit is published with `POST /visits/{id}/publish`.
+    pub to: VisitStatus,
+}
+
+/// Moves a visit on to its next status (administrators and visit leads).
+#[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitId), request_body = StatusIn, responses(
+    (status = 200, body = VisitOut),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/visits/{id}/status")]
+pub async fn advance(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let to = body.parse::<StatusIn>()?.to;
+    let (actor, id) = (crate::web::actor(&user, &req), path.id);
+    let saved = db
+        .run(move |conn| actions::visits::advance(conn, &actor, id, to))
         .await?;
     Ok(HttpResponse::Ok().json(VisitOut::from(saved)))
 }
 
 /// An observation snapshot to record. Ticks are keyed by look-for code.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ObservationIn {
     /// `classroom`, `collaboration`, `planning` or `tour`.
     pub setting: String,
@@ -314,12 +403,16 @@ pub struct ObservationOut {
     pub notes: String,
     /// Empty unless the district records teachers.
     pub teacher: String,
-    /// Look-for id → tick.
-    pub ticks: std::collections::BTreeMap<i64, crate::domain::observation::Tick>,
+    /// Look-for code → tick, as they are sent.
+    pub ticks: std::collections::BTreeMap<String, crate::domain::observation::Tick>,
 }
 
-impl From<crate::db::observations::Observation> for ObservationOut {
-    fn from(o: crate::db::observations::Observation) -> Self {
+impl ObservationOut {
+    /// The snapshot with its ticks keyed by the codes in `code_of`.
+    fn of(
+        o: crate::db::observations::Observation,
+        code_of: &std::collections::HashMap<i64, String>,
+    ) -> Self {
         Self {
             id: o.id,
             author: o.author,
@@ -331,7 +424,14 @@ impl From<crate::db::observations::Observation> for ObservationOut {
             rating: o.rating,
             notes: o.notes,
             teacher: o.teacher,
-            ticks: o.ticks,
+            ticks: o
+                .ticks
+                .into_iter()
+                .map(|(id, tick)| {
+                    let code = code_of.get(&id).cloned().unwrap_or_else(|| id.to_string());
+                    (code, tick)
+                })
+                .collect(),
         }
     }
 }
@@ -356,16 +456,9 @@ pub async fn create_observation(
     path: web::Path<VisitId>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    use crate::db::observations::{Observation, Submitted};
-    use crate::domain::observation::{IdempotencyKey, NewObservation, RawObservation};
+    use crate::db::observations::Submitted;
+    use crate::domain::observation::{IdempotencyKey, RawObservation};
     use crate::domain::FieldErrors;
-
-    /// How the one trip to the database ended.
-    enum Outcome {
-        Denied,
-        Invalid(FieldErrors),
-        Done(Submitted, Box<Observation>),
-    }
 
     let key = req
         .headers()
@@ -374,48 +467,12 @@ pub async fn create_observation(
         .unwrap_or("");
     let key = IdempotencyKey::parse(key).map_err(|m| FieldErrors::single("Idempotency-Key", m))?;
     let input: ObservationIn = body.parse()?;
-    let (visit_id, author, author_name, ip, viewer) = (
-        path.id,
-        user.id(),
-        user.account.name.clone(),
-        client_ip(&req),
-        Viewer::from(&user.account),
-    );
-    // Everything after the sign-in check happens on one connection.
-    let outcome = db
-        .run(move |conn| -> Result<Outcome, crate::error::AppError> {
-            let target = db::visits::capture_target(conn, &viewer, visit_id)?;
-            if !target.may_record {
-                return Ok(Outcome::Denied);
-            }
-            let (Some(_), codes) = (target.framework_id, target.codes) else {
-                let message =
-                    "Choose the visit's look-for framework before recording observations.";
-                return Ok(Outcome::Invalid(FieldErrors::single("visit", message)));
-            };
-            let mut errors = FieldErrors::new();
-            let mut ticks = std::collections::BTreeMap::new();
-            for (code, tick) in &input.ticks {
-                match codes.get(&code.to_lowercase()) {
-                    Some(id) => {
-                        ticks.insert(*id, *tick);
-                    }
-                    None => errors.add(
-                        &format!("ticks.{code}"),
-                        "No look-for of this visit's framework has this code.",
-                    ),
-                }
-            }
+    let (visit_id, actor) = (path.id, crate::web::actor(&user, &req));
+    let recorded = db
+        .run(move |conn| {
             let rating = input.rating.map(|r| r.to_string()).unwrap_or_default();
-            // A teacher's name is kept only where the district asked for it.
-            let teacher =
-                if !input.teacher.trim().is_empty() && db::settings::find(conn)?.teacher_field {
-                    input.teacher.as_str()
-                } else {
-                    ""
-                };
             let raw = RawObservation {
-                teacher,
+                teacher: &input.teacher,
                 setting: &input.setting,
                 room: &input.room,
                 grade_band: &input.grade_band,
@@ -424,53 +481,25 @@ pub async fn create_observation(
                 rating: &rating,
                 notes: &input.notes,
             };
-            let observation = match NewObservation::parse(&raw, ticks) {
-                Ok(observation) if errors.is_empty() => observation,
-                Ok(_) => return Ok(Outcome::Invalid(errors)),
-                Err(more) => {
-                    for (field, message) in more.iter() {
-                        errors.add(field, message);
-                    }
-                    return Ok(Outcome::Invalid(errors));
-                }
-            };
-            let submitted =
-                match db::observations::submit(conn, visit_id, author, &key, &observation, ip) {
-                    Ok(submitted) => submitted,
-                    Err(db::WriteError::Invalid(errors)) => return Ok(Outcome::Invalid(errors)),
-                    Err(db::WriteError::Db(e)) => return Err(e.into()),
-                };
-            // A new snapshot is answered from what was stored; a replay
-            // reads the first one back.
-            let saved = match submitted {
-                Submitted::Created(id, at) => {
-                    Observation::stored(id, (author, &author_name), &observation, at)
-                }
-                Submitted::Replayed(id) => db::observations::find(conn, id)?,
-            };
-            Ok(Outcome::Done(submitted, Box::new(saved)))
+            let ticks = Ticks::ByCode(input.ticks.clone());
+            actions::observations::record(conn, &actor, visit_id, &key, &raw, ticks)
         })
-        .await?;
-    match outcome {
-        Outcome::Denied => Err(crate::auth::extract::deny(&req, &user).await.into()),
-        Outcome::Invalid(errors) => Err(errors.into()),
-        Outcome::Done(submitted, saved) => {
-            let mut response = HttpResponse::Created();
-            response.insert_header((
-                actix_web::http::header::LOCATION,
-                format!("/api/v1/visits/{visit_id}/observations"),
-            ));
-            if matches!(submitted, Submitted::Replayed(_)) {
-                response.insert_header(("Idempotent-Replayed", "true"));
-            }
-            Ok(response.json(ObservationOut::from(*saved)))
-        }
+        .await;
+    let recorded = audited(&req, &user, recorded).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        actix_web::http::header::LOCATION,
+        format!("/api/v1/visits/{visit_id}/observations"),
+    ));
+    if matches!(recorded.submitted, Submitted::Replayed(_)) {
+        response.insert_header(("Idempotent-Replayed", "true"));
     }
+    Ok(response.json(ObservationOut::of(recorded.observation, &recorded.code_of)))
 }
 
 /// A visit's observations (its team and the planners only).
-#[utoipa::path(security(("bearer" = [])), tag = "observations", params(VisitId), responses(
-    (status = 200, body = Vec<ObservationOut>),
+#[utoipa::path(security(("bearer" = [])), tag = "observations", params(VisitId, super::PageQuery), responses(
+    (status = 200, body = Listing<ObservationOut>),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody),
 ))]
@@ -480,16 +509,138 @@ pub async fn observations(
     req: HttpRequest,
     db: web::Data<Db>,
     path: web::Path<VisitId>,
+    query: web::Query<super::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let visit = crate::web::observations::recordable(&req, &user, &db, path.id).await?;
-    let visit_id = visit.id;
-    let found = db
-        .run(move |conn| db::observations::for_visit(conn, visit_id))
+    let (visit_id, viewer) = (visit.id, Viewer::from(&user.account));
+    let (found, code_of) = db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            let code_of = db::visits::capture_target(conn, &viewer, visit_id)?.code_of;
+            Ok((db::observations::for_visit(conn, visit_id)?, code_of))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(
-        found
-            .into_iter()
-            .map(ObservationOut::from)
-            .collect::<Vec<_>>(),
-    ))
+    let request = PageRequest::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(Listing::of(
+        crate::domain::paging::Page::slice(found, request),
+        |o| ObservationOut::of(o, &code_of),
+    )))
+}
+
+/// A problem of practice and the departments it concerns.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemOut {
+    pub id: i64,
+    pub description: String,
+    pub departments: Vec<LinkOut>,
+}
+
+/// A visit's debrief.
+#[derive(Serialize, ToSchema)]
+pub struct DebriefOut {
+    pub strengths: String,
+    pub alignment_notes: String,
+    pub attendees: String,
+    pub problems: Vec<ProblemOut>,
+    /// Whether it may still change: until the visit is published. After
+    /// that it is the record its published items quote.
+    pub editable: bool,
+}
+
+impl DebriefOut {
+    fn of(debrief: crate::db::debriefs::Debrief, status: VisitStatus) -> Self {
+        Self {
+            strengths: debrief.strengths,
+            alignment_notes: debrief.alignment_notes,
+            attendees: debrief.attendees,
+            problems: debrief
+                .problems
+                .into_iter()
+                .map(|p| ProblemOut {
+                    id: p.id,
+                    description: p.description,
+                    departments: p.departments.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            editable: status.takes_debrief_edits(),
+        }
+    }
+}
+
+/// A problem of practice to record.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemIn {
+    pub description: String,
+    #[serde(default)]
+    pub department_ids: BTreeSet<i64>,
+}
+
+/// The whole debrief, replacing what was recorded.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebriefIn {
+    pub strengths: String,
+    pub alignment_notes: String,
+    pub attendees: String,
+    pub problems: Vec<ProblemIn>,
+}
+
+async fn debrief_of(db: &Db, viewer: Viewer, id: i64) -> Result<DebriefOut, ApiError> {
+    Ok(db
+        .run(move |conn| -> diesel::QueryResult<_> {
+            let visit = db::visits::find_visible(conn, &viewer, id)?;
+            Ok(DebriefOut::of(db::debriefs::find(conn, id)?, visit.status))
+        })
+        .await?)
+}
+
+/// A visit's debrief, for whoever may see the visit.
+#[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitId), responses(
+    (status = 200, body = DebriefOut),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/visits/{id}/debrief")]
+pub async fn show_debrief(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+) -> Result<HttpResponse, ApiError> {
+    let debrief = debrief_of(&db, Viewer::from(&user.account), path.id).await?;
+    Ok(HttpResponse::Ok().json(debrief))
+}
+
+/// Records a visit's debrief (administrators and visit leads), replacing
+/// what was there, until the visit is published (409 after).
+#[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitId), request_body = DebriefIn, responses(
+    (status = 200, body = DebriefOut),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[put("/visits/{id}/debrief")]
+pub async fn save_debrief(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<VisitId>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let input: DebriefIn = body.parse()?;
+    let problems: Vec<(String, BTreeSet<i64>)> = input
+        .problems
+        .into_iter()
+        .map(|p| (p.description, p.department_ids))
+        .collect();
+    let debrief = crate::domain::debrief::NewDebrief::parse(
+        &input.strengths,
+        &input.alignment_notes,
+        &input.attendees,
+        &problems,
+    )?;
+    let (actor, id) = (crate::web::actor(&user, &req), path.id);
+    db.run(move |conn| actions::debriefs::save(conn, &actor, id, &debrief))
+        .await?;
+    let debrief = debrief_of(&db, Viewer::from(&user.account), id).await?;
+    Ok(HttpResponse::Ok().json(debrief))
 }
