@@ -546,7 +546,8 @@ mod tests {
             look_for(3, None),
         ];
         // (case, look-fors verified at this visit, proposals, Curriculum's look-fors)
-        let cases: &[(&str, &[i64], &[&str], &[i64])] = &[
+        type Case<'a> = (&'a str, &'a [i64], &'a [&'a str], &'a [i64]);
+        let cases: &[Case] = &[
             (
                 "nothing verified",
                 &[],

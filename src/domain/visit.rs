@@ -189,7 +189,7 @@ pub fn check_change(record: &VisitRecord, new: &NewVisit) -> Result<(), Conflict
             message: format!("{name} recorded snapshots on this visit and stays on its team."),
         });
     }
-    if !(record.has_record || !record.status.in_review()) {
+    if !record.has_record && record.status.in_review() {
         return Ok(());
     }
     if new.school_id != record.school_id {
