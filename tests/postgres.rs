@@ -39,6 +39,8 @@ mod migrations;
 mod observations;
 #[path = "app/proxy.rs"]
 mod proxy;
+#[path = "app/record.rs"]
+mod record;
 #[path = "app/smtp.rs"]
 mod smtp;
 #[path = "app/visits.rs"]

@@ -319,12 +319,18 @@ async fn the_openapi_document_describes_the_served_api() {
                         .json(&json!({})),
                     422,
                 ),
+                // A visit's PATCH names the fields it changes: none is
+                // a change of nothing. An item's needs its version.
                 "patch" => (
                     app.client
                         .patch(app.url(&concrete))
                         .header("x-csrf-token", app.csrf())
                         .json(&json!({})),
-                    422,
+                    if path == "/api/v1/visits/{id}" {
+                        200
+                    } else {
+                        422
+                    },
                 ),
                 other => panic!("unexpected method {other}"),
             };

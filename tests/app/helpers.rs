@@ -466,6 +466,24 @@ impl BrowserOn<'_> {
             .expect("a JSON request")
     }
 
+    /// Posts JSON as a tablet does: with the `Idempotency-Key` it made.
+    pub async fn post_json_keyed(
+        &self,
+        path: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let csrf = self.csrf.lock().unwrap().clone();
+        self.client
+            .post(self.app.url(path))
+            .header("x-csrf-token", csrf)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("a JSON request")
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         let (response, csrf) = sign_in_with(self.app, &self.client, email, password).await;
         if let Some(token) = csrf {

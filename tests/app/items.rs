@@ -137,6 +137,15 @@ pub fn everything(app: &TestApp, visit_id: i64) -> Vec<Item> {
     .unwrap()
 }
 
+/// The `items` of an API list.
+pub async fn list_of(response: reqwest::Response) -> Vec<serde_json::Value> {
+    let body: serde_json::Value = response.json().await.expect("a JSON list");
+    body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list's items: {body}"))
+        .clone()
+}
+
 fn by_key<'a>(items: &'a [Item], key: &str) -> &'a Item {
     items
         .iter()
@@ -575,12 +584,7 @@ async fn the_same_story_through_the_api() {
     assert_eq!(generated.status(), 200);
     let outcome: serde_json::Value = generated.json().await.unwrap();
     assert_eq!(outcome["added"], 2, "{outcome}");
-    let items: Vec<serde_json::Value> = visitor
-        .get(&format!("/api/v1/visits/{first}/items"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let items = list_of(visitor.get(&format!("/api/v1/visits/{first}/items")).await).await;
     let curriculum = items
         .iter()
         .find(|i| i["department"]["id"] == s.curriculum)
@@ -630,16 +634,15 @@ async fn the_same_story_through_the_api() {
         )
         .await;
     assert_eq!(refused.status(), 403);
-    let published: Vec<serde_json::Value> = lead
-        .send_json(
+    let published = list_of(
+        lead.send_json(
             Method::POST,
             &format!("/api/v1/visits/{first}/publish"),
             &json!({}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await,
+    )
+    .await;
     assert!(
         published.iter().all(|i| i["status"] == "open"),
         "{published:?}"
@@ -648,7 +651,7 @@ async fn the_same_story_through_the_api() {
 
     // The department head's list holds only their department's item.
     let head = signed_in(&app, &s.head).await;
-    let theirs: Vec<serde_json::Value> = head.get("/api/v1/items").await.json().await.unwrap();
+    let theirs = list_of(head.get("/api/v1/items").await).await;
     assert_eq!(theirs.len(), 1);
     let item: serde_json::Value = head
         .get(&format!("/api/v1/items/{}", curriculum["id"]))
@@ -722,12 +725,7 @@ async fn the_same_story_through_the_api() {
         )
         .await;
     assert_eq!(late.status(), 200);
-    let overdue: Vec<serde_json::Value> = lead
-        .get("/api/v1/items?overdue=true")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let overdue = list_of(lead.get("/api/v1/items?overdue=true").await).await;
     assert_eq!(overdue.len(), 1, "{overdue:?}");
     assert_eq!(
         (overdue[0]["id"].clone(), overdue[0]["overdue"].clone()),
@@ -913,8 +911,7 @@ async fn people_see_only_the_items_they_may_and_others_are_404() {
             let api = browser.get(&format!("/api/v1/items/{id}")).await.status();
             assert_eq!(api, expected, "{who}: API for item {id}");
         }
-        let listed: Vec<serde_json::Value> =
-            browser.get("/api/v1/items").await.json().await.unwrap();
+        let listed = list_of(browser.get("/api/v1/items").await).await;
         let listed: BTreeSet<i64> = listed.iter().map(|i| i["id"].as_i64().unwrap()).collect();
         assert_eq!(listed, visible, "{who}: the list");
     }

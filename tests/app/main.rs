@@ -22,5 +22,6 @@ mod mail;
 mod migrations;
 mod observations;
 mod proxy;
+mod record;
 mod smtp;
 mod visits;

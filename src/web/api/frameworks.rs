@@ -38,25 +38,29 @@ pub struct FrameworkId {
 }
 
 /// Every framework, newest version of each name first.
-#[utoipa::path(security(("bearer" = [])), tag = "frameworks", responses(
-    (status = 200, body = Vec<FrameworkSummaryOut>),
+#[utoipa::path(security(("bearer" = [])), tag = "frameworks", params(super::PageQuery), responses(
+    (status = 200, body = super::Listing<FrameworkSummaryOut>),
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
 ))]
 #[get("/frameworks")]
-pub async fn list(_admin: Admin, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    _admin: Admin,
+    db: web::Data<Db>,
+    query: web::Query<super::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let frameworks = db.run(db::frameworks::list).await?;
-    let out: Vec<FrameworkSummaryOut> = frameworks
-        .into_iter()
-        .map(|f| FrameworkSummaryOut {
+    let request = crate::domain::paging::PageRequest::new(query.page, query.per_page);
+    let page = crate::domain::paging::Page::slice(frameworks, request);
+    Ok(
+        HttpResponse::Ok().json(super::Listing::of(page, |f| FrameworkSummaryOut {
             id: f.id,
             name: f.name,
             version: f.version,
             frozen: f.frozen,
             indicators: f.indicators,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(out))
+        })),
+    )
 }
 
 /// One framework, in the format it imports from.
