@@ -250,6 +250,23 @@ pub struct ErrorDetail {
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
+impl<E: Into<AppError>> From<crate::db::RunError<E>> for AppError {
+    fn from(error: crate::db::RunError<E>) -> Self {
+        use crate::db::RunError;
+        match error {
+            RunError::Failed(error) => error.into(),
+            RunError::Unavailable(error) => AppError::unavailable(error),
+            RunError::Cancelled(why) => AppError::internal(why),
+        }
+    }
+}
+
+impl<E: Into<AppError>> From<crate::db::RunError<E>> for ApiError {
+    fn from(error: crate::db::RunError<E>) -> Self {
+        ApiError(error.into())
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         ApiError(error)

@@ -65,6 +65,7 @@ impl CurrentUser {
                 Via::Session { csrf } => csrf.clone(),
                 Via::Token { .. } => String::new(),
             },
+            today: crate::web::items::today(),
         }
     }
 }
@@ -236,7 +237,11 @@ async fn by_session(req: &HttpRequest, db: &Db) -> Result<CurrentUser, AppError>
         session::end(&session);
         return Err(unauthorized());
     }
-    let account = match db.run(move |conn| db::accounts::find(conn, user_id)).await {
+    let account = match db
+        .run(move |conn| db::accounts::find(conn, user_id))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(account) => account,
         Err(e) if e.code == crate::error::ErrorCode::NotFound => {
             session::end(&session);

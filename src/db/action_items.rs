@@ -1222,3 +1222,20 @@ pub fn checks_of(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<(NaiveDate,
         .filter_map(|(date, result, note)| result.parse().ok().map(|r| (date, r, note)))
         .collect())
 }
+
+/// The items marked done or verified since `since`: the digest's "done in
+/// the past week".
+pub fn done_since(
+    conn: &mut DbConn,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<std::collections::BTreeSet<i64>> {
+    Ok(action_item_updates::table
+        .filter(action_item_updates::at.ge(since))
+        .filter(
+            action_item_updates::status.eq_any([Status::Done.as_str(), Status::Verified.as_str()]),
+        )
+        .select(action_item_updates::item_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -45,8 +45,6 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::AppError;
-
 /// One connection type; which engine is decided by the database URL.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -347,28 +345,30 @@ impl Db {
         self.engine
     }
 
-    /// Runs blocking database work on the blocking thread pool.
-    pub async fn run<T, E, F>(&self, f: F) -> Result<T, AppError>
+    /// Runs blocking database work on the blocking thread pool. The work's
+    /// own error comes back as [`RunError::Failed`]; the pool's, when no
+    /// connection came within its timeout, as [`RunError::Unavailable`].
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, RunError<E>>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: Into<AppError> + Send + 'static,
+        E: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(AppError::unavailable)?;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(RunError::Unavailable)?;
             let result = f(&mut conn);
             conn.suspect = result.is_err();
-            result.map_err(Into::into)
+            result.map_err(RunError::Failed)
         })
         .await
-        .map_err(AppError::internal)?
+        .map_err(|e| RunError::Cancelled(e.to_string()))?
     }
 
     /// Whether the database answers within `timeout`.
     pub async fn ping(&self, timeout: Duration) -> bool {
         let pool = self.pool.clone();
-        actix_web::web::block(move || -> Result<(), DbError> {
+        tokio::task::spawn_blocking(move || -> Result<(), DbError> {
             let mut conn = pool
                 .get_timeout(timeout)
                 .map_err(|e| DbError::Migration(e.to_string()))?;
@@ -379,6 +379,31 @@ impl Db {
         .await
         .map(|r| r.is_ok())
         .unwrap_or(false)
+    }
+}
+
+/// The result of database work, and its error, for the callers of `db/`
+/// (which name no diesel type of their own).
+pub use diesel::result::{Error as QueryError, QueryResult};
+
+/// Why [`Db::run`] has no answer of the work's own.
+#[derive(Debug)]
+pub enum RunError<E> {
+    /// The work ran and failed with its own error.
+    Failed(E),
+    /// No connection came within the pool's timeout.
+    Unavailable(r2d2::Error),
+    /// The blocking task was cancelled or panicked.
+    Cancelled(String),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for RunError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Failed(error) => error.fmt(f),
+            RunError::Unavailable(error) => write!(f, "no database connection: {error}"),
+            RunError::Cancelled(why) => write!(f, "database work cancelled: {why}"),
+        }
     }
 }
 

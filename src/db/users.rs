@@ -222,3 +222,108 @@ pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
 pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
+
+/// A person mail can go to: id, name and email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+/// The active people holding `role`, at a school or in a department when
+/// given, in the order they were added.
+pub fn holding(
+    conn: &mut DbConn,
+    role: crate::domain::account::Role,
+    school_id: Option<i64>,
+    department_id: Option<i64>,
+) -> QueryResult<Vec<Contact>> {
+    use super::schema::user_roles;
+    let mut query = users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .into_boxed::<super::MultiBackend>();
+    if let Some(school_id) = school_id {
+        query = query.filter(users::school_id.eq(school_id));
+    }
+    if let Some(department_id) = department_id {
+        query = query.filter(users::department_id.eq(department_id));
+    }
+    Ok(query
+        .order(users::id)
+        .select((users::id, users::name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, email)| Contact { id, name, email })
+        .collect())
+}
+
+/// An active person, as a contact.
+pub fn active_contact(conn: &mut DbConn, id: i64) -> QueryResult<Option<Contact>> {
+    Ok(users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select((users::id, users::name, users::email))
+        .first::<(i64, String, String)>(conn)
+        .optional()?
+        .map(|(id, name, email)| Contact { id, name, email }))
+}
+
+/// An active person holding `role` with where they work: the audience of
+/// a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub contact: Contact,
+    pub school_id: Option<i64>,
+    pub department_id: Option<i64>,
+}
+
+/// Every active person holding `role`, with their school and department.
+pub fn holders(conn: &mut DbConn, role: crate::domain::account::Role) -> QueryResult<Vec<Holder>> {
+    use super::schema::user_roles;
+    let rows: Vec<(i64, String, String, Option<i64>, Option<i64>)> = users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::id)
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            users::school_id,
+            users::department_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, school_id, department_id)| Holder {
+            contact: Contact { id, name, email },
+            school_id,
+            department_id,
+        })
+        .collect())
+}
+
+/// An active account's session epoch, which a password-reset link is
+/// signed with (so a spent link, or one from before a sign-out everywhere,
+/// no longer matches).
+pub fn active_epoch(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
+    users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select(users::session_epoch)
+        .first::<i64>(conn)
+        .optional()
+}
+
+/// The active account with `email`: its id, name and session epoch.
+pub fn active_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, String, i64)>> {
+    users::table
+        .filter(users::email.eq(email))
+        .filter(users::active.eq(true))
+        .select((users::id, users::name, users::session_epoch))
+        .first::<(i64, String, i64)>(conn)
+        .optional()
+}

@@ -5,14 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use diesel::prelude::*;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::db::action_items::{Filter, Item};
 use crate::db::outbox::{enqueue, NewMessage};
-use crate::db::schema::{user_roles, users};
 use crate::db::visits::Viewer;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, QueryResult};
 use crate::domain::account::Role;
 use crate::domain::action_item::Status;
 
@@ -27,6 +25,16 @@ pub struct Recipient {
     pub email: String,
 }
 
+impl From<db::users::Contact> for Recipient {
+    fn from(c: db::users::Contact) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            email: c.email,
+        }
+    }
+}
+
 /// The active people holding `role` at a school or in a department.
 fn holding(
     conn: &mut DbConn,
@@ -34,23 +42,9 @@ fn holding(
     school_id: Option<i64>,
     department_id: Option<i64>,
 ) -> QueryResult<Vec<Recipient>> {
-    let mut query = users::table
-        .inner_join(user_roles::table)
-        .filter(user_roles::role.eq(role.as_str()))
-        .filter(users::active.eq(true))
-        .into_boxed::<db::MultiBackend>();
-    if let Some(school_id) = school_id {
-        query = query.filter(users::school_id.eq(school_id));
-    }
-    if let Some(department_id) = department_id {
-        query = query.filter(users::department_id.eq(department_id));
-    }
-    Ok(query
-        .order(users::id)
-        .select((users::id, users::name, users::email))
-        .load::<(i64, String, String)>(conn)?
+    Ok(db::users::holding(conn, role, school_id, department_id)?
         .into_iter()
-        .map(|(id, name, email)| Recipient { id, name, email })
+        .map(Recipient::from)
         .collect())
 }
 
@@ -405,13 +399,7 @@ pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> Que
 
 /// An active person, as a recipient.
 fn person(conn: &mut DbConn, id: i64) -> QueryResult<Option<Recipient>> {
-    Ok(users::table
-        .find(id)
-        .filter(users::active.eq(true))
-        .select((users::id, users::name, users::email))
-        .first::<(i64, String, String)>(conn)
-        .optional()?
-        .map(|(id, name, email)| Recipient { id, name, email }))
+    Ok(db::users::active_contact(conn, id)?.map(Recipient::from))
 }
 
 fn reminder(
@@ -434,9 +422,6 @@ fn reminder(
     }
 }
 
-/// A person who gets a digest: id, name, email, school, department.
-type Holder = (i64, String, String, Option<i64>, Option<i64>);
-
 /// On Mondays, the week's digest to each school leader (their campus's
 /// items) and department head (their department's): what is overdue, what
 /// falls due this week, what was done in the past week. One per person per
@@ -448,8 +433,6 @@ pub fn digests(
     base: &str,
     key: &str,
 ) -> QueryResult<usize> {
-    use crate::db::schema::action_item_updates;
-    use crate::domain::action_item::Status;
     use chrono::Datelike;
     if today.weekday() != chrono::Weekday::Mon {
         return Ok(0);
@@ -458,36 +441,22 @@ pub fn digests(
     let since = (today - chrono::Duration::days(7))
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default();
-    let recently_done: std::collections::BTreeSet<i64> = action_item_updates::table
-        .filter(action_item_updates::at.ge(since))
-        .filter(
-            action_item_updates::status.eq_any([Status::Done.as_str(), Status::Verified.as_str()]),
-        )
-        .select(action_item_updates::item_id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
+    let recently_done = db::action_items::done_since(conn, since)?;
     let mut people = Vec::new();
     for (role, label) in [
         (Role::SchoolLeader, "your campus"),
         (Role::DepartmentHead, "your department"),
     ] {
-        let holders: Vec<Holder> = users::table
-            .inner_join(user_roles::table)
-            .filter(user_roles::role.eq(role.as_str()))
-            .filter(users::active.eq(true))
-            .select((
-                users::id,
-                users::name,
-                users::email,
-                users::school_id,
-                users::department_id,
-            ))
-            .load(conn)?;
+        let holders = db::users::holders(conn, role)?;
         people.extend(holders.into_iter().map(|h| (role, label, h)));
     }
     let mut written = 0;
-    for (role, label, (id, name, email, school_id, department_id)) in people {
+    for (role, label, holder) in people {
+        let db::users::Holder {
+            contact: db::users::Contact { id, name, email },
+            school_id,
+            department_id,
+        } = holder;
         let viewer = Viewer {
             user_id: id,
             roles: [role].into_iter().collect(),

@@ -213,10 +213,11 @@ impl Worker {
                     if local.hour() >= DIGEST_HOUR {
                         written += messages::digests(conn, today, &base, &key)?;
                     }
-                    Ok::<_, diesel::result::Error>(written)
+                    Ok::<_, crate::db::QueryError>(written)
                 })
             })
             .await
+            .map_err(AppError::from)
     }
 
     /// [`Worker::remind_at`] at noon UTC of `day`.
@@ -242,6 +243,7 @@ impl Worker {
                 },
             })
             .await
+            .map_err(AppError::from)
     }
 
     /// One try, on the calling (blocking) thread.

@@ -219,7 +219,7 @@ pub fn for_visit(
 ) -> Markup {
     let visit = &data.visit;
     let title = format!("Action items — {}, {}", visit.school.name, visit.date);
-    let today = crate::web::items::today();
+    let today = ctx.today;
     let proposals: Vec<&Item> = data
         .items
         .iter()
@@ -295,7 +295,7 @@ pub fn show(
     done: Option<&str>,
 ) -> Markup {
     let item = &data.item;
-    let today = crate::web::items::today();
+    let today = ctx.today;
     let statuses: Vec<(String, String)> = {
         let allowed: &[Status] = if data.review {
             &Status::REVIEW_CHOICES
@@ -425,7 +425,7 @@ pub fn earlier(
     items: &[(Item, Option<(Check, String)>)],
     can_check: bool,
 ) -> Markup {
-    let today = crate::web::items::today();
+    let today = ctx.today;
     html! {
         h2 id="earlier-items" { "Items from earlier visits" }
         @if items.is_empty() { p { "No open items from earlier visits to this campus." } }

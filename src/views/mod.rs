@@ -2,6 +2,7 @@
 //! shell and a few components shared by every page.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
 pub mod calendar;
 pub mod charts;
@@ -32,6 +33,9 @@ pub struct Ctx {
     pub user: Option<Viewer>,
     /// The session's CSRF token, echoed by every form.
     pub csrf: String,
+    /// The day the page is shown on: what is overdue and due soon is
+    /// counted from it.
+    pub today: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +116,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 @if !ctx.csrf.is_empty() { meta name="csrf-token" content=(ctx.csrf); }
                 title { (title) " · campus-visits" }
-                link rel="stylesheet" href=(crate::web::assets::stylesheet_path());
+                link rel="stylesheet" href=(assets::stylesheet_path());
             }
             body {
                 a.skip href="#main" { "Skip to content" }

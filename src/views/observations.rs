@@ -141,8 +141,8 @@ pub fn capture(
                         }
                         div.actions { button type="submit" { @if editing.is_some() { "Save changes" } @else { "Save observation" } } }
                     }
-                    script src=(crate::web::assets::outbox_script_path()) defer {}
-                    script src=(crate::web::assets::capture_script_path()) defer {}
+                    script src=(crate::views::assets::outbox_script_path()) defer {}
+                    script src=(crate::views::assets::capture_script_path()) defer {}
                 }
             }
         },

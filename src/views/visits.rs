@@ -85,7 +85,7 @@ pub fn show(
     items: &VisitItems,
 ) -> Markup {
     let title = format!("{} — {}", visit.school.name, visit.date.format("%-d %B %Y"));
-    let today = crate::web::items::today();
+    let today = ctx.today;
     page(
         ctx,
         &title,

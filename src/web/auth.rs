@@ -53,6 +53,7 @@ pub fn anonymous(session: &Session) -> Ctx {
     Ctx {
         user: None,
         csrf: session::csrf_token(session, unix_now()),
+        today: super::items::today(),
     }
 }
 
@@ -92,7 +93,7 @@ pub async fn sign_in(
 
     let (key, address) = (email.clone(), ip.clone());
     let wait = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let now = db::now();
             let (failures, last) =
                 db::throttle::recent(conn, Scope::Account, &key, now - account_policy.window)?;

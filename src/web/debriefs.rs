@@ -28,7 +28,7 @@ pub(crate) async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<Debrief
     let team_view = super::observations::can_record(user, &visit);
     let viewer = Viewer::from(&user.account);
     let framework_id = visit.framework.as_ref().map(|f| f.id);
-    db.run(move |conn| -> diesel::QueryResult<_> {
+    db.run(move |conn| -> crate::db::QueryResult<_> {
         let framework = framework_id
             .map(|f| db::frameworks::load(conn, f))
             .transpose()?;
@@ -47,6 +47,7 @@ pub(crate) async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<Debrief
         })
     })
     .await
+    .map_err(AppError::from)
 }
 
 pub async fn show(

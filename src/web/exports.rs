@@ -197,7 +197,7 @@ pub async fn download(
     let (actor, ip) = (user.id(), client_ip(&req));
     let detail = format!("{dataset}.{}", if csv { "csv" } else { "json" });
     let (scope, hide_notes) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             db::audit::record(
                 conn,
                 &NewEvent::new("export.downloaded")

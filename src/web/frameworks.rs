@@ -198,6 +198,7 @@ async fn export(
         Ok((file, framework.to_doc()))
     })
     .await
+    .map_err(AppError::from)
 }
 
 fn attachment(file: &str, extension: &str, content_type: &str, body: String) -> HttpResponse {

@@ -8,7 +8,7 @@ use crate::views;
 
 pub async fn home(user: CurrentUser, db: web::Data<Db>) -> Result<Markup, AppError> {
     let counts = db
-        .run(|conn| -> diesel::QueryResult<_> {
+        .run(|conn| -> crate::db::QueryResult<_> {
             Ok(views::home::Counts {
                 schools: db::schools::count_active(conn)?,
                 departments: db::departments::count_active(conn)?,

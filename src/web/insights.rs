@@ -130,7 +130,7 @@ pub async fn overview(
     let (shown, columns) = db
         .run(move |conn| {
             let columns = db::insights::fill_cells(conn, &mut shown)?;
-            Ok::<_, diesel::result::Error>((shown, columns))
+            Ok::<_, crate::db::QueryError>((shown, columns))
         })
         .await?;
     data.columns = columns;
@@ -157,7 +157,7 @@ pub async fn campus(
     }
     db.run(db::insights::bring_up_to_date).await?;
     let (school, campus, items, weak_share) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let school = db::schools::find(conn, school_id)?;
             let campus = db::insights::campus(conn, school_id)?;
             let items = db::action_items::list(
@@ -208,7 +208,7 @@ pub async fn department(
     let today = today();
     db.run(db::insights::bring_up_to_date).await?;
     let (department, data) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let department = db::departments::find(conn, department_id)?;
             let data = db::insights::department(conn, department_id, today)?;
             Ok((department, data))

@@ -43,12 +43,14 @@ pub(crate) async fn visible_visit(user: &CurrentUser, db: &Db, id: i64) -> Resul
     let viewer = Viewer::from(&user.account);
     db.run(move |conn| db::visits::find_visible(conn, &viewer, id))
         .await
+        .map_err(AppError::from)
 }
 
 pub(crate) async fn visible_item(user: &CurrentUser, db: &Db, id: i64) -> Result<Item, AppError> {
     let viewer = Viewer::from(&user.account);
     db.run(move |conn| db::action_items::find_visible(conn, &viewer, id))
         .await
+        .map_err(AppError::from)
 }
 
 async fn visit_items_page(
@@ -59,7 +61,7 @@ async fn visit_items_page(
     let viewer = Viewer::from(&user.account);
     let visit_id = visit.id;
     let (items, departments) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let filter = Filter {
                 visit_id: Some(visit_id),
                 ..Filter::default()
@@ -309,7 +311,7 @@ pub(crate) async fn item_page(
         item.department.as_ref().map(|d| d.id),
     );
     let (history, checks, owners) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             Ok((
                 db::action_items::history(conn, id)?,
                 db::action_items::checks_of(conn, id)?,
@@ -586,10 +588,12 @@ async fn listing(
     db: &Db,
     filter: Filter,
     with_schools: bool,
-    name: impl FnOnce(&mut crate::db::DbConn, &[Item]) -> diesel::QueryResult<String> + Send + 'static,
+    name: impl FnOnce(&mut crate::db::DbConn, &[Item]) -> crate::db::QueryResult<String>
+        + Send
+        + 'static,
 ) -> Result<(Vec<Item>, Vec<crate::domain::user::Link>, String), AppError> {
     let viewer = Viewer::from(&user.account);
-    db.run(move |conn| -> diesel::QueryResult<_> {
+    db.run(move |conn| -> crate::db::QueryResult<_> {
         let items = db::action_items::list(conn, &viewer, &filter)?;
         let name = name(conn, &items)?;
         // The campus filter offers the campuses the list has items at: read
@@ -609,6 +613,7 @@ async fn listing(
         Ok((items, schools, name))
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// The campuses of `items`, by name.

@@ -65,7 +65,7 @@ pub async fn retry(
                             .from_ip(ip),
                     )?;
                 }
-                Ok::<_, diesel::result::Error>(retried)
+                Ok::<_, crate::db::QueryError>(retried)
             })
         })
         .await?;
@@ -105,7 +105,7 @@ pub async fn save_preferences(
             for (kind, off) in &wanted {
                 db::outbox::set_opt_out(conn, id, kind, *off)?;
             }
-            Ok::<_, diesel::result::Error>(())
+            Ok::<_, crate::db::QueryError>(())
         })
     })
     .await?;

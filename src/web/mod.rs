@@ -49,9 +49,9 @@ pub fn actor(user: &crate::auth::CurrentUser, req: &actix_web::HttpRequest) -> a
 pub async fn audited<T>(
     req: &actix_web::HttpRequest,
     user: &crate::auth::CurrentUser,
-    result: Result<T, AppError>,
+    result: Result<T, impl Into<AppError>>,
 ) -> Result<T, AppError> {
-    match result {
+    match result.map_err(Into::into) {
         Err(e) if e.code == ErrorCode::Forbidden => {
             Err(crate::auth::extract::deny(req, user).await)
         }
@@ -75,8 +75,10 @@ pub fn unprocessable(markup: Markup) -> HttpResponse {
 
 /// Splits a failed write into the field messages to show beside a form,
 /// and everything else, which becomes an error page.
-pub fn field_errors<T>(result: Result<T, AppError>) -> Result<Result<T, FieldErrors>, AppError> {
-    match result {
+pub fn field_errors<T>(
+    result: Result<T, impl Into<AppError>>,
+) -> Result<Result<T, FieldErrors>, AppError> {
+    match result.map_err(Into::into) {
         Ok(value) => Ok(Ok(value)),
         Err(error) if error.code == ErrorCode::ValidationFailed => Ok(Err(error.fields)),
         Err(error) => Err(error),
@@ -92,8 +94,8 @@ pub struct Refused {
 }
 
 /// Like [`field_errors`], keeping conflicts with the record on the form too.
-pub fn refused<T>(result: Result<T, AppError>) -> Result<Result<T, Refused>, AppError> {
-    match result {
+pub fn refused<T>(result: Result<T, impl Into<AppError>>) -> Result<Result<T, Refused>, AppError> {
+    match result.map_err(Into::into) {
         Ok(value) => Ok(Ok(value)),
         Err(error)
             if matches!(
@@ -190,7 +192,7 @@ pub struct Activity {
     pub actions: (&'static str, &'static str),
     /// The list page to return to.
     pub list: &'static str,
-    pub write: fn(&mut crate::db::DbConn, i64, bool) -> diesel::QueryResult<()>,
+    pub write: fn(&mut crate::db::DbConn, i64, bool) -> crate::db::QueryResult<()>,
 }
 
 /// Deactivates or reactivates a directory record, records who did it, and

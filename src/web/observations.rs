@@ -213,6 +213,7 @@ async fn own(
         Ok(db::observations::find(conn, id)?)
     })
     .await
+    .map_err(AppError::from)
 }
 
 pub async fn edit(
@@ -278,13 +279,14 @@ async fn form_context(
     visit: &Visit,
 ) -> Result<(Option<crate::db::frameworks::Framework>, bool), AppError> {
     let framework_id = visit.framework.as_ref().map(|f| f.id);
-    db.run(move |conn| -> diesel::QueryResult<_> {
+    db.run(move |conn| -> crate::db::QueryResult<_> {
         let framework = framework_id
             .map(|id| db::frameworks::load(conn, id))
             .transpose()?;
         Ok((framework, db::settings::find(conn)?.teacher_field))
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// The capture form again, with what was typed and the messages: 422.

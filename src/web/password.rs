@@ -6,7 +6,6 @@
 
 use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -14,7 +13,6 @@ use crate::auth::extract::client_ip;
 use crate::config::Config;
 use crate::db::audit::NewEvent;
 use crate::db::outbox::NewMessage;
-use crate::db::schema::users;
 use crate::db::{self, Db};
 use crate::domain::account::NewPassword;
 use crate::error::AppError;
@@ -38,7 +36,7 @@ pub fn token(key: &str, user_id: i64, expires: i64, epoch: i64) -> String {
 
 /// The person a token is good for, now: signed with the key, not expired,
 /// not spent (their epoch has not moved), and still active.
-fn holder(conn: &mut db::DbConn, key: &str, token: &str, now: i64) -> QueryResult<Option<i64>> {
+fn holder(conn: &mut db::DbConn, key: &str, token: &str, now: i64) -> db::QueryResult<Option<i64>> {
     let mut parts = token.splitn(3, '-');
     let (Some(user), Some(expires), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Ok(None);
@@ -49,13 +47,7 @@ fn holder(conn: &mut db::DbConn, key: &str, token: &str, now: i64) -> QueryResul
     if expires < now {
         return Ok(None);
     }
-    let Some(epoch) = users::table
-        .find(user_id)
-        .filter(users::active.eq(true))
-        .select(users::session_epoch)
-        .first::<i64>(conn)
-        .optional()?
-    else {
+    let Some(epoch) = db::users::active_epoch(conn, user_id)? else {
         return Ok(None);
     };
     let expected = signature(key, user_id, expires, epoch);
@@ -94,12 +86,7 @@ pub async fn forgot(
     );
     db.run(move |conn| {
         db::write_transaction(conn, |conn| {
-            let found = users::table
-                .filter(users::email.eq(&email))
-                .filter(users::active.eq(true))
-                .select((users::id, users::name, users::session_epoch))
-                .first::<(i64, String, i64)>(conn)
-                .optional()?;
+            let found = db::users::active_by_email(conn, &email)?;
             let Some((user_id, name, epoch)) = found else {
                 return Ok(());
             };
@@ -227,7 +214,7 @@ pub async fn reset(
                         .on("user", user_id)
                         .from_ip(ip),
                 )?;
-                Ok::<_, diesel::result::Error>(true)
+                Ok::<_, crate::db::QueryError>(true)
             })
         })
         .await?;

@@ -114,13 +114,14 @@ pub struct Choices {
 }
 
 async fn choices(db: &Db) -> Result<Choices, AppError> {
-    db.run(|conn| -> diesel::QueryResult<_> {
+    db.run(|conn| -> crate::db::QueryResult<_> {
         Ok(Choices {
             schools: db::schools::choices(conn)?,
             departments: db::departments::choices(conn)?,
         })
     })
     .await
+    .map_err(AppError::from)
 }
 
 pub async fn list(
@@ -213,7 +214,7 @@ pub async fn edit(
 ) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let (user, roles) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             Ok((
                 db::users::find(conn, id)?,
                 db::accounts::roles_of(conn, id)?,

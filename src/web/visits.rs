@@ -116,7 +116,7 @@ pub struct Choices {
 }
 
 async fn choices(db: &Db) -> Result<Choices, AppError> {
-    db.run(|conn| -> diesel::QueryResult<_> {
+    db.run(|conn| -> crate::db::QueryResult<_> {
         Ok(Choices {
             schools: db::schools::choices(conn)?,
             frameworks: db::frameworks::choices(conn)?,
@@ -124,6 +124,7 @@ async fn choices(db: &Db) -> Result<Choices, AppError> {
         })
     })
     .await
+    .map_err(AppError::from)
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,7 +181,7 @@ pub async fn show(
     };
     let viewer = Viewer::from(&user.account);
     let items = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let earlier = db::action_items::carried_over(conn, &viewer, id)?
                 .into_iter()
                 .map(|(item, _)| item)

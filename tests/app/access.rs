@@ -235,7 +235,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{id}", &id.to_string())
         .replace(
             "{name}",
-            campus_visits::web::assets::stylesheet_path().trim_start_matches("/static/"),
+            campus_visits::views::assets::stylesheet_path().trim_start_matches("/static/"),
         )
 }
 

@@ -34,7 +34,7 @@ impl Actor {
             .from_ip(self.ip.clone())
     }
 
-    pub fn record(&self, conn: &mut DbConn, event: NewEvent) -> diesel::QueryResult<()> {
+    pub fn record(&self, conn: &mut DbConn, event: NewEvent) -> crate::db::QueryResult<()> {
         audit::record(conn, &event)
     }
 }

@@ -115,7 +115,7 @@ pub fn change(
     db::write_transaction(conn, |conn| {
         let (author, status) = db::observations::owner_and_status(conn, visit_id, id)?;
         if author != actor.id {
-            return Err(diesel::result::Error::NotFound.into());
+            return Err(crate::db::QueryError::NotFound.into());
         }
         if !status.takes_observations() {
             return Err(WriteError::conflict(

@@ -514,7 +514,7 @@ pub async fn observations(
     let visit = crate::web::observations::recordable(&req, &user, &db, path.id).await?;
     let (visit_id, viewer) = (visit.id, Viewer::from(&user.account));
     let (found, code_of) = db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let code_of = db::visits::capture_target(conn, &viewer, visit_id)?.code_of;
             Ok((db::observations::for_visit(conn, visit_id)?, code_of))
         })
@@ -587,7 +587,7 @@ pub struct DebriefIn {
 
 async fn debrief_of(db: &Db, viewer: Viewer, id: i64) -> Result<DebriefOut, ApiError> {
     Ok(db
-        .run(move |conn| -> diesel::QueryResult<_> {
+        .run(move |conn| -> crate::db::QueryResult<_> {
             let visit = db::visits::find_visible(conn, &viewer, id)?;
             Ok(DebriefOut::of(db::debriefs::find(conn, id)?, visit.status))
         })
