@@ -283,7 +283,8 @@ pub struct Holder {
 /// Every active person holding `role`, with their school and department.
 pub fn holders(conn: &mut DbConn, role: crate::domain::account::Role) -> QueryResult<Vec<Holder>> {
     use super::schema::user_roles;
-    let rows: Vec<(i64, String, String, Option<i64>, Option<i64>)> = users::table
+    type Row = (i64, String, String, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = users::table
         .inner_join(user_roles::table)
         .filter(user_roles::role.eq(role.as_str()))
         .filter(users::active.eq(true))

@@ -46,6 +46,7 @@ pub mod action_item;
 pub mod debrief;
 pub mod department;
 pub mod fields;
+pub mod forms;
 pub mod framework;
 pub mod insights;
 pub mod observation;

@@ -4,8 +4,8 @@ use maud::{html, Markup};
 
 use super::{page, pager, query_value, Ctx, Section};
 use crate::db::audit::Event;
+use crate::domain::forms::AuditQuery;
 use crate::domain::paging::Page;
-use crate::web::audit::AuditQuery;
 
 fn filter_field(name: &str, label: &str, value: &str, hint: &str) -> Markup {
     html! {

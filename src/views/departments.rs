@@ -6,9 +6,9 @@ use super::{
     checkbox, csrf_field, error_summary, notice, page, pager, ActiveBadge, Ctx, Section, TextField,
 };
 use crate::domain::department::Department;
+use crate::domain::forms::DepartmentForm;
 use crate::domain::paging::Page;
 use crate::domain::FieldErrors;
-use crate::web::departments::DepartmentForm;
 
 pub fn list(
     ctx: &Ctx,

@@ -4,9 +4,9 @@ use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, page, select_field, Ctx, Section, TextField};
 use crate::db::frameworks::{Framework, Summary};
+use crate::domain::forms::ImportForm;
 use crate::domain::framework::Problem;
 use crate::domain::FieldErrors;
-use crate::web::frameworks::ImportForm;
 
 fn state(frozen: bool) -> Markup {
     html! {

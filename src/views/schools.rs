@@ -6,11 +6,11 @@ use super::{
     checkbox, csrf_field, error_summary, notice, page, pager, query_value, select_field,
     ActiveBadge, Ctx, Section, TextField,
 };
+use crate::domain::forms::ListQuery;
+use crate::domain::forms::SchoolForm;
 use crate::domain::paging::Page;
 use crate::domain::school::{School, SchoolLevel};
 use crate::domain::FieldErrors;
-use crate::web::schools::SchoolForm;
-use crate::web::ListQuery;
 
 pub fn list(ctx: &Ctx, schools: &Page<School>, query: &ListQuery, done: Option<&str>) -> Markup {
     let search = query.search().unwrap_or_default();

@@ -7,11 +7,11 @@ use super::{
     ActiveBadge, Ctx, Section, TextField,
 };
 use crate::domain::account::Role;
+use crate::domain::forms::ListQuery;
+use crate::domain::forms::{UserChoices as Choices, UserForm};
 use crate::domain::paging::Page;
 use crate::domain::user::{Link, User};
 use crate::domain::FieldErrors;
-use crate::web::users::{Choices, UserForm};
-use crate::web::ListQuery;
 
 pub fn list(ctx: &Ctx, users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup {
     let search = query.search().unwrap_or_default();

@@ -7,11 +7,12 @@ use super::{
 };
 use crate::db::observations::Observation;
 use crate::db::visits::{ListItem, Visit};
+use crate::domain::forms::{PlanQuery, VisitForm};
 use crate::domain::paging::Page;
 use crate::domain::planner::Proposal;
 use crate::domain::visit::{Segment, VisitStatus};
 use crate::domain::FieldErrors;
-use crate::web::visits::{Choices, PlanQuery, VisitForm};
+use crate::web::visits::Choices;
 
 /// A calendar day as people read it, with the machine-readable date.
 pub struct Day(pub chrono::NaiveDate);

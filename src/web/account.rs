@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::see_other;
 use crate::auth::extract::client_ip;
@@ -14,11 +13,7 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    pub name: String,
-}
+pub use crate::domain::forms::TokenForm;
 
 pub async fn show(user: CurrentUser, db: web::Data<Db>) -> Result<Markup, AppError> {
     let id = user.id();

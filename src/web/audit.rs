@@ -3,7 +3,6 @@
 use actix_web::web;
 use chrono::NaiveDate;
 use maud::Markup;
-use serde::Deserialize;
 
 use crate::auth::Admin;
 use crate::db::{self, Db};
@@ -11,23 +10,7 @@ use crate::domain::paging::PageRequest;
 use crate::error::AppError;
 use crate::views;
 
-/// The audit page's filters, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub actor: String,
-    #[serde(default)]
-    pub record_type: String,
-    #[serde(default)]
-    pub record_id: String,
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    pub page: Option<u32>,
-}
+pub use crate::domain::forms::AuditQuery;
 
 impl AuditQuery {
     pub fn filter(&self) -> Result<db::audit::Filter, AppError> {

@@ -16,16 +16,7 @@ use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 
-/// The sign-in form as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    pub next: String,
-}
+pub use crate::domain::forms::SignInForm;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {

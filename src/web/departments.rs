@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
 use crate::auth::{extract::client_ip, Admin};
@@ -13,15 +12,7 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
 
-/// The department form exactly as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct DepartmentForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub contact_email: String,
-    pub active: Option<String>,
-}
+pub use crate::domain::forms::DepartmentForm;
 
 impl DepartmentForm {
     pub fn parse(&self) -> Result<NewDepartment, FieldErrors> {

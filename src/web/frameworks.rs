@@ -4,7 +4,6 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::{see_other, unprocessable};
 use crate::auth::extract::client_ip;
@@ -16,19 +15,7 @@ use crate::error::AppError;
 use crate::import::{FrameworkFormat, FrameworkImportError};
 use crate::views;
 
-/// The import form as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ImportForm {
-    /// `json` or `csv`.
-    #[serde(default)]
-    pub format: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub content: String,
-}
+pub use crate::domain::forms::ImportForm;
 
 pub async fn list(Admin(admin): Admin, db: web::Data<Db>) -> Result<Markup, AppError> {
     let frameworks = db.run(db::frameworks::list).await?;

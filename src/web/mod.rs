@@ -128,20 +128,7 @@ pub fn shown_again(status: StatusCode, markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// The query values every directory list understands.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Part of a name, code or email to look for, in any case.
-    pub q: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<u32>,
-    /// Rows per page (1–200, default 50).
-    pub per_page: Option<u32>,
-    /// `true` (or `on`) to include deactivated records.
-    #[param(value_type = Option<String>)]
-    pub inactive: Option<String>,
-}
+pub use crate::domain::forms::ListQuery;
 
 impl ListQuery {
     pub fn page_request(&self) -> PageRequest {

@@ -13,19 +13,7 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
 
-/// The school form exactly as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SchoolForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub program: String,
-    pub active: Option<String>,
-}
+pub use crate::domain::forms::SchoolForm;
 
 impl SchoolForm {
     pub fn parse(&self) -> Result<NewSchool, FieldErrors> {

@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
 use crate::auth::{extract::client_ip, Admin};
@@ -15,24 +14,7 @@ use crate::error::AppError;
 use crate::views;
 use std::collections::BTreeSet;
 
-/// The person form exactly as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct UserForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub school_id: String,
-    #[serde(default)]
-    pub department_id: String,
-    pub active: Option<String>,
-    pub role_admin: Option<String>,
-    pub role_visit_lead: Option<String>,
-    pub role_visitor: Option<String>,
-    pub role_school_leader: Option<String>,
-    pub role_department_head: Option<String>,
-}
+pub use crate::domain::forms::UserForm;
 
 impl UserForm {
     pub fn parse(&self) -> Result<NewUser, FieldErrors> {
@@ -107,11 +89,7 @@ impl UserForm {
     }
 }
 
-/// The schools and departments a person can be linked to.
-pub struct Choices {
-    pub schools: Vec<Link>,
-    pub departments: Vec<Link>,
-}
+pub use crate::domain::forms::UserChoices as Choices;
 
 async fn choices(db: &Db) -> Result<Choices, AppError> {
     db.run(|conn| -> crate::db::QueryResult<_> {

@@ -21,18 +21,7 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::views;
 
-/// The visit form exactly as typed. Team members and agenda segments are
-/// checkboxes named `member_<id>` and `segment_<name>`.
-#[derive(Debug, Clone, Default)]
-pub struct VisitForm {
-    pub school_id: String,
-    pub date: String,
-    pub lead_id: String,
-    pub framework_id: String,
-    pub focus: String,
-    pub members: BTreeSet<i64>,
-    pub segments: BTreeSet<Segment>,
-}
+pub use crate::domain::forms::VisitForm;
 
 impl VisitForm {
     pub fn from_fields(fields: &HashMap<String, String>) -> Self {
@@ -323,19 +312,7 @@ pub async fn advance(
     Ok(see_other(&format!("/visits/{id}")))
 }
 
-/// The planner's form as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct PlanQuery {
-    #[serde(default)]
-    pub start: String,
-    #[serde(default)]
-    pub weekday: String,
-    #[serde(default)]
-    pub weeks: String,
-    /// Closed days, one `YYYY-MM-DD` a line (or separated by commas).
-    #[serde(default)]
-    pub closed: String,
-}
+pub use crate::domain::forms::PlanQuery;
 
 impl PlanQuery {
     pub fn is_empty(&self) -> bool {

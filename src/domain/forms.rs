@@ -1,0 +1,150 @@
+//! Forms and query strings exactly as typed: what a page shows again beside
+//! its messages when a submission is refused. Handlers parse them into the
+//! domain's values; views render them; neither owns the other's types.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::domain::user::Link;
+use crate::domain::visit::Segment;
+
+/// The visit form exactly as typed. Team members and agenda segments are
+/// checkboxes named `member_<id>` and `segment_<name>`.
+#[derive(Debug, Clone, Default)]
+pub struct VisitForm {
+    pub school_id: String,
+    pub date: String,
+    pub lead_id: String,
+    pub framework_id: String,
+    pub focus: String,
+    pub members: BTreeSet<i64>,
+    pub segments: BTreeSet<Segment>,
+}
+
+/// The planner's form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlanQuery {
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub weekday: String,
+    #[serde(default)]
+    pub weeks: String,
+    /// Closed days, one `YYYY-MM-DD` a line (or separated by commas).
+    #[serde(default)]
+    pub closed: String,
+}
+
+/// The person form exactly as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub school_id: String,
+    #[serde(default)]
+    pub department_id: String,
+    pub active: Option<String>,
+    pub role_admin: Option<String>,
+    pub role_visit_lead: Option<String>,
+    pub role_visitor: Option<String>,
+    pub role_school_leader: Option<String>,
+    pub role_department_head: Option<String>,
+}
+
+/// The schools and departments a person can be linked to.
+pub struct UserChoices {
+    pub schools: Vec<Link>,
+    pub departments: Vec<Link>,
+}
+
+/// The query values every directory list understands.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Part of a name, code or email to look for, in any case.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Rows per page (1–200, default 50).
+    pub per_page: Option<u32>,
+    /// `true` (or `on`) to include deactivated records.
+    #[param(value_type = Option<String>)]
+    pub inactive: Option<String>,
+}
+
+/// The school form exactly as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SchoolForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub program: String,
+    pub active: Option<String>,
+}
+
+/// The import form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ImportForm {
+    /// `json` or `csv`.
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+/// The department form exactly as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DepartmentForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub contact_email: String,
+    pub active: Option<String>,
+}
+
+/// The audit page's filters, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub record_type: String,
+    #[serde(default)]
+    pub record_id: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub page: Option<u32>,
+}
+
+/// The sign-in form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub name: String,
+}
