@@ -9,18 +9,7 @@ use super::schema::{api_tokens, user_roles, users};
 use super::{now, DbConn};
 use crate::domain::account::Role;
 
-/// A user as the access rules see them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub active: bool,
-    pub school_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub session_epoch: i64,
-    pub roles: BTreeSet<Role>,
-}
+pub use crate::domain::read::accounts::Account;
 
 type AccountRow = (i64, String, String, bool, Option<i64>, Option<i64>, i64);
 
@@ -141,15 +130,7 @@ pub fn end_sessions(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-/// An API token as its owner sees it (never the token itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
-}
+pub use crate::domain::read::accounts::ApiToken;
 
 pub fn insert_token(conn: &mut DbConn, user_id: i64, name: &str, digest: &str) -> QueryResult<i64> {
     diesel::insert_into(api_tokens::table)

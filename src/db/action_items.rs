@@ -22,28 +22,7 @@ use crate::domain::action_item::{
 use crate::domain::user::Link;
 use crate::domain::visit::VisitStatus;
 
-/// An item as the pages and the API show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub id: i64,
-    pub visit_id: i64,
-    pub visit_date: NaiveDate,
-    pub school: Link,
-    pub kind: Kind,
-    pub department: Option<Link>,
-    pub title: String,
-    pub evidence: String,
-    pub source_key: Option<String>,
-    pub edited: bool,
-    pub status: Status,
-    pub reason: String,
-    pub priority: Priority,
-    pub owner: Option<Link>,
-    pub due_on: Option<NaiveDate>,
-    pub version: i32,
-    /// The look-fors behind it: (id, code, title).
-    pub look_fors: Vec<(i64, String, String)>,
-}
+pub use crate::domain::read::items::Item;
 
 impl Item {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
@@ -51,15 +30,7 @@ impl Item {
     }
 }
 
-/// One entry of an item's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    pub author: Option<String>,
-    pub at: chrono::NaiveDateTime,
-    pub status: Status,
-    pub change: String,
-    pub note: String,
-}
+pub use crate::domain::read::items::Update;
 
 /// A condition on the rows of a query that reads items, whatever it joins.
 type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
@@ -1067,9 +1038,7 @@ pub fn history(conn: &mut DbConn, id: i64) -> QueryResult<Vec<Update>> {
         .collect())
 }
 
-/// An earlier visit's item, with the check this visit recorded on it (the
-/// result and the team's note), if any.
-pub type Carried = (Item, Option<(Check, String)>);
+pub use crate::domain::read::items::Carried;
 
 /// Items from earlier visits to the visit's campus that still ask for work
 /// (open, in progress, done or blocked), with the check this visit recorded

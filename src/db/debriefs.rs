@@ -7,21 +7,9 @@ use super::{now, DbConn, WriteError};
 use crate::domain::debrief::NewDebrief;
 use crate::domain::user::Link;
 
-/// A visit's debrief as recorded so far (empty if nothing yet).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Debrief {
-    pub strengths: String,
-    pub alignment_notes: String,
-    pub attendees: String,
-    pub problems: Vec<Problem>,
-}
+pub use crate::domain::read::debriefs::Debrief;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub id: i64,
-    pub description: String,
-    pub departments: Vec<Link>,
-}
+pub use crate::domain::read::debriefs::Problem;
 
 pub fn find(conn: &mut DbConn, visit_id: i64) -> QueryResult<Debrief> {
     let text = debriefs::table

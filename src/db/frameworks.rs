@@ -8,42 +8,13 @@ use super::{lower, now, DbConn, WriteError};
 use crate::domain::framework::{DomainDoc, FrameworkDoc, IndicatorDoc, NewFramework};
 use crate::domain::user::Link;
 
-/// A framework in a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    pub id: i64,
-    pub name: String,
-    pub version: i32,
-    pub frozen: bool,
-    pub indicators: i64,
-    pub created_at: NaiveDateTime,
-}
+pub use crate::domain::read::frameworks::Summary;
 
-/// A framework with its domains and look-fors, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Framework {
-    pub id: i64,
-    pub name: String,
-    pub version: i32,
-    pub frozen: bool,
-    pub domains: Vec<Domain>,
-}
+pub use crate::domain::read::frameworks::Framework;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Domain {
-    pub id: i64,
-    pub name: String,
-    pub indicators: Vec<Indicator>,
-}
+pub use crate::domain::read::frameworks::Domain;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Indicator {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub department: Option<Link>,
-}
+pub use crate::domain::read::frameworks::Indicator;
 
 impl Framework {
     /// The exchange document of this framework.

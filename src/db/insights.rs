@@ -145,16 +145,7 @@ fn open_statuses() -> String {
         .join(", ")
 }
 
-/// Which campuses and visits the overview counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OverviewFilter {
-    pub level: Option<SchoolLevel>,
-    pub program: Option<String>,
-    /// Visits on or after this day.
-    pub from: Option<NaiveDate>,
-    /// Visits on or before this day.
-    pub to: Option<NaiveDate>,
-}
+pub use crate::domain::read::insights::OverviewFilter;
 
 impl OverviewFilter {
     /// Conditions on `s` (schools).
@@ -188,44 +179,11 @@ impl OverviewFilter {
     }
 }
 
-/// A look-for as a column of the heat map. Framework versions share codes,
-/// so columns are codes, titled as in the newest framework.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LookForColumn {
-    pub code: String,
-    pub title: String,
-    pub department: Option<Link>,
-}
+pub use crate::domain::read::insights::LookForColumn;
 
-/// One campus's row of the overview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CampusRow {
-    pub school: Link,
-    pub code: String,
-    pub level: SchoolLevel,
-    pub program: String,
-    /// The latest visit that is under way or past (not merely planned).
-    pub last_visit: Option<NaiveDate>,
-    /// The earliest planned visit from today on.
-    pub next_visit: Option<NaiveDate>,
-    /// The latest visit with evidence (within the date range) and its day.
-    pub evidence_visit: Option<(i64, NaiveDate)>,
-    /// Every look-for together at that visit, for ordering the campuses
-    /// most in need first.
-    pub overall: Share,
-    /// Look-for code → share at that visit (filled by [`fill_cells`] for
-    /// the campuses shown).
-    pub cells: BTreeMap<String, Share>,
-}
+pub use crate::domain::read::insights::CampusRow;
 
-/// Items of one department (or the campuses' own action steps) by status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemCounts {
-    /// `None` for school action steps.
-    pub department: Option<Link>,
-    pub by_status: BTreeMap<Status, i64>,
-    pub overdue: i64,
-}
+pub use crate::domain::read::insights::ItemCounts;
 
 impl ItemCounts {
     pub fn total(&self) -> i64 {
@@ -233,15 +191,7 @@ impl ItemCounts {
     }
 }
 
-/// The district overview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Overview {
-    pub columns: Vec<LookForColumn>,
-    pub campuses: Vec<CampusRow>,
-    pub items: Vec<ItemCounts>,
-    /// Every program a campus has, for the filter.
-    pub programs: Vec<String>,
-}
+pub use crate::domain::read::insights::Overview;
 
 #[derive(QueryableByName)]
 struct CoverageRow {
@@ -542,48 +492,15 @@ pub fn fill_cells(
         .collect())
 }
 
-/// One visit's point on a campus's chart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Point {
-    pub visit_id: i64,
-    pub visit_date: NaiveDate,
-    pub share: Share,
-}
+pub use crate::domain::read::insights::Point;
 
-/// One look-for across a campus's visits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trend {
-    pub column: LookForColumn,
-    pub points: Vec<Point>,
-}
+pub use crate::domain::read::insights::Trend;
 
-/// A visit in a campus's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CampusVisit {
-    pub id: i64,
-    pub visit_date: NaiveDate,
-    pub status: String,
-    pub lead: Option<String>,
-    pub snapshots: i64,
-}
+pub use crate::domain::read::insights::CampusVisit;
 
-/// What a later visit found when it checked an item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckResult {
-    pub visit_id: i64,
-    pub visit_date: NaiveDate,
-    pub result: String,
-    pub note: String,
-}
+pub use crate::domain::read::insights::CheckResult;
 
-/// A campus over time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Campus {
-    pub trends: Vec<Trend>,
-    pub visits: Vec<CampusVisit>,
-    /// Item id → its checks, oldest first.
-    pub checks: HashMap<i64, Vec<CheckResult>>,
-}
+pub use crate::domain::read::insights::Campus;
 
 #[derive(QueryableByName)]
 struct TrendRow {
@@ -697,42 +614,11 @@ pub fn campus(conn: &mut DbConn, school_id: i64) -> QueryResult<Campus> {
     })
 }
 
-/// A department's look-for across the district's latest visits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedLookFor {
-    pub code: String,
-    pub title: String,
-    pub share: Share,
-    /// Campuses whose latest visit has evidence of it.
-    pub campuses: i64,
-}
+pub use crate::domain::read::insights::OwnedLookFor;
 
-/// An overdue item on the department page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverdueItem {
-    pub id: i64,
-    pub title: String,
-    pub school: Link,
-    pub due_on: NaiveDate,
-    pub status: String,
-}
+pub use crate::domain::read::insights::OverdueItem;
 
-/// A department across every campus.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Department {
-    /// Per campus, items by status and overdue, most overdue first.
-    pub workload: Vec<(Link, ItemCounts)>,
-    /// All of the department's items by status.
-    pub totals: ItemCounts,
-    pub overdue_total: i64,
-    /// The oldest overdue items, at most [`OVERDUE_SHOWN`].
-    pub overdue: Vec<OverdueItem>,
-    /// Median days from the visit to done, over the items done so far.
-    pub median_days_to_done: Option<f64>,
-    pub done_count: usize,
-    /// Its look-fors, weakest first.
-    pub look_fors: Vec<OwnedLookFor>,
-}
+pub use crate::domain::read::insights::Department;
 
 /// How many overdue items the department page lists.
 pub const OVERDUE_SHOWN: i64 = 50;
@@ -963,22 +849,7 @@ pub fn department(
     })
 }
 
-/// An item's look-for at the visit that raised it and at the next visit to
-/// the campus.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImpactRow {
-    pub item_id: i64,
-    pub title: String,
-    pub department: Option<Link>,
-    pub school: Link,
-    pub visit_date: NaiveDate,
-    pub code: String,
-    pub look_for: String,
-    pub before: Share,
-    pub next_visit: Option<NaiveDate>,
-    /// `None` when there is no next visit with evidence of the look-for.
-    pub after: Option<Share>,
-}
+pub use crate::domain::read::insights::ImpactRow;
 
 #[derive(QueryableByName)]
 struct ImpactSql {

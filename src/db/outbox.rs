@@ -26,14 +26,7 @@ pub struct NewMessage {
     pub list_unsubscribe: Option<String>,
 }
 
-/// The kinds of email a person can turn off.
-pub const KINDS: [(&str, &str); 5] = [
-    ("visit_summary", "Visit summaries when a visit is published"),
-    ("assignment", "When an action item becomes mine"),
-    ("due_soon", "Reminders before my items are due"),
-    ("overdue", "Reminders when items are overdue"),
-    ("digest", "The Monday digest of overdue, due and done items"),
-];
+pub use crate::domain::read::outbox::KINDS;
 
 /// The kinds `user_id` has turned off.
 pub fn opted_out(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<String>> {
@@ -218,20 +211,7 @@ pub fn retry(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
     Ok(changed == 1)
 }
 
-/// A message as the admin page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
-pub struct Listed {
-    pub id: i64,
-    pub kind: String,
-    pub recipient: String,
-    pub subject: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: NaiveDateTime,
-    pub last_error: String,
-    pub created_at: NaiveDateTime,
-    pub sent_at: Option<NaiveDateTime>,
-}
+pub use crate::domain::read::outbox::Listed;
 
 /// Messages in `statuses` (all when empty), newest first, at most `limit`.
 pub fn list(conn: &mut DbConn, statuses: &[&str], limit: i64) -> QueryResult<Vec<Listed>> {
@@ -255,5 +235,46 @@ pub fn list(conn: &mut DbConn, statuses: &[&str], limit: i64) -> QueryResult<Vec
             outbox_messages::created_at,
             outbox_messages::sent_at,
         ))
-        .load(conn)
+        .load::<ListedRow>(conn)
+        .map(|rows| rows.into_iter().map(listed).collect())
+}
+
+type ListedRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    NaiveDateTime,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+fn listed(row: ListedRow) -> Listed {
+    let (
+        id,
+        kind,
+        recipient,
+        subject,
+        status,
+        attempts,
+        next_attempt_at,
+        last_error,
+        created_at,
+        sent_at,
+    ) = row;
+    Listed {
+        id,
+        kind,
+        recipient,
+        subject,
+        status,
+        attempts,
+        next_attempt_at,
+        last_error,
+        created_at,
+        sent_at,
+    }
 }

@@ -18,7 +18,7 @@ use crate::domain::action_item::Status;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::planner::Campus;
 use crate::domain::user::Link;
-use crate::domain::visit::{NewVisit, Segment, VisitRecord, VisitStatus};
+use crate::domain::visit::{NewVisit, VisitRecord, VisitStatus};
 
 /// Who is looking, as far as the visit rules need to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,37 +184,11 @@ pub fn capture_target(conn: &mut DbConn, viewer: &Viewer, id: i64) -> QueryResul
     })
 }
 
-/// A visit in a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListItem {
-    pub id: i64,
-    pub school: Link,
-    pub date: NaiveDate,
-    pub status: VisitStatus,
-    pub focus: String,
-}
+pub use crate::domain::read::visits::ListItem;
 
-/// A visit with its team and agenda.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visit {
-    pub id: i64,
-    pub school: Link,
-    pub date: NaiveDate,
-    pub status: VisitStatus,
-    pub lead: Option<Link>,
-    pub framework: Option<Link>,
-    pub focus: String,
-    pub members: Vec<Member>,
-    pub segments: BTreeSet<Segment>,
-}
+pub use crate::domain::read::visits::Visit;
 
-/// A team member and the department they come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub id: i64,
-    pub name: String,
-    pub department: Option<String>,
-}
+pub use crate::domain::read::visits::Member;
 
 /// Which visits a list shows.
 #[derive(Debug, Clone, Default)]

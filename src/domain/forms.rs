@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
+use crate::domain::read::visits::Member;
 use crate::domain::user::Link;
 use crate::domain::visit::Segment;
 
@@ -147,4 +148,10 @@ pub struct SignInForm {
 pub struct TokenForm {
     #[serde(default)]
     pub name: String,
+}
+/// What the visit form offers to choose from.
+pub struct VisitChoices {
+    pub schools: Vec<Link>,
+    pub frameworks: Vec<Link>,
+    pub people: Vec<Member>,
 }

@@ -52,6 +52,7 @@ pub mod insights;
 pub mod observation;
 pub mod paging;
 pub mod planner;
+pub mod read;
 pub mod rollup;
 pub mod school;
 pub mod throttle;

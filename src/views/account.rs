@@ -3,9 +3,9 @@
 use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, Ctx, Section, TextField};
-use crate::db::accounts::{Account, ApiToken};
 use crate::domain::forms::SignInForm;
 use crate::domain::forms::TokenForm;
+use crate::domain::read::accounts::{Account, ApiToken};
 use crate::domain::FieldErrors;
 
 pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>) -> Markup {

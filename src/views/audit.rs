@@ -3,9 +3,9 @@
 use maud::{html, Markup};
 
 use super::{page, pager, query_value, Ctx, Section};
-use crate::db::audit::Event;
 use crate::domain::forms::AuditQuery;
 use crate::domain::paging::Page;
+use crate::domain::read::audit::Event;
 
 fn filter_field(name: &str, label: &str, value: &str, hint: &str) -> Markup {
     html! {

@@ -2,7 +2,7 @@
 
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
-use crate::db::visits::Visit;
+use crate::domain::read::visits::Visit;
 use crate::domain::visit::{Segment, VisitStatus};
 
 /// One all-day event per visit, with a stable UID so calendar apps update

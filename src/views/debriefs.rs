@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use maud::{html, Markup};
 
 use super::{checkbox, csrf_field, error_summary, page as shell, Ctx, Section};
-use crate::db::debriefs::Debrief;
-use crate::db::frameworks::Framework;
-use crate::db::observations::Observation;
-use crate::db::visits::Visit;
 use crate::domain::observation::{Setting, Tick};
+use crate::domain::read::debriefs::Debrief;
+use crate::domain::read::frameworks::Framework;
+use crate::domain::read::observations::Observation;
+use crate::domain::read::visits::Visit;
 use crate::domain::rollup::{roll_up, TickCounts};
 use crate::domain::user::Link;
 use crate::domain::FieldErrors;
@@ -25,7 +25,7 @@ pub struct DebriefPage {
     /// The team and planners also see each snapshot's notes.
     pub team_view: bool,
     /// Items from earlier visits to the campus, with this visit's checks.
-    pub earlier: Vec<crate::db::action_items::Carried>,
+    pub earlier: Vec<crate::domain::read::items::Carried>,
 }
 
 impl DebriefPage {

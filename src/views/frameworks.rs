@@ -3,9 +3,9 @@
 use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, page, select_field, Ctx, Section, TextField};
-use crate::db::frameworks::{Framework, Summary};
 use crate::domain::forms::ImportForm;
 use crate::domain::framework::Problem;
+use crate::domain::read::frameworks::{Framework, Summary};
 use crate::domain::FieldErrors;
 
 fn state(frozen: bool) -> Markup {

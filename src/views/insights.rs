@@ -6,11 +6,11 @@ use maud::{html, Markup};
 
 use super::charts::{self, Bar, TrendPoint};
 use super::{page, pager, query_value, Ctx, Section};
-use crate::db::action_items::Item;
-use crate::db::insights::{Campus, Department, ImpactRow, ItemCounts, Overview};
 use crate::domain::action_item::Status;
 use crate::domain::insights::{Band, ImpactSummary, Movement, Share};
 use crate::domain::paging::Page;
+use crate::domain::read::insights::{Campus, Department, ImpactRow, ItemCounts, Overview};
+use crate::domain::read::items::Item;
 use crate::domain::school::{School, SchoolLevel};
 use crate::domain::user::Link;
 
@@ -107,7 +107,7 @@ fn legend() -> Markup {
 pub fn overview(
     ctx: &Ctx,
     data: &Overview,
-    shown: &[crate::db::insights::CampusRow],
+    shown: &[crate::domain::read::insights::CampusRow],
     campuses: &Page<usize>,
     form: &OverviewForm,
 ) -> Markup {

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, notice, page, select_field, Ctx, Section, TextField};
-use crate::db::action_items::{Item, Update};
-use crate::db::visits::Visit;
 use crate::domain::action_item::{Check, Priority, Status};
+use crate::domain::read::items::{Item, Update};
+use crate::domain::read::visits::Visit;
 use crate::domain::user::Link;
 use crate::domain::FieldErrors;
 

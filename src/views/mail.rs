@@ -3,7 +3,7 @@
 use maud::{html, Markup};
 
 use super::{csrf_field, page, Ctx, Section};
-use crate::db::outbox::Listed;
+use crate::domain::read::outbox::Listed;
 
 /// What each status means to the reader.
 fn status_label(status: &str) -> &'static str {
@@ -94,7 +94,7 @@ pub fn preferences(ctx: &Ctx, off: &[String], saved: bool) -> Markup {
                 (csrf_field(ctx))
                 fieldset {
                     legend { "Send me" }
-                    @for (kind, label) in crate::db::outbox::KINDS {
+                    @for (kind, label) in crate::domain::read::outbox::KINDS {
                         (super::checkbox(kind, label, !off.iter().any(|k| k == kind)))
                     }
                 }
@@ -106,7 +106,7 @@ pub fn preferences(ctx: &Ctx, off: &[String], saved: bool) -> Markup {
 
 /// The unsubscribe page: a question with a button, then the answer.
 pub fn unsubscribe(kind: &str, action: String, done: bool) -> Markup {
-    let label = crate::db::outbox::KINDS
+    let label = crate::domain::read::outbox::KINDS
         .iter()
         .find(|(k, _)| *k == kind)
         .map(|(_, label)| *label)

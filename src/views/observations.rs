@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, page, Ctx, Section};
-use crate::db::frameworks::Framework;
-use crate::db::observations::Observation;
-use crate::db::visits::Visit;
 use crate::domain::observation::{Setting, Tick};
+use crate::domain::read::frameworks::Framework;
+use crate::domain::read::observations::Observation;
+use crate::domain::read::visits::Visit;
 use crate::domain::FieldErrors;
 
 fn text_input(

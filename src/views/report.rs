@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use super::{page as shell, Ctx, Section};
-use crate::db::action_items::Item;
+use crate::domain::read::items::Item;
 use crate::domain::rollup::roll_up;
 use crate::views::debriefs::DebriefPage;
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use maud::{html, Markup};
 
 use super::{checkbox, csrf_field, error_summary, Ctx, Section, TextField};
-use crate::db::settings::Settings;
+use crate::domain::read::settings::Settings;
 use crate::domain::FieldErrors;
 
 /// The settings form as typed.

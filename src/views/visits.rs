@@ -5,14 +5,13 @@ use maud::{html, Markup, Render};
 use super::{
     checkbox, csrf_field, error_summary, page, pager, select_field, Ctx, Section, TextField,
 };
-use crate::db::observations::Observation;
-use crate::db::visits::{ListItem, Visit};
-use crate::domain::forms::{PlanQuery, VisitForm};
+use crate::domain::forms::{PlanQuery, VisitChoices as Choices, VisitForm};
 use crate::domain::paging::Page;
 use crate::domain::planner::Proposal;
+use crate::domain::read::observations::Observation;
+use crate::domain::read::visits::{ListItem, Visit};
 use crate::domain::visit::{Segment, VisitStatus};
 use crate::domain::FieldErrors;
-use crate::web::visits::Choices;
 
 /// A calendar day as people read it, with the machine-readable date.
 pub struct Day(pub chrono::NaiveDate);
@@ -73,8 +72,8 @@ pub fn list(ctx: &Ctx, visits: &Page<ListItem>, all: bool, can_plan: bool) -> Ma
 /// The action items a visit page lists: its own, and the open ones from
 /// earlier visits to the campus (on its agenda).
 pub struct VisitItems {
-    pub own: Vec<crate::db::action_items::Item>,
-    pub earlier: Vec<crate::db::action_items::Item>,
+    pub own: Vec<crate::domain::read::items::Item>,
+    pub earlier: Vec<crate::domain::read::items::Item>,
 }
 
 pub fn show(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::actions;
 use super::{refused, see_other, unprocessable};
 use crate::auth::{CurrentUser, Planner};
-use crate::db::visits::{Member, Viewer};
+use crate::db::visits::Viewer;
 use crate::db::{self, Db};
 use crate::domain::paging::PageRequest;
 use crate::domain::planner::{self, PlanRequest};
@@ -97,12 +97,7 @@ impl VisitForm {
     }
 }
 
-/// What the visit form offers to choose from.
-pub struct Choices {
-    pub schools: Vec<Link>,
-    pub frameworks: Vec<Link>,
-    pub people: Vec<Member>,
-}
+pub use crate::domain::forms::VisitChoices as Choices;
 
 async fn choices(db: &Db) -> Result<Choices, AppError> {
     db.run(|conn| -> crate::db::QueryResult<_> {
