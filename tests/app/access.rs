@@ -39,6 +39,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/api/v1/visits/{id}/items", SignedIn),
     ("post", "/api/v1/visits/{id}/items/generate", SignedIn),
     ("post", "/api/v1/visits/{id}/items", SignedIn),
+    ("post", "/api/v1/visits/{id}/items/merge", SignedIn),
     ("post", "/api/v1/visits/{id}/publish", Planner),
     ("post", "/api/v1/visits/{id}/checks", SignedIn),
     ("get", "/api/v1/items", SignedIn),

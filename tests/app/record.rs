@@ -841,3 +841,59 @@ async fn a_whole_visit_and_its_follow_up_through_the_api_alone() {
     );
     assert_eq!(record["editable"], false);
 }
+
+#[tokio::test]
+async fn proposals_merge_through_the_api_as_through_the_page() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let id = visit(&app, &s, "2027-01-06");
+    db::visits::advance(&mut app.conn(), id, VisitStatus::InProgress).unwrap();
+    let lead = signed_in(&app, &s.lead).await;
+    let mut ids = Vec::new();
+    for title in ["Model exit tickets", "Use exit tickets daily"] {
+        let added = lead
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/visits/{id}/items"),
+                &json!({"title": title, "department_id": s.curriculum}),
+            )
+            .await;
+        assert_eq!(added.status(), 201);
+        ids.push(json_of(added).await["id"].as_i64().unwrap());
+    }
+    let path = format!("/api/v1/visits/{id}/items/merge");
+    let unknown = lead
+        .send_json(
+            Method::POST,
+            &path,
+            &json!({"into": ids[0], "from": ids[1], "why": "same"}),
+        )
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let merged = lead
+        .send_json(
+            Method::POST,
+            &path,
+            &json!({"into": ids[0], "from": ids[1]}),
+        )
+        .await;
+    assert_eq!(merged.status(), 200);
+    let listed = json_of(merged).await;
+    let status_of = |item: i64| {
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == item)
+            .map(|i| i["status"].clone())
+    };
+    assert_eq!(status_of(ids[0]), Some(json!("proposed")), "{listed}");
+    assert_ne!(status_of(ids[1]), Some(json!("proposed")), "{listed}");
+    let items = everything(&app, id);
+    let kept = items.iter().find(|i| i.id == ids[0]).unwrap();
+    assert_eq!(kept.status, Status::Proposed);
+    assert_ne!(
+        items.iter().find(|i| i.id == ids[1]).map(|i| i.status),
+        Some(Status::Proposed)
+    );
+}

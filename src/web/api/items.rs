@@ -148,6 +148,41 @@ pub async fn for_visit(
     Ok(HttpResponse::Ok().json(listing(items, &page)))
 }
 
+/// Two proposals of one visit to merge.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The proposal that stays, with the other's evidence added.
+    pub into: i64,
+    /// The proposal merged away.
+    pub from: i64,
+}
+
+/// Merges proposal `from` into proposal `into` while the visit is in
+/// review (its team and the planners); answers the visit's items.
+#[utoipa::path(security(("bearer" = [])), tag = "action items", params(Id), request_body = MergeIn, responses(
+    (status = 200, body = Listing<ItemOut>),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/visits/{id}/items/merge")]
+pub async fn merge(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<Id>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let visit = reviewable(&req, &user, &db, path.id).await?;
+    let input: MergeIn = body.parse()?;
+    let (visit_id, actor) = (visit.id, crate::web::actor(&user, &req));
+    db.run(move |conn| actions::items::merge(conn, &actor, visit_id, input.into, input.from))
+        .await?;
+    let items = items_of_visit(&user, &db, visit_id).await?;
+    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())))
+}
+
 /// Proposes items from a debriefed visit's evidence (its team and the
 /// planners). Again: adds what is new, never overwrites what a person edited.
 #[utoipa::path(security(("bearer" = [])), tag = "action items", params(Id), responses(

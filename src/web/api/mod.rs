@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(items::for_visit)
         .service(items::generate)
         .service(items::add)
+        .service(items::merge)
         .service(items::publish)
         .service(items::check)
         .service(items::list)
