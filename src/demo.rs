@@ -336,7 +336,8 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
         move_demo_items(conn, earlier, author)?;
         move_demo_items(conn, other, author)?;
         // Last week's team checked some of the earlier visit's items.
-        let carried = db::action_items::carried_over(conn, &everyone(), last_week)?;
+        let carried =
+            db::action_items::carried_over(conn, &db::visits::Viewer::everyone(), last_week)?;
         for (item, _) in &carried {
             use crate::domain::action_item::{Check, Status};
             let result = match item.status {
@@ -365,16 +366,6 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
         db::visits::insert(conn, &visit(proposal.school_id, proposal.date, ""))?;
     }
     Ok(())
-}
-
-/// Someone who sees everything, for the demo's own reads.
-fn everyone() -> db::visits::Viewer {
-    db::visits::Viewer {
-        user_id: 0,
-        roles: [Role::Admin].into_iter().collect(),
-        school_id: None,
-        department_id: None,
-    }
 }
 
 /// Nine snapshots across settings, ticked in a fixed pattern that leaves
@@ -496,7 +487,7 @@ fn visit_items(
 ) -> Result<Vec<db::action_items::Item>, WriteError> {
     Ok(db::action_items::list(
         conn,
-        &everyone(),
+        &db::visits::Viewer::everyone(),
         &db::action_items::Filter {
             visit_id: Some(visit_id),
             ..Default::default()

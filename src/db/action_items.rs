@@ -1119,13 +1119,7 @@ pub fn check(
     actor: i64,
 ) -> Result<Status, WriteError> {
     super::write_transaction(conn, |conn| {
-        let everyone = Viewer {
-            user_id: 0,
-            roles: [Role::Admin].into_iter().collect(),
-            school_id: None,
-            department_id: None,
-        };
-        let carried = carried_over(conn, &everyone, visit_id)?;
+        let carried = carried_over(conn, &Viewer::everyone(), visit_id)?;
         let Some((item, _)) = carried.iter().find(|(i, _)| i.id == item_id) else {
             return Err(WriteError::field(
                 "item",

@@ -48,15 +48,6 @@ fn holding(
         .collect())
 }
 
-fn everyone() -> Viewer {
-    Viewer {
-        user_id: 0,
-        roles: [Role::Admin].into_iter().collect(),
-        school_id: None,
-        department_id: None,
-    }
-}
-
 /// The frame every HTML message shares.
 pub(crate) fn layout(title: &str, body: Markup) -> String {
     html! {
@@ -111,11 +102,11 @@ fn item_list(items: &[Item], base: &str) -> Markup {
 /// department with items (its own items), with the strengths and problems
 /// of practice. Returns how many messages were written.
 pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryResult<usize> {
-    let visit = db::visits::find_visible(conn, &everyone(), visit_id)?;
+    let visit = db::visits::find_visible(conn, &Viewer::everyone(), visit_id)?;
     let debrief = db::debriefs::find(conn, visit_id)?;
     let items = db::action_items::list(
         conn,
-        &everyone(),
+        &Viewer::everyone(),
         &Filter {
             visit_id: Some(visit_id),
             published_only: true,
@@ -248,7 +239,7 @@ pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryRes
 
 /// To a person when an item becomes theirs.
 pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> QueryResult<bool> {
-    let item = db::action_items::find_visible(conn, &everyone(), item_id)?;
+    let item = db::action_items::find_visible(conn, &Viewer::everyone(), item_id)?;
     let Some(owner) = person(conn, owner_id)? else {
         return Ok(false);
     };
@@ -314,7 +305,7 @@ pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> Que
         .collect();
     let items = db::action_items::list(
         conn,
-        &everyone(),
+        &Viewer::everyone(),
         &Filter {
             statuses: open,
             published_only: true,
