@@ -59,7 +59,7 @@ impl Application {
         let db = Db::new(&config.database_url, config.db_pool_size, config.db_timeout);
         if config.mail.worker {
             let worker = config.mail.worker(db.clone())?;
-            tracing::info!(to = %worker.transport.describe(), "mail worker started");
+            tracing::info!(to = %worker.delivers_to(), "mail worker started");
             actix_web::rt::spawn(worker.run(std::time::Duration::from_secs(2)));
         }
         let listener = TcpListener::bind(&config.bind)?;
@@ -70,7 +70,7 @@ impl Application {
             let (app, api) = App::new()
                 .into_utoipa_app()
                 .app_data(actix_web::web::Data::new(db.clone()))
-                .app_data(actix_web::web::Data::from(config.clone()))
+                .app_data(actix_web::web::Data::new(config.web_settings()))
                 .app_data(actix_web::web::PayloadConfig::new(256 * 1024))
                 .app_data(
                     actix_web::web::FormConfig::default()
@@ -285,8 +285,8 @@ async fn cache_and_transport_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let https = req
-        .app_data::<actix_web::web::Data<Config>>()
-        .is_some_and(|c| c.is_https());
+        .app_data::<actix_web::web::Data<web::Settings>>()
+        .is_some_and(|s| s.https);
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {

@@ -317,23 +317,17 @@ pub struct MailConfig {
 
 impl MailConfig {
     /// The worker these settings describe.
-    pub fn worker(&self, db: crate::db::Db) -> anyhow::Result<crate::mail::Worker> {
-        let transport = match &self.smtp_url {
-            Some(url) => crate::mail::Transport::smtp(url),
-            None => crate::mail::Transport::folder(self.dir.clone()),
-        }
-        .map_err(|e| anyhow::anyhow!(e))?;
-        Ok(crate::mail::Worker {
+    pub fn worker(&self, db: crate::db::Db) -> anyhow::Result<crate::jobs::Worker> {
+        crate::jobs::Worker::new(
             db,
-            transport,
-            from: self.from.clone(),
-            host: self.host.clone(),
-            base_url: self.base_url.clone(),
-            signing_key: self.signing_key.clone(),
-            batch: 50,
-            lease: Duration::from_secs(120),
-            parallel: 8,
-        })
+            self.smtp_url.as_deref(),
+            self.dir.clone(),
+            self.from.clone(),
+            &self.host,
+            &self.base_url,
+            &self.signing_key,
+        )
+        .map_err(|e| anyhow::anyhow!(e))
     }
 }
 
@@ -435,6 +429,20 @@ impl Config {
     }
 
     /// The rules for slowing down failed sign-ins to one account.
+    /// What handlers and guards need of these settings.
+    pub fn web_settings(&self) -> crate::web::Settings {
+        crate::web::Settings {
+            base_url: self.base_url.clone(),
+            https: self.is_https(),
+            session_key: self.session_key.clone(),
+            trust_proxy: self.trust_proxy,
+            session_idle: self.session_idle,
+            session_lifetime: self.session_lifetime,
+            account_throttle: self.account_throttle(),
+            address_throttle: self.address_throttle(),
+        }
+    }
+
     pub fn account_throttle(&self) -> crate::domain::throttle::Policy {
         self.throttle(5)
     }

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod jobs;
 pub mod mail;
 pub mod scale;
 pub mod telemetry;

@@ -40,7 +40,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drop(conn);
             let db = db::Db::new(&config.database_url, config.db_pool_size, config.db_timeout);
             let worker = config.mail.worker(db)?;
-            tracing::info!(to = %worker.transport.describe(), "mail worker started");
+            tracing::info!(to = %worker.delivers_to(), "mail worker started");
             worker.run(std::time::Duration::from_secs(2)).await;
         }
         Command::Migrate => {

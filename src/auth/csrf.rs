@@ -19,7 +19,7 @@ use super::{constant_time_eq, session};
 use crate::error::{self, AppError};
 
 /// The form field that carries the token.
-pub const FIELD: &str = "csrf_token";
+pub const FIELD: &str = crate::domain::forms::CSRF_FIELD;
 /// The header that carries the token for scripts.
 pub const HEADER: &str = "x-csrf-token";
 

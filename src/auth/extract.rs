@@ -12,12 +12,12 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::session::{self, SessionState};
 use super::token;
-use crate::config::Config;
 use crate::db::accounts::Account;
 use crate::db::audit::NewEvent;
 use crate::db::{self, Db};
 use crate::domain::account::Role;
 use crate::error::{self, AppError};
+use crate::web::Settings;
 
 /// How the user proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +150,7 @@ pub const REFUSED: &str = "Your account does not give access to this.";
 /// reports.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
     let trust_proxy = req
-        .app_data::<web::Data<Config>>()
+        .app_data::<web::Data<Settings>>()
         .is_some_and(|c| c.trust_proxy);
     if trust_proxy {
         if let Some(ip) = req.connection_info().realip_remote_addr() {
@@ -220,7 +220,7 @@ async fn by_token(db: &Db, header_value: &str) -> Result<CurrentUser, AppError> 
 
 async fn by_session(req: &HttpRequest, db: &Db) -> Result<CurrentUser, AppError> {
     let config = req
-        .app_data::<web::Data<Config>>()
+        .app_data::<web::Data<Settings>>()
         .ok_or_else(|| AppError::internal("no config in app data"))?;
     let session = req.get_session();
     let unauthorized = || AppError::unauthorized(&back_to(req));

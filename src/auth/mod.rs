@@ -35,3 +35,18 @@ pub fn random_hex(bytes: usize) -> String {
     let data: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
     hex(&data)
 }
+
+/// The signature of an unsubscribe link for `user_id` and `kind`: only
+/// whoever holds the key can make one, so the link itself is the proof.
+pub fn unsubscribe_signature(key: &str, user_id: i64, kind: &str) -> String {
+    let message = format!("unsubscribe:{user_id}:{kind}");
+    hex(&sign(key, &message)[..16])
+}
+
+/// The One-Click unsubscribe address for `user_id` and `kind`.
+pub fn unsubscribe_url(base: &str, key: &str, user_id: i64, kind: &str) -> String {
+    format!(
+        "{base}/unsubscribe/{user_id}/{kind}/{}",
+        unsubscribe_signature(key, user_id, kind)
+    )
+}

@@ -24,12 +24,6 @@ use crate::domain::visit::VisitStatus;
 
 pub use crate::domain::read::items::Item;
 
-impl Item {
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status.awaits_owner() && self.due_on.is_some_and(|due| due < today)
-    }
-}
-
 pub use crate::domain::read::items::Update;
 
 /// A condition on the rows of a query that reads items, whatever it joins.
@@ -687,21 +681,7 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
     })
 }
 
-/// A change to an item: in review (any status of `Status::REVIEW_CHOICES`)
-/// or once published (`Status::OWNER_CHOICES`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// The version the person read; the save is refused if it moved.
-    pub version: i32,
-    pub title: Option<String>,
-    pub evidence: Option<String>,
-    pub status: Status,
-    pub reason: String,
-    pub owner_id: Option<i64>,
-    pub due_on: Option<NaiveDate>,
-    pub priority: Priority,
-    pub note: String,
-}
+pub use crate::domain::action_item::Change;
 
 /// The message a second, stale save gets.
 pub const CONFLICT: &str = "Someone else changed this item after you opened it. Their version is shown; your changes are kept in the form below — check them and save again.";
@@ -715,8 +695,8 @@ pub enum Changed {
     Conflict,
 }
 
-/// Applies `change` to item `id`, if its version is still `change.version`.
-/// Records what changed in the item's history.
+/// Applies `change` to item `id`, if its version is still `change.version`,
+/// as [`rules::plan_change`] plans it; records the history entry it plans.
 pub fn change(
     conn: &mut DbConn,
     id: i64,
@@ -724,169 +704,100 @@ pub fn change(
     actor: i64,
 ) -> Result<Changed, WriteError> {
     super::write_transaction(conn, |conn| {
-        let (
-            kind,
-            school_id,
-            department_id,
-            title,
-            evidence,
-            status,
-            reason,
-            owner,
-            due,
-            priority,
-            version,
-        ) = action_items::table
-            .find(id)
-            .select((
-                action_items::kind,
-                action_items::school_id,
-                action_items::department_id,
-                action_items::title,
-                action_items::evidence,
-                action_items::status,
-                action_items::reason,
-                action_items::owner_id,
-                action_items::due_on,
-                action_items::priority,
-                action_items::version,
-            ))
-            .first::<(
-                String,
-                i64,
-                Option<i64>,
-                String,
-                String,
-                String,
-                String,
-                Option<i64>,
-                Option<NaiveDate>,
-                String,
-                i32,
-            )>(conn)?;
-        if version != change.version {
-            return Ok(Changed::Conflict);
-        }
-        let kind: Kind = kind.parse().unwrap_or(Kind::School);
-        let current: Status = status.parse().unwrap_or(Status::Open);
-        let in_review = current == Status::Proposed
-            || (matches!(current, Status::Resolved | Status::Dropped)
-                && visit_status_of_item(conn, id)? != VisitStatus::Published
-                && visit_status_of_item(conn, id)? != VisitStatus::Closed);
-        let allowed: &[Status] = if in_review {
-            &Status::REVIEW_CHOICES
+        let (standing, school_id, department_id) = standing(conn, id)?;
+        let owners = if change.owner_id != standing.owner_id {
+            owner_choices(conn, standing.kind, school_id, department_id)?
+                .into_iter()
+                .map(|l| (l.id, l.name))
+                .collect()
         } else {
-            &Status::OWNER_CHOICES
+            Vec::new()
         };
-        if change.status != current && !allowed.contains(&change.status) {
-            return Err(WriteError::field(
-                "status",
-                format!(
-                    "An item cannot move from {} to {}.",
-                    current.label().to_lowercase(),
-                    change.status.label().to_lowercase()
-                ),
-            ));
-        }
-        if change.status.needs_reason() && change.reason.trim().is_empty() {
-            return Err(WriteError::field(
-                "reason",
-                "Give a reason for blocking or dropping the item.",
-            ));
-        }
-        if change.owner_id != owner {
-            check_owner(conn, kind, school_id, department_id, change.owner_id)?;
-        }
-        let mut what = Vec::new();
-        if change.status != current {
-            what.push(format!("{} → {}", current.label(), change.status.label()));
-        }
-        let new_title = change.title.clone().unwrap_or(title.clone());
-        let new_evidence = change.evidence.clone().unwrap_or(evidence.clone());
-        if new_title != title {
-            what.push("title edited".to_owned());
-        }
-        if new_evidence != evidence {
-            what.push("evidence edited".to_owned());
-        }
-        if change.owner_id != owner {
-            let name = match change.owner_id {
-                Some(owner_id) => users::table
-                    .find(owner_id)
-                    .select(users::name)
-                    .first::<String>(conn)?,
-                None => "nobody".to_owned(),
-            };
-            what.push(format!("assigned to {name}"));
-        }
-        if change.due_on != due {
-            what.push(match change.due_on {
-                Some(due) => format!("due {due}"),
-                None => "no due date".to_owned(),
-            });
-        }
-        if change.priority.as_str() != priority {
-            what.push(format!(
-                "priority {}",
-                change.priority.label().to_lowercase()
-            ));
-        }
-        let reason_now = if change.status.needs_reason() || change.status == Status::Blocked {
-            change.reason.trim().to_owned()
-        } else {
-            String::new()
+        let (item, entry) = match rules::plan_change(&standing, change, &owners) {
+            Err(errors) => return Err(WriteError::Invalid(errors)),
+            Ok(rules::Planned::Conflict) => return Ok(Changed::Conflict),
+            Ok(rules::Planned::Unchanged) => return Ok(Changed::Saved(standing.version)),
+            Ok(rules::Planned::Saved { item, entry }) => (item, entry),
         };
-        if what.is_empty() && change.note.trim().is_empty() && reason_now == reason {
-            return Ok(Changed::Saved(version));
-        }
         diesel::update(action_items::table.find(id))
             .set((
-                action_items::title.eq(&new_title),
-                action_items::evidence.eq(&new_evidence),
-                action_items::status.eq(change.status.as_str()),
-                action_items::reason.eq(&reason_now),
-                action_items::owner_id.eq(change.owner_id),
-                action_items::due_on.eq(change.due_on),
-                action_items::priority.eq(change.priority.as_str()),
+                action_items::title.eq(&item.title),
+                action_items::evidence.eq(&item.evidence),
+                action_items::status.eq(item.status.as_str()),
+                action_items::reason.eq(&item.reason),
+                action_items::owner_id.eq(item.owner_id),
+                action_items::due_on.eq(item.due_on),
+                action_items::priority.eq(item.priority.as_str()),
                 action_items::edited.eq(true),
-                action_items::version.eq(version + 1),
+                action_items::version.eq(item.version),
                 action_items::updated_at.eq(now()),
             ))
             .execute(conn)?;
-        let mut summary = if what.is_empty() {
-            "Note".to_owned()
-        } else {
-            capitalise(&what.join(", "))
-        };
-        if !reason_now.is_empty() && reason_now != reason {
-            summary.push_str(&format!(" — {reason_now}"));
-        }
         add_update(
             conn,
             id,
             Some(actor),
-            change.status,
-            &summary,
-            change.note.trim(),
+            entry.status,
+            &entry.change,
+            &entry.note,
         )?;
-        Ok(Changed::Saved(version + 1))
+        Ok(Changed::Saved(item.version))
     })
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn visit_status_of_item(conn: &mut DbConn, id: i64) -> QueryResult<VisitStatus> {
-    let visit_id: i64 = action_items::table
+/// Item `id` as a change sees it, with its school and department.
+fn standing(conn: &mut DbConn, id: i64) -> QueryResult<(rules::Standing, i64, Option<i64>)> {
+    type Row = (
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<NaiveDate>,
+        String,
+        i32,
+    );
+    let row: Row = action_items::table
         .find(id)
-        .select(action_items::visit_id)
+        .select((
+            action_items::visit_id,
+            action_items::kind,
+            action_items::school_id,
+            action_items::department_id,
+            action_items::title,
+            action_items::evidence,
+            action_items::status,
+            action_items::reason,
+            action_items::owner_id,
+            action_items::due_on,
+            action_items::priority,
+            action_items::version,
+        ))
         .first(conn)?;
-    visit_status(conn, visit_id)
+    let (visit_id, kind, school_id, department_id, title, evidence, status) =
+        (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+    let status: Status = status.parse().unwrap_or(Status::Open);
+    let visit = visit_status(conn, visit_id)?;
+    Ok((
+        rules::Standing {
+            kind: kind.parse().unwrap_or(Kind::School),
+            status,
+            in_review: rules::in_review(status, visit),
+            title,
+            evidence,
+            reason: row.7,
+            owner_id: row.8,
+            due_on: row.9,
+            priority: row.10.parse().unwrap_or(Priority::Normal),
+            version: row.11,
+        },
+        school_id,
+        department_id,
+    ))
 }
 
 /// Merges item `from` into `into` (both proposals of one visit): the look-fors

@@ -9,23 +9,7 @@ use diesel::prelude::*;
 use super::schema::{mail_opt_outs, outbox_messages};
 use super::{now, DbConn};
 
-/// A message to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMessage {
-    pub kind: String,
-    pub recipient: String,
-    pub recipient_id: Option<i64>,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    /// At most one message per key (a reminder of one kind for one item on
-    /// one day); `None` when no such guard is needed.
-    pub dedupe_key: Option<String>,
-    /// The One-Click unsubscribe address, for messages one can turn off
-    /// from the message itself (digests).
-    pub list_unsubscribe: Option<String>,
-}
-
+pub use crate::domain::message::{Claimed, NewMessage};
 pub use crate::domain::read::outbox::KINDS;
 
 /// The kinds `user_id` has turned off.
@@ -53,6 +37,16 @@ pub fn set_opt_out(conn: &mut DbConn, user_id: i64, kind: &str, off: bool) -> Qu
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Writes each of `messages` to the outbox (see [`enqueue`]); returns how
+/// many were written.
+pub fn enqueue_all(conn: &mut DbConn, messages: &[NewMessage]) -> QueryResult<usize> {
+    let mut written = 0;
+    for message in messages {
+        written += usize::from(enqueue(conn, message)?);
+    }
+    Ok(written)
 }
 
 /// Writes `message` to the outbox; call it inside the event's transaction.
@@ -97,19 +91,18 @@ pub fn enqueue(conn: &mut DbConn, message: &NewMessage) -> QueryResult<bool> {
     Ok(inserted == 1)
 }
 
-/// A message a worker holds under its lease.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
-pub struct Claimed {
-    pub id: i64,
-    pub kind: String,
-    pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    pub attempts: i32,
-    pub created_at: NaiveDateTime,
-    pub list_unsubscribe: Option<String>,
-}
+/// A claimed row, as read.
+type ClaimedRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    NaiveDateTime,
+    Option<String>,
+);
 
 /// Takes up to `limit` messages that are due and not held by another
 /// worker, and holds them for `lease`. On PostgreSQL rows another worker is
@@ -153,7 +146,22 @@ pub fn claim(conn: &mut DbConn, limit: i64, lease: Duration) -> QueryResult<Vec<
                 outbox_messages::created_at,
                 outbox_messages::list_unsubscribe,
             ))
-            .load(conn)
+            .load::<ClaimedRow>(conn)
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|row| Claimed {
+                        id: row.0,
+                        kind: row.1,
+                        recipient: row.2,
+                        subject: row.3,
+                        text_body: row.4,
+                        html_body: row.5,
+                        attempts: row.6,
+                        created_at: row.7,
+                        list_unsubscribe: row.8,
+                    })
+                    .collect()
+            })
     })
 }
 

@@ -223,13 +223,7 @@ pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-/// A person mail can go to: id, name and email.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-}
+pub use crate::domain::message::Recipient;
 
 /// The active people holding `role`, at a school or in a department when
 /// given, in the order they were added.
@@ -238,7 +232,7 @@ pub fn holding(
     role: crate::domain::account::Role,
     school_id: Option<i64>,
     department_id: Option<i64>,
-) -> QueryResult<Vec<Contact>> {
+) -> QueryResult<Vec<Recipient>> {
     use super::schema::user_roles;
     let mut query = users::table
         .inner_join(user_roles::table)
@@ -256,26 +250,26 @@ pub fn holding(
         .select((users::id, users::name, users::email))
         .load::<(i64, String, String)>(conn)?
         .into_iter()
-        .map(|(id, name, email)| Contact { id, name, email })
+        .map(|(id, name, email)| Recipient { id, name, email })
         .collect())
 }
 
-/// An active person, as a contact.
-pub fn active_contact(conn: &mut DbConn, id: i64) -> QueryResult<Option<Contact>> {
+/// An active person, as a recipient.
+pub fn active_contact(conn: &mut DbConn, id: i64) -> QueryResult<Option<Recipient>> {
     Ok(users::table
         .find(id)
         .filter(users::active.eq(true))
         .select((users::id, users::name, users::email))
         .first::<(i64, String, String)>(conn)
         .optional()?
-        .map(|(id, name, email)| Contact { id, name, email }))
+        .map(|(id, name, email)| Recipient { id, name, email }))
 }
 
 /// An active person holding `role` with where they work: the audience of
 /// a digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
-    pub contact: Contact,
+    pub contact: Recipient,
     pub school_id: Option<i64>,
     pub department_id: Option<i64>,
 }
@@ -300,7 +294,7 @@ pub fn holders(conn: &mut DbConn, role: crate::domain::account::Role) -> QueryRe
     Ok(rows
         .into_iter()
         .map(|(id, name, email, school_id, department_id)| Holder {
-            contact: Contact { id, name, email },
+            contact: Recipient { id, name, email },
             school_id,
             department_id,
         })

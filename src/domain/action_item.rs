@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate};
 
+use super::fields::FieldErrors;
 use super::observation::{Setting, Tick};
 use super::rollup::{roll_up, IndicatorRollup};
 
@@ -338,6 +339,185 @@ pub fn propose(evidence: &Evidence<'_>, rules: &Rules) -> Vec<Proposal> {
     proposals
 }
 
+/// A change a person asks of an item, as parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The version the person read; the save is refused if it moved.
+    pub version: i32,
+    pub title: Option<String>,
+    pub evidence: Option<String>,
+    pub status: Status,
+    pub reason: String,
+    pub owner_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub priority: Priority,
+    pub note: String,
+}
+
+/// An item as it stands, as far as a change is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub kind: Kind,
+    pub status: Status,
+    /// Whether its visit is still being reviewed (a proposal, or an item
+    /// resolved or dropped before publishing).
+    pub in_review: bool,
+    pub title: String,
+    pub evidence: String,
+    pub reason: String,
+    pub owner_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub priority: Priority,
+    pub version: i32,
+}
+
+/// What a change comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Planned {
+    /// Someone else saved first: nothing is written.
+    Conflict,
+    /// Nothing changes and nothing is noted.
+    Unchanged,
+    /// The item becomes `item` (its version moved on) and its history gains
+    /// `entry`.
+    Saved { item: Standing, entry: HistoryEntry },
+}
+
+/// One line of an item's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub status: Status,
+    /// What changed, in words: "Open → In progress, due 2027-04-02".
+    pub change: String,
+    pub note: String,
+}
+
+/// Whether an item with `status` on a visit with `visit` status is still in
+/// review: a proposal, or an item resolved or dropped before publishing.
+pub fn in_review(status: Status, visit: crate::domain::visit::VisitStatus) -> bool {
+    status == Status::Proposed
+        || (matches!(status, Status::Resolved | Status::Dropped) && visit.in_review())
+}
+
+/// Plans `change` of the item `standing`: the item it becomes and the entry
+/// its history gains, or the fields refused. `owners` are the people who
+/// may own it (looked at only when the owner changes), as (id, name).
+pub fn plan_change(
+    standing: &Standing,
+    change: &Change,
+    owners: &[(i64, String)],
+) -> Result<Planned, FieldErrors> {
+    if standing.version != change.version {
+        return Ok(Planned::Conflict);
+    }
+    let mut errors = FieldErrors::new();
+    let current = standing.status;
+    let allowed: &[Status] = if standing.in_review {
+        &Status::REVIEW_CHOICES
+    } else {
+        &Status::OWNER_CHOICES
+    };
+    if change.status != current && !allowed.contains(&change.status) {
+        errors.add(
+            "status",
+            format!(
+                "An item cannot move from {} to {}.",
+                current.label().to_lowercase(),
+                change.status.label().to_lowercase()
+            ),
+        );
+    }
+    if change.status.needs_reason() && change.reason.trim().is_empty() {
+        errors.add("reason", "Give a reason for blocking or dropping the item.");
+    }
+    let mut what = Vec::new();
+    if change.status != current {
+        what.push(format!("{} → {}", current.label(), change.status.label()));
+    }
+    let title = change.title.clone().unwrap_or(standing.title.clone());
+    let evidence = change.evidence.clone().unwrap_or(standing.evidence.clone());
+    if title != standing.title {
+        what.push("title edited".to_owned());
+    }
+    if evidence != standing.evidence {
+        what.push("evidence edited".to_owned());
+    }
+    if change.owner_id != standing.owner_id {
+        match change.owner_id {
+            None => what.push("assigned to nobody".to_owned()),
+            Some(id) => match owners.iter().find(|(o, _)| *o == id) {
+                Some((_, name)) => what.push(format!("assigned to {name}")),
+                None => errors.add(
+                    "owner",
+                    match standing.kind {
+                        Kind::Department => "Choose an owner from the department's staff.",
+                        Kind::School => "Choose an owner from the school's staff.",
+                    },
+                ),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if change.due_on != standing.due_on {
+        what.push(match change.due_on {
+            Some(due) => format!("due {due}"),
+            None => "no due date".to_owned(),
+        });
+    }
+    if change.priority != standing.priority {
+        what.push(format!(
+            "priority {}",
+            change.priority.label().to_lowercase()
+        ));
+    }
+    // A reason stays with a blocked or dropped item only.
+    let reason = if change.status.needs_reason() {
+        change.reason.trim().to_owned()
+    } else {
+        String::new()
+    };
+    let note = change.note.trim().to_owned();
+    if what.is_empty() && note.is_empty() && reason == standing.reason {
+        return Ok(Planned::Unchanged);
+    }
+    let mut words = if what.is_empty() {
+        "Note".to_owned()
+    } else {
+        capitalise(&what.join(", "))
+    };
+    if !reason.is_empty() && reason != standing.reason {
+        words.push_str(&format!(" — {reason}"));
+    }
+    Ok(Planned::Saved {
+        item: Standing {
+            title,
+            evidence,
+            status: change.status,
+            reason,
+            owner_id: change.owner_id,
+            due_on: change.due_on,
+            priority: change.priority,
+            version: standing.version + 1,
+            ..standing.clone()
+        },
+        entry: HistoryEntry {
+            status: change.status,
+            change: words,
+            note,
+        },
+    })
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,5 +816,179 @@ mod tests {
             Check::NotStarted.next_status(Status::InProgress),
             Status::Open
         );
+    }
+
+    fn standing(status: Status, in_review: bool) -> Standing {
+        Standing {
+            kind: Kind::Department,
+            status,
+            in_review,
+            title: "Model number talks".into(),
+            evidence: "2 of 9 classrooms".into(),
+            reason: String::new(),
+            owner_id: Some(7),
+            due_on: NaiveDate::from_ymd_opt(2027, 4, 2),
+            priority: Priority::Normal,
+            version: 3,
+        }
+    }
+
+    fn asking(from: &Standing, status: Status) -> Change {
+        Change {
+            version: from.version,
+            title: None,
+            evidence: None,
+            status,
+            reason: String::new(),
+            owner_id: from.owner_id,
+            due_on: from.due_on,
+            priority: from.priority,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn which_status_an_item_may_move_to_depends_on_whether_its_visit_is_in_review() {
+        use Status::*;
+        // (from, in review, to, allowed)
+        let table = [
+            (Proposed, true, Resolved, true),
+            (Proposed, true, Dropped, true),
+            (Proposed, true, Open, false),
+            (Proposed, true, Done, false),
+            (Resolved, true, Proposed, true),
+            (Dropped, true, Proposed, true),
+            (Open, false, InProgress, true),
+            (Open, false, Done, true),
+            (Open, false, Blocked, true),
+            (Open, false, Dropped, true),
+            (InProgress, false, Open, true),
+            (Done, false, InProgress, true),
+            (Open, false, Verified, false),
+            (Open, false, Proposed, false),
+            (Open, false, Resolved, false),
+            (Done, false, Verified, false),
+            (Resolved, false, Open, true),
+            (Verified, false, Verified, true),
+        ];
+        for (from, review, to, allowed) in table {
+            let item = standing(from, review);
+            let mut change = asking(&item, to);
+            change.reason = "Waiting on the district".into();
+            let planned = plan_change(&item, &change, &[]);
+            assert_eq!(
+                planned.is_ok(),
+                allowed,
+                "{from:?} (in review: {review}) to {to:?}: {planned:?}"
+            );
+            if let Err(errors) = planned {
+                assert!(errors
+                    .get("status")
+                    .is_some_and(|m| m.contains("cannot move")));
+            }
+        }
+    }
+
+    #[test]
+    fn in_review_means_a_proposal_or_a_decision_before_publishing() {
+        use crate::domain::visit::VisitStatus as V;
+        use Status::*;
+        let table = [
+            (Proposed, V::Debriefed, true),
+            (Proposed, V::Published, true),
+            (Resolved, V::Debriefed, true),
+            (Dropped, V::InProgress, true),
+            (Resolved, V::Published, false),
+            (Dropped, V::Closed, false),
+            (Open, V::Debriefed, false),
+            (Done, V::Published, false),
+        ];
+        for (status, visit, expected) in table {
+            assert_eq!(
+                in_review(status, visit),
+                expected,
+                "{status:?} on {visit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_plans_the_new_item_and_names_what_changed_in_its_history() {
+        let item = standing(Status::Open, false);
+        let owners = [(9, "Omar Haddad".to_owned())];
+        let mut change = asking(&item, Status::InProgress);
+        change.owner_id = Some(9);
+        change.due_on = NaiveDate::from_ymd_opt(2027, 4, 9);
+        change.priority = Priority::High;
+        change.title = Some("Model number talks weekly".into());
+        change.note = "  Started with grade 6.  ".into();
+        let Ok(Planned::Saved { item: after, entry }) = plan_change(&item, &change, &owners) else {
+            panic!("saved");
+        };
+        assert_eq!(after.version, 4);
+        assert_eq!(after.status, Status::InProgress);
+        assert_eq!(after.owner_id, Some(9));
+        assert_eq!(after.title, "Model number talks weekly");
+        assert_eq!(after.evidence, item.evidence);
+        assert_eq!(
+            entry.change,
+            "Open → In progress, title edited, assigned to Omar Haddad, due 2027-04-09, priority high"
+        );
+        assert_eq!(entry.note, "Started with grade 6.");
+        assert_eq!(entry.status, Status::InProgress);
+    }
+
+    #[test]
+    fn a_change_is_refused_field_by_field_or_as_stale_or_comes_to_nothing() {
+        let item = standing(Status::Open, false);
+        // Blocked without a reason, and an owner from elsewhere.
+        let mut change = asking(&item, Status::Blocked);
+        change.owner_id = Some(99);
+        let errors = plan_change(&item, &change, &[(9, "Omar".into())]).unwrap_err();
+        assert_eq!(
+            errors.get("reason"),
+            Some("Give a reason for blocking or dropping the item.")
+        );
+        assert_eq!(
+            errors.get("owner"),
+            Some("Choose an owner from the department's staff.")
+        );
+        // A stale version is a conflict, whatever else is asked.
+        let mut stale = asking(&item, Status::Verified);
+        stale.version = 2;
+        assert_eq!(plan_change(&item, &stale, &[]), Ok(Planned::Conflict));
+        // The same values and no note: nothing to write.
+        assert_eq!(
+            plan_change(&item, &asking(&item, Status::Open), &[]),
+            Ok(Planned::Unchanged)
+        );
+        // A note alone is history.
+        let mut noted = asking(&item, Status::Open);
+        noted.note = "Met with the team.".into();
+        let Ok(Planned::Saved { entry, .. }) = plan_change(&item, &noted, &[]) else {
+            panic!("saved");
+        };
+        assert_eq!(entry.change, "Note");
+    }
+
+    #[test]
+    fn a_reason_is_kept_while_blocked_or_dropped_and_cleared_after() {
+        let item = standing(Status::Open, false);
+        let mut block = asking(&item, Status::Blocked);
+        block.reason = "  No substitute coverage ".into();
+        let Ok(Planned::Saved {
+            item: blocked,
+            entry,
+        }) = plan_change(&item, &block, &[])
+        else {
+            panic!("saved");
+        };
+        assert_eq!(blocked.reason, "No substitute coverage");
+        assert_eq!(entry.change, "Open → Blocked — No substitute coverage");
+        let reopen = asking(&blocked, Status::InProgress);
+        let Ok(Planned::Saved { item: after, .. }) = plan_change(&blocked, &reopen, &[]) else {
+            panic!("saved");
+        };
+        assert_eq!(after.reason, "");
     }
 }

@@ -10,6 +10,9 @@ use crate::domain::read::visits::Member;
 use crate::domain::user::Link;
 use crate::domain::visit::Segment;
 
+/// The field of every form that carries its CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+
 /// The visit form exactly as typed. Team members and agenda segments are
 /// checkboxes named `member_<id>` and `segment_<name>`.
 #[derive(Debug, Clone, Default)]

@@ -49,6 +49,7 @@ pub mod fields;
 pub mod forms;
 pub mod framework;
 pub mod insights;
+pub mod message;
 pub mod observation;
 pub mod paging;
 pub mod planner;

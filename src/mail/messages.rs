@@ -1,55 +1,23 @@
 //! The messages campus-visits sends, each as plain text and as HTML (maud)
-//! carrying the same facts, written to the outbox inside the transaction of
-//! the event that causes them. Links go to the exact visit or item; a reader
-//! who is signed out signs in and lands there.
+//! carrying the same facts. Each function takes the facts as values (read
+//! by `db::mailing`) and returns the messages; the caller writes them to the
+//! outbox inside the transaction of the event that causes them. Links go to
+//! the exact visit or item; a reader who is signed out signs in and lands
+//! there.
 
 use std::collections::BTreeMap;
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::db::action_items::{Filter, Item};
-use crate::db::outbox::{enqueue, NewMessage};
-use crate::db::visits::Viewer;
-use crate::db::{self, DbConn, QueryResult};
-use crate::domain::account::Role;
 use crate::domain::action_item::Status;
+use crate::domain::message::{Digest, NewMessage, Recipient, Reminder, ReminderKind, VisitSummary};
+use crate::domain::read::items::Item;
 
 /// The heading of the items a visit resolved on the spot.
 const RESOLVED: &str = "Resolved during the visit";
 
-/// A person an email goes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recipient {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-}
-
-impl From<db::users::Contact> for Recipient {
-    fn from(c: db::users::Contact) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            email: c.email,
-        }
-    }
-}
-
-/// The active people holding `role` at a school or in a department.
-fn holding(
-    conn: &mut DbConn,
-    role: Role,
-    school_id: Option<i64>,
-    department_id: Option<i64>,
-) -> QueryResult<Vec<Recipient>> {
-    Ok(db::users::holding(conn, role, school_id, department_id)?
-        .into_iter()
-        .map(Recipient::from)
-        .collect())
-}
-
 /// The frame every HTML message shares.
-pub(crate) fn layout(title: &str, body: Markup) -> String {
+fn layout(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -81,7 +49,7 @@ fn item_line(item: &Item, base: &str) -> String {
     )
 }
 
-fn item_list(items: &[Item], base: &str) -> Markup {
+fn item_list(items: &[&Item], base: &str) -> Markup {
     html! {
         ul {
             @for item in items {
@@ -100,150 +68,137 @@ fn item_list(items: &[Item], base: &str) -> Markup {
 /// The summary of a published visit: to the campus's leaders (its action
 /// steps and the department items concerning it) and to the heads of each
 /// department with items (its own items), with the strengths and problems
-/// of practice. Returns how many messages were written.
-pub fn visit_published(conn: &mut DbConn, visit_id: i64, base: &str) -> QueryResult<usize> {
-    let visit = db::visits::find_visible(conn, &Viewer::everyone(), visit_id)?;
-    let debrief = db::debriefs::find(conn, visit_id)?;
-    let items = db::action_items::list(
-        conn,
-        &Viewer::everyone(),
-        &Filter {
-            visit_id: Some(visit_id),
-            published_only: true,
-            without_look_fors: true,
-            ..Filter::default()
-        },
-    )?;
-    // Dropped and merged proposals are not part of what was published;
-    // items resolved during the visit ask nothing of anyone.
-    let (resolved, items): (Vec<Item>, Vec<Item>) = items
-        .into_iter()
-        .filter(|i| i.status != Status::Dropped)
-        .partition(|i| i.status == Status::Resolved);
-    let campus = &visit.school.name;
-    let date = visit.date;
-    let visit_url = format!("{base}/visits/{visit_id}");
-    let problems: Vec<String> = debrief
-        .problems
+/// of practice; then an assignment to each owner the summaries did not
+/// reach. Items resolved during the visit are listed as such and ask
+/// nothing of anyone; dropped proposals are left out.
+pub fn visit_summary(facts: &VisitSummary, base: &str) -> Vec<NewMessage> {
+    let (resolved, items): (Vec<&Item>, Vec<&Item>) = facts
+        .items
         .iter()
-        .map(|p| p.description.clone())
-        .collect();
-    let compose = |to: &Recipient,
-                   heading: &str,
-                   items: &[Item],
-                   resolved: &[Item]|
-     -> NewMessage {
-        let subject = format!("Visit to {campus} on {date}: {heading}");
-        let mut text = format!(
-            "Hello {},\n\nThe visit to {campus} on {date} is published.\n{visit_url}\n\n",
-            to.name
-        );
-        if !debrief.strengths.trim().is_empty() {
-            text.push_str(&format!("Strengths\n{}\n\n", debrief.strengths.trim()));
-        }
-        if !problems.is_empty() {
-            text.push_str("Problems of practice\n");
-            for p in &problems {
-                text.push_str(&format!("- {p}\n"));
-            }
-            text.push('\n');
-        }
-        text.push_str(&format!("{heading}\n"));
-        if items.is_empty() {
-            text.push_str("None.\n");
-        }
-        for item in items {
-            text.push_str(&item_line(item, base));
-            text.push('\n');
-        }
-        if !resolved.is_empty() {
-            text.push_str(&format!("\n{RESOLVED}\n"));
-            for item in resolved {
-                text.push_str(&item_line(item, base));
-                text.push('\n');
-            }
-        }
-        let html = layout(
-            &subject,
-            html! {
-                p { "Hello " (to.name) "," }
-                p { "The " a href=(visit_url) { "visit to " (campus) " on " (date) } " is published." }
-                @if !debrief.strengths.trim().is_empty() {
-                    h2 { "Strengths" }
-                    p { (debrief.strengths.trim()) }
-                }
-                @if !problems.is_empty() {
-                    h2 { "Problems of practice" }
-                    ul { @for p in &problems { li { (p) } } }
-                }
-                h2 { (heading) }
-                @if items.is_empty() { p { "None." } } @else { (item_list(items, base)) }
-                @if !resolved.is_empty() {
-                    h2 { (RESOLVED) }
-                    (item_list(resolved, base))
-                }
-            },
-        );
-        NewMessage {
-            kind: "visit_summary".to_owned(),
-            recipient: to.email.clone(),
-            recipient_id: Some(to.id),
-            subject,
-            text_body: text,
-            html_body: html,
-            dedupe_key: Some(format!("visit_summary:{visit_id}:{}", to.id)),
-            list_unsubscribe: None,
-        }
-    };
-    let mut written = 0;
+        .filter(|i| !matches!(i.status, Status::Dropped | Status::Proposed))
+        .partition(|i| i.status == Status::Resolved);
+    let mut messages = Vec::new();
     let mut told = std::collections::BTreeSet::new();
-    for leader in holding(conn, Role::SchoolLeader, Some(visit.school.id), None)? {
-        let message = compose(
-            &leader,
+    for leader in &facts.leaders {
+        messages.push(summary_to(
+            facts,
+            leader,
             "Action steps and department items for your campus",
             &items,
             &resolved,
-        );
-        written += usize::from(enqueue(conn, &message)?);
+            base,
+        ));
         told.insert(leader.id);
     }
     // Each department's items, open and resolved on the spot.
-    let mut by_department: BTreeMap<i64, (String, Vec<Item>, Vec<Item>)> = BTreeMap::new();
+    let mut by_department: BTreeMap<i64, (String, Vec<&Item>, Vec<&Item>)> = BTreeMap::new();
     for (item, done) in items
         .iter()
-        .map(|i| (i, false))
-        .chain(resolved.iter().map(|i| (i, true)))
+        .map(|i| (*i, false))
+        .chain(resolved.iter().map(|i| (*i, true)))
     {
         if let Some(department) = &item.department {
             let entry = by_department
                 .entry(department.id)
                 .or_insert_with(|| (department.name.clone(), Vec::new(), Vec::new()));
-            if done { &mut entry.2 } else { &mut entry.1 }.push(item.clone());
+            if done { &mut entry.2 } else { &mut entry.1 }.push(item);
         }
     }
-    for (department_id, (name, items, resolved)) in by_department {
-        for head in holding(conn, Role::DepartmentHead, None, Some(department_id))? {
-            let message = compose(&head, &format!("{name}'s action items"), &items, &resolved);
-            written += usize::from(enqueue(conn, &message)?);
+    for (department_id, (name, open, done)) in by_department {
+        for head in facts.heads.get(&department_id).into_iter().flatten() {
+            let heading = format!("{name}'s action items");
+            messages.push(summary_to(facts, head, &heading, &open, &done, base));
             told.insert(head.id);
         }
     }
     // Owners the summaries did not reach learn of their items one by one.
     for item in &items {
-        if let Some(owner) = item.owner.as_ref().filter(|o| !told.contains(&o.id)) {
-            written += usize::from(assigned(conn, item.id, owner.id, base)?);
+        let owner = item.owner.as_ref().filter(|o| !told.contains(&o.id));
+        if let Some(to) = owner.and_then(|o| facts.owners.get(&o.id)) {
+            messages.push(assignment(item, to, base));
         }
     }
-    Ok(written)
+    messages
+}
+
+/// One person's summary of a published visit.
+fn summary_to(
+    facts: &VisitSummary,
+    to: &Recipient,
+    heading: &str,
+    items: &[&Item],
+    resolved: &[&Item],
+    base: &str,
+) -> NewMessage {
+    let (campus, date, visit_id) = (&facts.campus, facts.date, facts.visit_id);
+    let visit_url = format!("{base}/visits/{visit_id}");
+    let strengths = facts.strengths.trim();
+    let subject = format!("Visit to {campus} on {date}: {heading}");
+    let mut text = format!(
+        "Hello {},\n\nThe visit to {campus} on {date} is published.\n{visit_url}\n\n",
+        to.name
+    );
+    if !strengths.is_empty() {
+        text.push_str(&format!("Strengths\n{strengths}\n\n"));
+    }
+    if !facts.problems.is_empty() {
+        text.push_str("Problems of practice\n");
+        for p in &facts.problems {
+            text.push_str(&format!("- {p}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!("{heading}\n"));
+    if items.is_empty() {
+        text.push_str("None.\n");
+    }
+    for item in items {
+        text.push_str(&item_line(item, base));
+        text.push('\n');
+    }
+    if !resolved.is_empty() {
+        text.push_str(&format!("\n{RESOLVED}\n"));
+        for item in resolved {
+            text.push_str(&item_line(item, base));
+            text.push('\n');
+        }
+    }
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (to.name) "," }
+            p { "The " a href=(visit_url) { "visit to " (campus) " on " (date) } " is published." }
+            @if !strengths.is_empty() {
+                h2 { "Strengths" }
+                p { (strengths) }
+            }
+            @if !facts.problems.is_empty() {
+                h2 { "Problems of practice" }
+                ul { @for p in &facts.problems { li { (p) } } }
+            }
+            h2 { (heading) }
+            @if items.is_empty() { p { "None." } } @else { (item_list(items, base)) }
+            @if !resolved.is_empty() {
+                h2 { (RESOLVED) }
+                (item_list(resolved, base))
+            }
+        },
+    );
+    NewMessage {
+        kind: "visit_summary".to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: Some(format!("visit_summary:{visit_id}:{}", to.id)),
+        list_unsubscribe: None,
+    }
 }
 
 /// To a person when an item becomes theirs.
-pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> QueryResult<bool> {
-    let item = db::action_items::find_visible(conn, &Viewer::everyone(), item_id)?;
-    let Some(owner) = person(conn, owner_id)? else {
-        return Ok(false);
-    };
-    let url = format!("{base}/items/{item_id}");
+pub fn assignment(item: &Item, owner: &Recipient, base: &str) -> NewMessage {
+    let url = format!("{base}/items/{}", item.id);
     let subject = format!("Action item for you: {}", item.title);
     let due = item.due_on.map(|d| d.to_string());
     let whose = match &item.department {
@@ -272,271 +227,446 @@ pub fn assigned(conn: &mut DbConn, item_id: i64, owner_id: i64, base: &str) -> Q
             p { a href=(url) { "Update it here" } }
         },
     );
-    enqueue(
-        conn,
-        &NewMessage {
-            kind: "assignment".to_owned(),
-            recipient: owner.email,
-            recipient_id: Some(owner.id),
-            subject,
-            text_body: text,
-            html_body: html,
-            dedupe_key: None,
-            list_unsubscribe: None,
-        },
-    )
-}
-
-/// Reminders for `today`: to each owner of an open item due in the
-/// district's "due soon" days; and for an item past its due date — the day
-/// after, then weekly — to its owner with a copy to the department's heads
-/// (department items) or the campus's leaders (school steps). Each reminder
-/// has a dedupe key of its kind, item, day and recipient, so running this
-/// again the same day, on any number of instances, writes nothing more.
-/// Returns how many messages were written.
-pub fn reminders(conn: &mut DbConn, today: chrono::NaiveDate, base: &str) -> QueryResult<usize> {
-    use crate::domain::action_item::Status;
-    let settings = db::settings::find(conn)?;
-    let soon = today + chrono::Duration::days(settings.due_soon_days);
-    let open: Vec<Status> = Status::ALL
-        .iter()
-        .copied()
-        .filter(|s| s.awaits_owner())
-        .collect();
-    let items = db::action_items::list(
-        conn,
-        &Viewer::everyone(),
-        &Filter {
-            statuses: open,
-            published_only: true,
-            without_look_fors: true,
-            ..Filter::default()
-        },
-    )?;
-    let mut written = 0;
-    for item in &items {
-        let Some(due) = item.due_on else { continue };
-        let late = (today - due).num_days();
-        let url = format!("{base}/items/{}", item.id);
-        if due == soon {
-            if let Some(owner) = &item.owner {
-                let Some(to) = person(conn, owner.id)? else {
-                    continue;
-                };
-                let subject = format!("Due {due}: {}", item.title);
-                let text = format!(
-                    "Hello {},\n\nThis action item of yours is due on {due}, in {} days:\n\n{}\n{}\n\nUpdate it here: {url}\n",
-                    to.name, settings.due_soon_days, item.title, item.school.name
-                );
-                let html = layout(
-                    &subject,
-                    html! {
-                        p { "Hello " (to.name) "," }
-                        p { "This action item of yours is due on " (due) ", in " (settings.due_soon_days) " days:" }
-                        p { strong { a href=(url) { (item.title) } } br; (item.school.name) }
-                        p { a href=(url) { "Update it here" } }
-                    },
-                );
-                let key = format!("due_soon:{}:{today}:{}", item.id, to.id);
-                written += usize::from(enqueue(
-                    conn,
-                    &reminder("due_soon", &to, subject, text, html, key),
-                )?);
-            }
-        } else if late >= 1 && late % 7 == 1 {
-            let mut told = Vec::new();
-            if let Some(owner) = &item.owner {
-                told.extend(person(conn, owner.id)?);
-            }
-            let copies = match &item.department {
-                Some(d) => holding(conn, Role::DepartmentHead, None, Some(d.id))?,
-                None => holding(conn, Role::SchoolLeader, Some(item.school.id), None)?,
-            };
-            let owner_name = item.owner.as_ref().map(|o| o.name.clone());
-            for to in told.into_iter().chain(copies) {
-                let copy = Some(&to.name) != owner_name.as_ref();
-                let subject = format!("Overdue since {due}: {}", item.title);
-                let whose = match (&owner_name, copy) {
-                    (_, false) => "This action item of yours".to_owned(),
-                    (Some(owner), true) => format!("An action item owned by {owner}"),
-                    (None, true) => "An action item without an owner".to_owned(),
-                };
-                let text = format!(
-                    "Hello {},\n\n{whose} was due on {due} and is still {}:\n\n{}\n{}\n\nUpdate it here: {url}\n",
-                    to.name,
-                    item.status.label().to_lowercase(),
-                    item.title,
-                    item.school.name
-                );
-                let html = layout(
-                    &subject,
-                    html! {
-                        p { "Hello " (to.name) "," }
-                        p { (whose) " was due on " (due) " and is still " (item.status.label().to_lowercase()) ":" }
-                        p { strong { a href=(url) { (item.title) } } br; (item.school.name) }
-                        p { a href=(url) { "Update it here" } }
-                    },
-                );
-                let key = format!("overdue:{}:{today}:{}", item.id, to.id);
-                written += usize::from(enqueue(
-                    conn,
-                    &reminder("overdue", &to, subject, text, html, key),
-                )?);
-            }
-        }
-    }
-    Ok(written)
-}
-
-/// An active person, as a recipient.
-fn person(conn: &mut DbConn, id: i64) -> QueryResult<Option<Recipient>> {
-    Ok(db::users::active_contact(conn, id)?.map(Recipient::from))
-}
-
-fn reminder(
-    kind: &str,
-    to: &Recipient,
-    subject: String,
-    text_body: String,
-    html_body: String,
-    key: String,
-) -> NewMessage {
     NewMessage {
-        kind: kind.to_owned(),
-        recipient: to.email.clone(),
-        recipient_id: Some(to.id),
+        kind: "assignment".to_owned(),
+        recipient: owner.email.clone(),
+        recipient_id: Some(owner.id),
         subject,
-        text_body,
-        html_body,
-        dedupe_key: Some(key),
+        text_body: text,
+        html_body: html,
+        dedupe_key: None,
         list_unsubscribe: None,
     }
 }
 
-/// On Mondays, the week's digest to each school leader (their campus's
-/// items) and department head (their department's): what is overdue, what
-/// falls due this week, what was done in the past week. One per person per
-/// week (dedupe key); a person with nothing in any list gets none. Each
-/// carries a one-click unsubscribe link. Returns how many were written.
-pub fn digests(
-    conn: &mut DbConn,
-    today: chrono::NaiveDate,
-    base: &str,
-    key: &str,
-) -> QueryResult<usize> {
-    use chrono::Datelike;
-    if today.weekday() != chrono::Weekday::Mon {
-        return Ok(0);
-    }
-    let week_end = today + chrono::Duration::days(6);
-    let since = (today - chrono::Duration::days(7))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
-    let recently_done = db::action_items::done_since(conn, since)?;
-    let mut people = Vec::new();
-    for (role, label) in [
-        (Role::SchoolLeader, "your campus"),
-        (Role::DepartmentHead, "your department"),
-    ] {
-        let holders = db::users::holders(conn, role)?;
-        people.extend(holders.into_iter().map(|h| (role, label, h)));
-    }
-    let mut written = 0;
-    for (role, label, holder) in people {
-        let db::users::Holder {
-            contact: db::users::Contact { id, name, email },
-            school_id,
-            department_id,
-        } = holder;
-        let viewer = Viewer {
-            user_id: id,
-            roles: [role].into_iter().collect(),
-            school_id,
-            department_id,
-        };
-        let filter = match role {
-            Role::SchoolLeader => Filter {
-                school_id: Some(school_id.unwrap_or(-1)),
-                ..Filter::default()
-            },
-            _ => Filter {
-                department_id: Some(department_id.unwrap_or(-1)),
-                ..Filter::default()
-            },
-        };
-        let items = db::action_items::list(
-            conn,
-            &viewer,
-            &Filter {
-                published_only: true,
-                without_look_fors: true,
-                ..filter
-            },
-        )?;
-        let overdue: Vec<Item> = items
-            .iter()
-            .filter(|i| i.is_overdue(today))
-            .cloned()
-            .collect();
-        let due: Vec<Item> = items
-            .iter()
-            .filter(|i| {
-                i.status.awaits_owner() && i.due_on.is_some_and(|d| d >= today && d <= week_end)
-            })
-            .cloned()
-            .collect();
-        let done: Vec<Item> = items
-            .iter()
-            .filter(|i| {
-                matches!(i.status, Status::Done | Status::Verified) && recently_done.contains(&i.id)
-            })
-            .cloned()
-            .collect();
-        if overdue.is_empty() && due.is_empty() && done.is_empty() {
-            continue;
+/// A reminder of `today`: before the due day to the owner; once overdue to
+/// the owner or, as a copy, to the department's heads or the campus's
+/// leaders. Its dedupe key names its kind, item, day and recipient, so the
+/// same reminder is written once whoever writes it how often.
+pub fn reminder(reminder: &Reminder, today: chrono::NaiveDate, base: &str) -> NewMessage {
+    let Reminder {
+        kind,
+        item,
+        to,
+        soon_days,
+    } = reminder;
+    let url = format!("{base}/items/{}", item.id);
+    let due = item.due_on.map(|d| d.to_string()).unwrap_or_default();
+    let (subject, opening) = match kind {
+        ReminderKind::DueSoon => (
+            format!("Due {due}: {}", item.title),
+            format!("This action item of yours is due on {due}, in {soon_days} days:"),
+        ),
+        ReminderKind::Overdue => {
+            let whose = match &item.owner {
+                Some(owner) if owner.id == to.id => "This action item of yours".to_owned(),
+                Some(owner) => format!("An action item owned by {}", owner.name),
+                None => "An action item without an owner".to_owned(),
+            };
+            let status = item.status.label().to_lowercase();
+            (
+                format!("Overdue since {due}: {}", item.title),
+                format!("{whose} was due on {due} and is still {status}:"),
+            )
         }
-        let unsubscribe = crate::mail::unsubscribe_url(base, key, id, "digest");
-        let subject = format!(
-            "This week's action items for {label}: {} overdue, {} due",
-            overdue.len(),
-            due.len()
-        );
-        let mut text = format!("Hello {name},\n\nThe week of {today} for {label}.\n");
-        for (heading, list) in [
-            ("Overdue", &overdue),
-            ("Due this week", &due),
-            ("Done in the past week", &done),
-        ] {
-            text.push_str(&format!("\n{heading} ({})\n", list.len()));
-            for item in list.iter() {
-                text.push_str(&item_line(item, base));
-                text.push('\n');
+    };
+    let text = format!(
+        "Hello {},\n\n{opening}\n\n{}\n{}\n\nUpdate it here: {url}\n",
+        to.name, item.title, item.school.name
+    );
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (to.name) "," }
+            p { (opening) }
+            p { strong { a href=(url) { (item.title) } } br; (item.school.name) }
+            p { a href=(url) { "Update it here" } }
+        },
+    );
+    NewMessage {
+        kind: kind.as_str().to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: Some(format!("{}:{}:{today}:{}", kind.as_str(), item.id, to.id)),
+        list_unsubscribe: None,
+    }
+}
+
+/// A week's digest, with its one-click way out (`unsubscribe`); `None`
+/// when there is nothing in any of its lists.
+pub fn digest(digest: &Digest, base: &str, unsubscribe: &str) -> Option<NewMessage> {
+    if digest.is_empty() {
+        return None;
+    }
+    let Digest {
+        to,
+        scope,
+        monday,
+        overdue,
+        due,
+        done,
+    } = digest;
+    let lists = [
+        ("Overdue", overdue),
+        ("Due this week", due),
+        ("Done in the past week", done),
+    ];
+    let subject = format!(
+        "This week's action items for {scope}: {} overdue, {} due",
+        overdue.len(),
+        due.len()
+    );
+    let mut text = format!("Hello {},\n\nThe week of {monday} for {scope}.\n", to.name);
+    for (heading, list) in lists {
+        text.push_str(&format!("\n{heading} ({})\n", list.len()));
+        for item in list {
+            text.push_str(&item_line(item, base));
+            text.push('\n');
+        }
+    }
+    text.push_str(&format!("\nStop these digests: {unsubscribe}\n"));
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (to.name) "," }
+            p { "The week of " (monday) " for " (scope) "." }
+            @for (heading, list) in lists {
+                h2 { (heading) " (" (list.len()) ")" }
+                @if list.is_empty() { p { "None." } } @else { (item_list(&list.iter().collect::<Vec<_>>(), base)) }
             }
-        }
-        text.push_str(&format!("\nStop these digests: {unsubscribe}\n"));
-        let html = layout(
-            &subject,
-            html! {
-                p { "Hello " (name) "," }
-                p { "The week of " (today) " for " (label) "." }
-                @for (heading, list) in [("Overdue", &overdue), ("Due this week", &due), ("Done in the past week", &done)] {
-                    h2 { (heading) " (" (list.len()) ")" }
-                    @if list.is_empty() { p { "None." } } @else { (item_list(list, base)) }
-                }
-                p { a href=(unsubscribe) { "Stop these digests" } }
-            },
-        );
-        let message = NewMessage {
-            kind: "digest".to_owned(),
-            recipient: email,
-            recipient_id: Some(id),
-            subject,
-            text_body: text,
-            html_body: html,
-            dedupe_key: Some(format!("digest:{id}:{today}")),
-            list_unsubscribe: Some(unsubscribe),
-        };
-        written += usize::from(enqueue(conn, &message)?);
+            p { a href=(unsubscribe) { "Stop these digests" } }
+        },
+    );
+    Some(NewMessage {
+        kind: "digest".to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: Some(format!("digest:{}:{monday}", to.id)),
+        list_unsubscribe: Some(unsubscribe.to_owned()),
+    })
+}
+
+/// A link to set a new password, to the person who asked; `url` holds the
+/// signed token. One per person per ten minutes (`window`, the number of
+/// the ten minutes it was asked in).
+pub fn password_reset(to: &Recipient, url: &str, window: i64) -> NewMessage {
+    let subject = "Set a new password for campus-visits".to_owned();
+    let text = format!(
+        "Hello {},\n\nSomeone (we hope you) asked to set a new password for your account.\nThis link works once, for one hour:\n\n{url}\n\nIf it was not you, ignore this message; your password stays as it is.\n",
+        to.name
+    );
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (to.name) "," }
+            p { "Someone (we hope you) asked to set a new password for your account. This link works once, for one hour:" }
+            p { a href=(url) { "Set a new password" } }
+            p { "If it was not you, ignore this message; your password stays as it is." }
+        },
+    );
+    NewMessage {
+        kind: "password_reset".to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: Some(format!("password_reset:{}:{window}", to.id)),
+        list_unsubscribe: None,
     }
-    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::action_item::{Kind, Priority};
+    use crate::domain::message::ReminderKind;
+    use crate::domain::user::Link;
+    use chrono::NaiveDate;
+
+    const BASE: &str = "https://visits.example.org";
+
+    fn person(id: i64, name: &str) -> Recipient {
+        Recipient {
+            id,
+            name: name.to_owned(),
+            email: format!("{}@district.example.org", name.to_lowercase()),
+        }
+    }
+
+    fn link(id: i64, name: &str) -> Link {
+        Link {
+            id,
+            name: name.to_owned(),
+        }
+    }
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).unwrap()
+    }
+
+    fn item(id: i64, title: &str, status: Status, department: Option<Link>) -> Item {
+        Item {
+            id,
+            visit_id: 5,
+            visit_date: date(1),
+            school: link(1, "Lincoln Middle"),
+            kind: if department.is_some() {
+                Kind::Department
+            } else {
+                Kind::School
+            },
+            department,
+            title: title.to_owned(),
+            evidence: String::new(),
+            source_key: None,
+            edited: false,
+            status,
+            reason: String::new(),
+            priority: Priority::Normal,
+            owner: None,
+            due_on: Some(date(20)),
+            version: 1,
+            look_fors: Vec::new(),
+        }
+    }
+
+    fn owned(mut item: Item, owner: &Recipient) -> Item {
+        item.owner = Some(link(owner.id, &owner.name));
+        item
+    }
+
+    /// Lincoln Middle's visit: a school step, a Math item owned by Omar, a
+    /// Math item resolved on the spot, a dropped proposal; Lee leads the
+    /// campus, Hana heads Math.
+    fn summary() -> VisitSummary {
+        let (lee, hana, omar) = (person(10, "Lee"), person(11, "Hana"), person(12, "Omar"));
+        let math = || Some(link(3, "Math"));
+        VisitSummary {
+            visit_id: 5,
+            campus: "Lincoln Middle".to_owned(),
+            date: date(1),
+            strengths: "  Warm greetings at the door.  ".to_owned(),
+            problems: vec!["Few students explain their thinking".to_owned()],
+            items: vec![
+                item(1, "Post the learning target", Status::Open, None),
+                owned(item(2, "Model number talks", Status::Open, math()), &omar),
+                item(3, "Order manipulatives", Status::Resolved, math()),
+                item(4, "Rewrite the pacing guide", Status::Dropped, math()),
+            ],
+            leaders: vec![lee],
+            heads: [(3, vec![hana])].into_iter().collect(),
+            owners: [(12, omar)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn a_published_visit_tells_its_leaders_its_department_heads_and_the_owners_they_miss() {
+        let messages = visit_summary(&summary(), BASE);
+        let to: Vec<(&str, &str)> = messages
+            .iter()
+            .map(|m| (m.recipient.as_str(), m.kind.as_str()))
+            .collect();
+        assert_eq!(
+            to,
+            [
+                ("lee@district.example.org", "visit_summary"),
+                ("hana@district.example.org", "visit_summary"),
+                ("omar@district.example.org", "assignment"),
+            ]
+        );
+        let leader = &messages[0];
+        assert_eq!(
+            leader.subject,
+            "Visit to Lincoln Middle on 2027-03-01: Action steps and department items for your campus"
+        );
+        assert_eq!(leader.dedupe_key.as_deref(), Some("visit_summary:5:10"));
+        for body in [&leader.text_body, &leader.html_body] {
+            assert!(body.contains("Warm greetings at the door."), "{body}");
+            assert!(body.contains("Few students explain their thinking"));
+            assert!(body.contains("Post the learning target"));
+            assert!(body.contains(&format!("{BASE}/items/2")));
+            assert!(body.contains("Resolved during the visit"));
+            assert!(body.contains("Order manipulatives"));
+            assert!(
+                !body.contains("Rewrite the pacing guide"),
+                "dropped: {body}"
+            );
+        }
+        let head = &messages[1];
+        assert_eq!(
+            head.subject,
+            "Visit to Lincoln Middle on 2027-03-01: Math's action items"
+        );
+        assert!(!head.text_body.contains("Post the learning target"));
+        assert!(head.text_body.contains("Model number talks"));
+        assert!(messages[2].subject.contains("Model number talks"));
+    }
+
+    #[test]
+    fn an_owner_the_summaries_reach_gets_no_assignment_and_a_resolved_item_asks_nothing() {
+        let mut facts = summary();
+        // Omar now heads Math: his summary already names his item.
+        facts.heads.insert(3, vec![person(12, "Omar")]);
+        facts.items[2].owner = Some(link(13, "Ruth"));
+        facts.owners.insert(13, person(13, "Ruth"));
+        let messages = visit_summary(&facts, BASE);
+        let kinds: Vec<&str> = messages.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, ["visit_summary", "visit_summary"]);
+    }
+
+    #[test]
+    fn an_owner_who_is_no_longer_active_is_not_written_to() {
+        let mut facts = summary();
+        facts.owners.clear();
+        assert_eq!(visit_summary(&facts, BASE).len(), 2);
+    }
+
+    #[test]
+    fn what_people_typed_is_escaped_in_the_html_and_left_as_typed_in_the_text() {
+        let mut facts = summary();
+        facts.items[0].title = "<script>alert(1)</script> & more".to_owned();
+        let leader = &visit_summary(&facts, BASE)[0];
+        assert!(leader
+            .html_body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
+        assert!(!leader.html_body.contains("<script>"));
+        assert!(leader
+            .text_body
+            .contains("<script>alert(1)</script> & more"));
+    }
+
+    #[test]
+    fn a_visit_with_nothing_to_do_says_none() {
+        let mut facts = summary();
+        facts.items.clear();
+        let leader = &visit_summary(&facts, BASE)[0];
+        assert!(leader.text_body.contains("None."));
+        assert!(!leader.text_body.contains("Resolved during the visit"));
+    }
+
+    #[test]
+    fn an_assignment_names_the_item_its_campus_its_due_day_and_where_to_update_it() {
+        let omar = person(12, "Omar");
+        let mut it = item(2, "Model number talks", Status::Open, Some(link(3, "Math")));
+        it.evidence = "2 of 9 classrooms".to_owned();
+        let message = assignment(&it, &omar, BASE);
+        assert_eq!(message.subject, "Action item for you: Model number talks");
+        assert_eq!(message.recipient_id, Some(12));
+        for expected in [
+            "Hello Omar,",
+            "Math at Lincoln Middle, from the visit of 2027-03-01",
+            "Due 2027-03-20",
+            "Evidence: 2 of 9 classrooms",
+            "Update it here: https://visits.example.org/items/2",
+        ] {
+            assert!(message.text_body.contains(expected), "{expected}");
+        }
+        let step = assignment(&item(1, "Post", Status::Open, None), &omar, BASE);
+        assert!(step
+            .text_body
+            .contains("Lincoln Middle (school action step)"));
+    }
+
+    #[test]
+    fn reminders_speak_to_the_owner_or_of_the_owner_to_a_copy() {
+        let (omar, hana) = (person(12, "Omar"), person(11, "Hana"));
+        let it = owned(
+            item(2, "Model number talks", Status::InProgress, None),
+            &omar,
+        );
+        let today = date(17);
+        let soon = reminder(
+            &Reminder {
+                kind: ReminderKind::DueSoon,
+                item: it.clone(),
+                to: omar.clone(),
+                soon_days: 3,
+            },
+            today,
+            BASE,
+        );
+        assert_eq!(soon.subject, "Due 2027-03-20: Model number talks");
+        assert!(soon.text_body.contains("is due on 2027-03-20, in 3 days"));
+        assert_eq!(soon.dedupe_key.as_deref(), Some("due_soon:2:2027-03-17:12"));
+        let late = |to: &Recipient, item: &Item| {
+            reminder(
+                &Reminder {
+                    kind: ReminderKind::Overdue,
+                    item: item.clone(),
+                    to: to.clone(),
+                    soon_days: 3,
+                },
+                date(21),
+                BASE,
+            )
+        };
+        let own = late(&omar, &it);
+        assert_eq!(own.kind, "overdue");
+        assert!(own
+            .text_body
+            .contains("This action item of yours was due on 2027-03-20 and is still in progress"));
+        let copy = late(&hana, &it);
+        assert!(copy.text_body.contains("An action item owned by Omar"));
+        assert_eq!(copy.dedupe_key.as_deref(), Some("overdue:2:2027-03-21:11"));
+        let ownerless = late(&hana, &item(1, "Post", Status::Open, None));
+        assert!(ownerless
+            .text_body
+            .contains("An action item without an owner"));
+    }
+
+    #[test]
+    fn a_digest_counts_its_lists_links_its_way_out_and_is_not_sent_empty() {
+        let hana = person(11, "Hana");
+        let monday = date(15);
+        let mut week = Digest {
+            to: hana,
+            scope: "your department".to_owned(),
+            monday,
+            overdue: Vec::new(),
+            due: Vec::new(),
+            done: Vec::new(),
+        };
+        let way_out = "https://visits.example.org/unsubscribe/11/digest/ab";
+        assert_eq!(digest(&week, BASE, way_out), None);
+        week.overdue.push(item(1, "Late one", Status::Open, None));
+        week.due.push(item(2, "Due one", Status::Open, None));
+        week.done.push(item(3, "Done one", Status::Done, None));
+        let message = digest(&week, BASE, way_out).expect("something to tell");
+        assert_eq!(
+            message.subject,
+            "This week's action items for your department: 1 overdue, 1 due"
+        );
+        assert_eq!(message.list_unsubscribe.as_deref(), Some(way_out));
+        assert_eq!(message.dedupe_key.as_deref(), Some("digest:11:2027-03-15"));
+        for expected in [
+            "Overdue (1)",
+            "Due this week (1)",
+            "Done in the past week (1)",
+        ] {
+            assert!(message.text_body.contains(expected), "{expected}");
+            assert!(message.html_body.contains(expected), "{expected}");
+        }
+        assert!(message
+            .text_body
+            .contains(&format!("Stop these digests: {way_out}")));
+    }
+
+    #[test]
+    fn a_password_reset_carries_its_link_and_one_key_per_ten_minutes() {
+        let ana = person(4, "Ana");
+        let url = "https://visits.example.org/password/reset/4-99-abc";
+        let message = password_reset(&ana, url, 321);
+        assert_eq!(message.kind, "password_reset");
+        assert_eq!(message.recipient, "ana@district.example.org");
+        assert!(message.text_body.contains(url));
+        assert!(message.html_body.contains(url));
+        assert_eq!(message.dedupe_key.as_deref(), Some("password_reset:4:321"));
+    }
 }

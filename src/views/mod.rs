@@ -53,7 +53,7 @@ pub struct Viewer {
 
 /// The hidden field that proves a form came from this site.
 pub fn csrf_field(ctx: &Ctx) -> Markup {
-    html! { input type="hidden" name=(crate::auth::csrf::FIELD) value=(ctx.csrf); }
+    html! { input type="hidden" name=(crate::domain::forms::CSRF_FIELD) value=(ctx.csrf); }
 }
 
 /// Which part of the app a page belongs to, to mark it in the navigation.

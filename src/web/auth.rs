@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::see_other;
 use crate::auth::extract::client_ip;
 use crate::auth::{password, session, CurrentUser};
-use crate::config::Config;
 use crate::db::audit::NewEvent;
 use crate::db::throttle::Scope;
 use crate::db::{self, Db};
@@ -75,12 +74,12 @@ pub async fn sign_in(
     req: HttpRequest,
     session: Session,
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = form.email.trim().to_lowercase();
     let ip = client_ip(&req).unwrap_or_default();
-    let (account_policy, address_policy) = (config.account_throttle(), config.address_throttle());
+    let (account_policy, address_policy) = (config.account_throttle, config.address_throttle);
 
     let (key, address) = (email.clone(), ip.clone());
     let wait = db

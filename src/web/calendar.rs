@@ -5,7 +5,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::extract::client_ip;
 use crate::auth::{token, CurrentUser};
-use crate::config::Config;
 use crate::db::audit::NewEvent;
 use crate::db::visits::Viewer;
 use crate::db::{self, Db};
@@ -17,7 +16,7 @@ pub async fn create_link(
     user: CurrentUser,
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
 ) -> Result<HttpResponse, AppError> {
     let secret = token::generate();
     let digest = token::digest(&secret);
@@ -45,7 +44,7 @@ pub async fn create_link(
 /// replaced link, or a deactivated owner, is 404.
 pub async fn feed(
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let presented = token.into_inner();

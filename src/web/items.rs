@@ -274,7 +274,7 @@ pub async fn publish(
     Planner(user): Planner,
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<super::Settings>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let visit = visible_visit(&user, &db, id.into_inner()).await?;
@@ -416,7 +416,7 @@ pub async fn update(
     user: CurrentUser,
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<super::Settings>,
     id: web::Path<i64>,
     fields: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {

@@ -120,13 +120,13 @@ pub struct Unsubscribe {
     signature: String,
 }
 
-fn checked(config: &crate::config::Config, link: &Unsubscribe) -> Result<&'static str, AppError> {
+fn checked(config: &super::Settings, link: &Unsubscribe) -> Result<&'static str, AppError> {
     let kind = db::outbox::KINDS
         .iter()
         .find(|(kind, _)| *kind == link.kind)
         .map(|(kind, _)| *kind)
         .ok_or_else(AppError::not_found)?;
-    let expected = crate::mail::unsubscribe_signature(&config.session_key, link.user, kind);
+    let expected = crate::auth::unsubscribe_signature(&config.session_key, link.user, kind);
     if !crate::auth::constant_time_eq(expected.as_bytes(), link.signature.as_bytes()) {
         return Err(AppError::not_found());
     }
@@ -136,7 +136,7 @@ fn checked(config: &crate::config::Config, link: &Unsubscribe) -> Result<&'stati
 /// An unsubscribe link opened in a browser: asks before acting (link
 /// checkers and previews open links too).
 pub async fn unsubscribe_page(
-    config: web::Data<crate::config::Config>,
+    config: web::Data<super::Settings>,
     link: web::Path<Unsubscribe>,
 ) -> Result<Markup, AppError> {
     let kind = checked(&config, &link)?;
@@ -156,7 +156,7 @@ fn req_path(link: &Unsubscribe) -> String {
 pub async fn unsubscribe(
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<super::Settings>,
     link: web::Path<Unsubscribe>,
 ) -> Result<Markup, AppError> {
     let kind = checked(&config, &link)?;

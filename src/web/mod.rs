@@ -34,6 +34,25 @@ use crate::domain::paging::PageRequest;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, ErrorCode};
 
+/// What handlers and guards need of the configuration; the server hands
+/// it to them (`Config::web_settings`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `BASE_URL`, for links in messages and calendars.
+    pub base_url: String,
+    /// Whether the app is served over https (HSTS, secure cookies).
+    pub https: bool,
+    /// Signs reset and unsubscribe links.
+    pub session_key: String,
+    /// Whether to believe a proxy's `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    pub session_idle: std::time::Duration,
+    pub session_lifetime: std::time::Duration,
+    /// Sign-in throttling per account and per address.
+    pub account_throttle: crate::domain::throttle::Policy,
+    pub address_throttle: crate::domain::throttle::Policy,
+}
+
 /// The person making a change, and from where, for an action.
 pub fn actor(user: &crate::auth::CurrentUser, req: &actix_web::HttpRequest) -> actions::Actor {
     actions::Actor {

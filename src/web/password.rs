@@ -10,9 +10,8 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::auth::extract::client_ip;
-use crate::config::Config;
 use crate::db::audit::NewEvent;
-use crate::db::outbox::NewMessage;
+use crate::db::users::Recipient;
 use crate::db::{self, Db};
 use crate::domain::account::NewPassword;
 use crate::error::AppError;
@@ -75,7 +74,7 @@ pub async fn forgot(
     req: HttpRequest,
     session: Session,
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
     form: web::Form<ForgotForm>,
 ) -> Result<Markup, AppError> {
     let email = form.email.trim().to_lowercase();
@@ -92,33 +91,17 @@ pub async fn forgot(
             };
             let now = unix_now();
             let expires = now + LINK_LIFETIME_SECONDS;
-            let url = format!("{base}/password/reset/{}", token(&key, user_id, expires, epoch));
-            let subject = "Set a new password for campus-visits".to_owned();
-            let text = format!(
-                "Hello {name},\n\nSomeone (we hope you) asked to set a new password for your account.\nThis link works once, for one hour:\n\n{url}\n\nIf it was not you, ignore this message; your password stays as it is.\n"
+            let url = format!(
+                "{base}/password/reset/{}",
+                token(&key, user_id, expires, epoch)
             );
-            let html = crate::mail::messages::layout(
-                &subject,
-                maud::html! {
-                    p { "Hello " (name) "," }
-                    p { "Someone (we hope you) asked to set a new password for your account. This link works once, for one hour:" }
-                    p { a href=(url) { "Set a new password" } }
-                    p { "If it was not you, ignore this message; your password stays as it is." }
-                },
-            );
-            db::outbox::enqueue(
-                conn,
-                &NewMessage {
-                    kind: "password_reset".to_owned(),
-                    recipient: email.clone(),
-                    recipient_id: Some(user_id),
-                    subject,
-                    text_body: text,
-                    html_body: html,
-                    dedupe_key: Some(format!("password_reset:{user_id}:{}", now / 600)),
-                    list_unsubscribe: None,
-                },
-            )?;
+            let to = Recipient {
+                id: user_id,
+                name,
+                email: email.clone(),
+            };
+            let message = crate::mail::messages::password_reset(&to, &url, now / 600);
+            db::outbox::enqueue(conn, &message)?;
             db::audit::record(
                 conn,
                 &NewEvent::new("password.reset_requested")
@@ -138,7 +121,7 @@ pub async fn forgot(
 pub async fn reset_page(
     session: Session,
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
     token: web::Path<String>,
 ) -> Result<Markup, AppError> {
     let (key, presented) = (config.session_key.clone(), token.into_inner());
@@ -173,7 +156,7 @@ pub async fn reset(
     req: HttpRequest,
     session: Session,
     db: web::Data<Db>,
-    config: web::Data<Config>,
+    config: web::Data<super::Settings>,
     token: web::Path<String>,
     form: web::Form<ResetForm>,
 ) -> Result<HttpResponse, AppError> {

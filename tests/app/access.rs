@@ -231,7 +231,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{kind}", "digest")
         .replace(
             "{signature}",
-            &campus_visits::mail::unsubscribe_signature(&"k".repeat(64), ids.user, "digest"),
+            &campus_visits::auth::unsubscribe_signature(&"k".repeat(64), ids.user, "digest"),
         )
         .replace("{id}", &id.to_string())
         .replace(

@@ -9,7 +9,7 @@ use campus_visits::db::outbox::{self, NewMessage};
 use campus_visits::db::schema::outbox_messages;
 use campus_visits::db::{self, Db};
 use campus_visits::domain::visit::VisitStatus;
-use campus_visits::mail::{Round, Worker};
+use campus_visits::jobs::{Round, Worker};
 use diesel::prelude::*;
 
 use crate::helpers::BrowserOn;

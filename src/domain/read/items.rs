@@ -28,6 +28,14 @@ pub struct Item {
     pub look_fors: Vec<(i64, String, String)>,
 }
 
+impl Item {
+    /// Whether the item still asks its owner for work and its due day has
+    /// passed.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.awaits_owner() && self.due_on.is_some_and(|due| due < today)
+    }
+}
+
 /// One entry of an item's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Update {

@@ -67,7 +67,9 @@ pub fn publish(
     db::write_transaction(conn, |conn| {
         db::visits::find_visible(conn, &actor.viewer, visit_id)?;
         let opened = db::action_items::publish(conn, visit_id, actor.id)?;
-        crate::mail::messages::visit_published(conn, visit_id, base_url)?;
+        let summary = db::mailing::visit_summary(conn, visit_id)?;
+        let messages = crate::mail::messages::visit_summary(&summary, base_url);
+        db::outbox::enqueue_all(conn, &messages)?;
         let event = actor.event("visit.published").on("visit", visit_id);
         actor.record(conn, event.detail(format!("{opened} items opened")))?;
         Ok(opened)
@@ -89,7 +91,10 @@ pub fn change(
         let outcome = db::action_items::change(conn, item_id, change, actor.id)?;
         if let Changed::Saved(_) = outcome {
             if let Some(owner) = newly_owned {
-                crate::mail::messages::assigned(conn, item_id, owner, base_url)?;
+                if let Some((item, to)) = db::mailing::assignment(conn, item_id, owner)? {
+                    let message = crate::mail::messages::assignment(&item, &to, base_url);
+                    db::outbox::enqueue(conn, &message)?;
+                }
             }
             let event = actor.event("action_item.updated");
             actor.record(conn, event.on("action_item", item_id))?;

@@ -288,7 +288,7 @@ pub async fn publish(
     Planner(user): Planner,
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<crate::web::Settings>,
     path: web::Path<Id>,
 ) -> Result<HttpResponse, ApiError> {
     let (visit_id, actor) = (path.id, crate::web::actor(&user, &req));
@@ -422,7 +422,7 @@ pub async fn update(
     user: CurrentUser,
     req: HttpRequest,
     db: web::Data<Db>,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<crate::web::Settings>,
     path: web::Path<Id>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
