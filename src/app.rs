@@ -71,10 +71,10 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(actix_web::web::Data::new(db.clone()))
                 .app_data(actix_web::web::Data::new(config.web_settings()))
-                .app_data(actix_web::web::PayloadConfig::new(256 * 1024))
+                .app_data(actix_web::web::PayloadConfig::new(error::BODY_LIMIT))
                 .app_data(
                     actix_web::web::FormConfig::default()
-                        .limit(256 * 1024)
+                        .limit(error::BODY_LIMIT)
                         .error_handler(error::extractors::form),
                 )
                 .app_data(
@@ -92,6 +92,7 @@ impl Application {
             app.app_data(openapi)
                 .configure(routes)
                 .default_service(actix_web::web::to(not_found))
+                .wrap(from_fn(web::guard::plain_text_only))
                 .wrap(from_fn(crate::auth::csrf::protect))
                 .wrap(session_middleware(&config))
                 .wrap(from_fn(cache_and_transport_headers))

@@ -25,6 +25,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
     Unavailable,
@@ -40,6 +41,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -118,6 +120,14 @@ impl AppError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, message)
+    }
+
+    /// A body over the limit of `limit_kib` KiB.
+    pub fn too_large(limit_kib: usize) -> Self {
+        Self::new(
+            ErrorCode::PayloadTooLarge,
+            format!("The request is too large: send at most {limit_kib} KiB."),
+        )
     }
 
     pub fn validation(fields: FieldErrors) -> Self {
@@ -326,6 +336,9 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The largest body any request may carry.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
 /// Whether a request is for the JSON API and should be answered in JSON.
 pub fn wants_json(req: &HttpRequest) -> bool {
     req.path().starts_with("/api/")
@@ -348,13 +361,14 @@ pub mod extractors {
 
     use super::{for_request, AppError};
 
-    pub fn form(_error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
-        for_request(
-            req,
-            AppError::bad_request(
+    pub fn form(error: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+        let refusal = match error {
+            UrlencodedError::Overflow { limit, .. } => AppError::too_large(limit / 1024),
+            _ => AppError::bad_request(
                 "The form could not be read. Please go back and submit it again.",
             ),
-        )
+        };
+        for_request(req, refusal)
     }
 
     pub fn path(_error: PathError, req: &HttpRequest) -> actix_web::Error {

@@ -25,6 +25,8 @@ mod frameworks;
 mod health;
 #[path = "app/helpers.rs"]
 mod helpers;
+#[path = "app/hostile.rs"]
+mod hostile;
 #[path = "app/import.rs"]
 mod import;
 #[path = "app/insights.rs"]

@@ -23,8 +23,6 @@ pub const FIELD: &str = crate::domain::forms::CSRF_FIELD;
 /// The header that carries the token for scripts.
 pub const HEADER: &str = "x-csrf-token";
 
-const FORM_LIMIT: usize = 256 * 1024;
-
 /// Requests under this prefix carry a signed link that is their own
 /// authority (One-Click unsubscribe, RFC 8058, posted by mail programs that
 /// have no session): they are exempt from the token check.
@@ -93,10 +91,10 @@ async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> 
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
-        if body.len() + chunk.len() > FORM_LIMIT {
+        if body.len() + chunk.len() > error::BODY_LIMIT {
             return Err(error::for_request(
                 req.request(),
-                AppError::bad_request("The form is too large."),
+                AppError::too_large(error::BODY_LIMIT / 1024),
             ));
         }
         body.extend_from_slice(&chunk);

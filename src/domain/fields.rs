@@ -53,6 +53,24 @@ impl FieldErrors {
     }
 }
 
+/// Why `text` cannot be stored as typed: a control character other than
+/// tab, line feed and carriage return (a NUL byte, an escape, a vertical
+/// tab…). Every text a request carries passes this check before anything
+/// reads it, so both engines store the same text (PostgreSQL refuses NUL
+/// outright; SQLite would keep it).
+pub fn plain_text(text: &str) -> Result<(), String> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "Remove the control character U+{:04X}; text may hold letters, digits, punctuation, tabs and line breaks.",
+            u32::from(c)
+        )),
+    }
+}
+
 /// A required line of text: trimmed, not empty, at most `max` characters.
 pub fn required_text(raw: &str, max: usize, empty: &'static str) -> Result<String, String> {
     let text = raw.trim();
@@ -85,6 +103,36 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_text_refuses_control_characters_but_tabs_and_line_breaks() {
+        for ok in [
+            "",
+            "Reading block",
+            "a\tb",
+            "line\nline",
+            "crlf\r\n",
+            "é – ✓ 学",
+        ] {
+            assert_eq!(plain_text(ok), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "a\u{0}b",
+            "\u{1b}[31m",
+            "soft\u{b}break",
+            "\u{c}",
+            "\u{7f}",
+            "\u{85}",
+        ] {
+            let refused = plain_text(bad).unwrap_err();
+            assert!(
+                refused.starts_with("Remove the control character U+"),
+                "{bad:?}: {refused}"
+            );
+        }
+        assert!(plain_text("a\u{0}").unwrap_err().contains("U+0000"));
+    }
+
     use super::*;
 
     #[test]

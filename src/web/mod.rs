@@ -13,6 +13,7 @@ pub mod debriefs;
 pub mod departments;
 pub mod exports;
 pub mod frameworks;
+pub mod guard;
 pub mod health;
 pub mod home;
 pub mod insights;

@@ -15,6 +15,7 @@ mod exports;
 mod frameworks;
 mod health;
 mod helpers;
+mod hostile;
 mod import;
 mod insights;
 mod items;

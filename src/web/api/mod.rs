@@ -159,11 +159,19 @@ impl actix_web::FromRequest for JsonBody {
         let content_type = req.content_type();
         let is_json = content_type == "application/json" || content_type.ends_with("+json");
         let bytes = actix_web::web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
-            Ok(JsonBody {
-                bytes: bytes.await?,
-                is_json,
-            })
+            let bytes = bytes.await.map_err(|e| {
+                let too_large = e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                let refusal = if too_large {
+                    crate::error::AppError::too_large(crate::error::BODY_LIMIT / 1024)
+                } else {
+                    crate::error::AppError::bad_request("The request body could not be read whole.")
+                };
+                crate::error::for_request(&req, refusal)
+            })?;
+            Ok(JsonBody { bytes, is_json })
         })
     }
 }
@@ -179,6 +187,14 @@ impl JsonBody {
                 "Send a JSON body with Content-Type: application/json.",
             )
             .into());
+        }
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&self.bytes) {
+            if let Some((at, why)) = super::guard::check_json(&value, "") {
+                let message = format!("The field \u{201c}{at}\u{201d} cannot be accepted: {why}");
+                return Err(AppError::new(ErrorCode::ValidationFailed, message)
+                    .with_fields(crate::domain::FieldErrors::single(&at, why))
+                    .into());
+            }
         }
         serde_json::from_slice(&self.bytes).map_err(|e| {
             if e.is_data() {
