@@ -153,6 +153,7 @@ route_table! {
     get "/sign-in" => web::auth::sign_in_page;
     post "/sign-in" => web::auth::sign_in;
     post "/sign-out" => web::auth::sign_out;
+    post "/account/sign-out-everywhere" => web::auth::sign_out_everywhere;
     get "/" => web::home::home;
     get "/account" => web::account::show;
     post "/account/tokens" => web::account::create_token;

@@ -237,19 +237,23 @@ async fn by_session(req: &HttpRequest, db: &Db) -> Result<CurrentUser, AppError>
         session::end(&session);
         return Err(unauthorized());
     }
-    let account = match db
-        .run(move |conn| db::accounts::find(conn, user_id))
+    let sid = state.sid.clone();
+    let found = db
+        .run(move |conn| -> db::QueryResult<_> {
+            let account = db::accounts::find(conn, user_id)?;
+            Ok((account, db::accounts::session_ended(conn, &sid)?))
+        })
         .await
-        .map_err(AppError::from)
-    {
-        Ok(account) => account,
+        .map_err(AppError::from);
+    let (account, ended) = match found {
+        Ok(found) => found,
         Err(e) if e.code == crate::error::ErrorCode::NotFound => {
             session::end(&session);
             return Err(unauthorized());
         }
         Err(e) => return Err(e),
     };
-    if !account.active || account.session_epoch != state.epoch {
+    if ended || !account.active || account.session_epoch != state.epoch {
         session::end(&session);
         return Err(unauthorized());
     }

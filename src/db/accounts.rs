@@ -122,6 +122,59 @@ pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str) -> QueryRe
     Ok(())
 }
 
+/// Ends session `sid` of `user_id` for good: a cookie of it kept from
+/// before no longer signs anyone in. Ended sessions older than `forget_after`
+/// (the longest a session lives) are forgotten, since no cookie of theirs is
+/// honoured any more.
+pub fn end_session(
+    conn: &mut DbConn,
+    user_id: i64,
+    sid: &str,
+    forget_after: chrono::Duration,
+) -> QueryResult<()> {
+    use super::schema::ended_sessions;
+    let at = now();
+    diesel::delete(ended_sessions::table.filter(ended_sessions::ended_at.lt(at - forget_after)))
+        .execute(conn)?;
+    let ended = ended_sessions::table
+        .find(sid)
+        .count()
+        .get_result::<i64>(conn)?;
+    if ended == 0 {
+        diesel::insert_into(ended_sessions::table)
+            .values((
+                ended_sessions::sid.eq(sid),
+                ended_sessions::user_id.eq(user_id),
+                ended_sessions::ended_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether session `sid` was signed out.
+pub fn session_ended(conn: &mut DbConn, sid: &str) -> QueryResult<bool> {
+    use super::schema::ended_sessions;
+    diesel::select(diesel::dsl::exists(ended_sessions::table.find(sid))).get_result(conn)
+}
+
+/// Takes away every standing way in of a person who is deactivated: their
+/// API tokens are revoked and their calendar link deleted, so that
+/// reactivating them later brings none of it back (they make new ones).
+pub fn revoke_standing_access(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
+    use super::schema::calendar_feeds;
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    diesel::delete(calendar_feeds::table.filter(calendar_feeds::user_id.eq(user_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Ends every session of the user at once.
 pub fn end_sessions(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))

@@ -361,7 +361,18 @@ diesel::joinable!(visit_members -> visits (visit_id));
 diesel::joinable!(visit_members -> users (user_id));
 diesel::joinable!(visit_segments -> visits (visit_id));
 
+diesel::table! {
+    ended_sessions (sid) {
+        sid -> Text,
+        user_id -> BigInt,
+        ended_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(ended_sessions -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    ended_sessions,
     schools,
     departments,
     users,

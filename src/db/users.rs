@@ -190,24 +190,32 @@ pub fn update(conn: &mut DbConn, id: i64, user: &NewUser) -> Result<(), WriteErr
         if changed == 0 {
             return Err(diesel::result::Error::NotFound.into());
         }
+        if !user.active {
+            super::accounts::revoke_standing_access(conn, id)?;
+        }
         Ok(())
     })
 }
 
 /// Deactivating a user also ends all their sessions.
 pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
-    let epoch_step = if active { 0 } else { 1 };
-    let changed = diesel::update(users::table.find(id))
-        .set((
-            users::active.eq(active),
-            users::session_epoch.eq(users::session_epoch + epoch_step),
-            users::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    if changed == 0 {
-        return Err(diesel::result::Error::NotFound);
-    }
-    Ok(())
+    super::write_transaction(conn, |conn| {
+        let epoch_step = if active { 0 } else { 1 };
+        let changed = diesel::update(users::table.find(id))
+            .set((
+                users::active.eq(active),
+                users::session_epoch.eq(users::session_epoch + epoch_step),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(diesel::result::Error::NotFound);
+        }
+        if !active {
+            super::accounts::revoke_standing_access(conn, id)?;
+        }
+        Ok(())
+    })
 }
 
 /// How many users are active.

@@ -132,8 +132,83 @@ pub fn common_password_count() -> usize {
     COMMON.len()
 }
 
+/// A change to a person as far as administration is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminChange {
+    /// The administrator making it changes their own account.
+    pub own_account: bool,
+    /// The person is an active administrator now…
+    pub admin_before: bool,
+    /// …and will be one after the change.
+    pub admin_after: bool,
+    /// The person stays active.
+    pub stays_active: bool,
+    /// How many active administrators the district has now.
+    pub active_admins: i64,
+}
+
+/// Whether a change leaves the district able to run itself: nobody
+/// deactivates their own account (another administrator can), and the
+/// last active administrator stays one. The refusal names the field.
+pub fn check_admin_change(change: AdminChange) -> Result<(), (&'static str, &'static str)> {
+    if change.own_account && !change.stays_active {
+        return Err((
+            "active",
+            "You cannot deactivate your own account; another administrator can.",
+        ));
+    }
+    if change.admin_before
+        && !(change.admin_after && change.stays_active)
+        && change.active_admins <= 1
+    {
+        let field = if change.stays_active {
+            "roles"
+        } else {
+            "active"
+        };
+        return Err((
+            field,
+            "This is the district's last active administrator: make someone else an administrator first.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_district_keeps_an_administrator_and_nobody_locks_themselves_out() {
+        // (own, admin before, admin after, stays active, active admins, refused field)
+        let table = [
+            (true, true, true, false, 3, Some("active")),
+            (true, false, false, false, 3, Some("active")),
+            (false, true, true, false, 1, Some("active")),
+            (false, true, false, true, 1, Some("roles")),
+            (true, true, false, true, 1, Some("roles")),
+            (false, true, true, false, 2, None),
+            (false, true, false, true, 2, None),
+            (true, true, false, true, 2, None),
+            (false, false, false, false, 1, None),
+            (false, false, true, true, 1, None),
+            (true, true, true, true, 1, None),
+        ];
+        for (own, before, after, active, admins, refused) in table {
+            let change = AdminChange {
+                own_account: own,
+                admin_before: before,
+                admin_after: after,
+                stays_active: active,
+                active_admins: admins,
+            };
+            assert_eq!(
+                check_admin_change(change).err().map(|(field, _)| field),
+                refused,
+                "{change:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

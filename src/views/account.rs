@@ -59,6 +59,12 @@ pub fn page(
                     @else { (account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) }
                 }
             }
+            h2 { "Sessions" }
+            p.hint { "Signing out ends this session on every server. If you signed in on a device you no longer have, end every session of yours at once." }
+            form.inline method="post" action="/account/sign-out-everywhere" {
+                (csrf_field(ctx))
+                button.secondary type="submit" { "Sign out everywhere" }
+            }
             h2 { "Calendar" }
             p.hint { "A private link that calendar apps (Outlook, Google, Apple) subscribe to, listing your visits. Anyone with the link can read it; making a new one stops the old." }
             form.inline method="post" action="/account/calendar" {

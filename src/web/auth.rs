@@ -177,18 +177,31 @@ pub async fn sign_in(
     }
 }
 
+/// Ends this session on the server's side too (every instance refuses its
+/// cookie from now on), then in the browser.
 pub async fn sign_out(
     req: HttpRequest,
     session: Session,
     db: web::Data<Db>,
+    settings: web::Data<super::Settings>,
     user: Option<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(user) = user {
+    let state = session::read(&session);
+    if let (Some(user), Some(state)) = (user, state) {
         let event = NewEvent::new("sign_out")
             .by(Some(user.id()))
             .on("user", user.id())
             .from_ip(client_ip(&req));
-        db.run(move |conn| db::audit::record(conn, &event)).await?;
+        let forget_after = chrono::Duration::from_std(settings.session_lifetime)
+            .unwrap_or(chrono::Duration::days(365));
+        let (user_id, sid) = (user.id(), state.sid);
+        db.run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                db::accounts::end_session(conn, user_id, &sid, forget_after)?;
+                db::audit::record(conn, &event)
+            })
+        })
+        .await?;
     }
     session::end(&session);
     let mut response = see_other("/sign-in");
@@ -199,6 +212,31 @@ pub async fn sign_out(
         actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),
     );
     Ok(response)
+}
+
+/// Ends every session of the signed-in person, on every device and
+/// instance (their session epoch moves on); API tokens stay, each revoked
+/// on its own.
+pub async fn sign_out_everywhere(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let event = NewEvent::new("sign_out.everywhere")
+        .by(Some(user.id()))
+        .on("user", user.id())
+        .from_ip(client_ip(&req));
+    let user_id = user.id();
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            db::accounts::end_sessions(conn, user_id)?;
+            db::audit::record(conn, &event)
+        })
+    })
+    .await?;
+    session::end(&session);
+    Ok(see_other("/sign-in"))
 }
 
 #[cfg(test)]

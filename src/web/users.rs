@@ -223,20 +223,9 @@ pub async fn update(
     let result = match form.parse() {
         Ok(user) => field_errors(
             {
-                let (actor, ip) = (admin.id(), client_ip(&req));
+                let (actor, roles) = (super::actor(&admin, &req), roles.clone());
                 db.run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        db::users::update(conn, id, &user)?;
-                        db::audit::record(
-                            conn,
-                            &NewEvent::new("user.updated")
-                                .by(Some(actor))
-                                .on("user", id)
-                                .from_ip(ip.clone()),
-                        )?;
-                        save_roles(conn, actor, ip, id, &roles)?;
-                        Ok::<_, db::WriteError>(())
-                    })
+                    super::actions::users::change(conn, &actor, id, &user, Some(&roles))
                 })
             }
             .await,
@@ -267,7 +256,7 @@ pub async fn deactivate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), false).await
+    set_active(&admin, &req, &db, id.into_inner(), false).await
 }
 
 pub async fn activate(
@@ -276,15 +265,25 @@ pub async fn activate(
     db: web::Data<Db>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    super::set_active(&ACTIVITY, &admin, &req, &db, id.into_inner(), true).await
+    set_active(&admin, &req, &db, id.into_inner(), true).await
 }
 
-const ACTIVITY: super::Activity = super::Activity {
-    record: "user",
-    actions: ("user.activated", "user.deactivated"),
-    list: "/admin/users",
-    write: db::users::set_active,
-};
+/// Deactivates or reactivates a person and goes back to the list; the
+/// district's last administrator and one's own account stay active (409).
+async fn set_active(
+    admin: &crate::auth::CurrentUser,
+    req: &HttpRequest,
+    db: &Db,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let actor = super::actor(admin, req);
+    db.run(move |conn| super::actions::users::set_active(conn, &actor, id, active))
+        .await?;
+    tracing::info!(user.id = id, active, "user activity changed");
+    let done = if active { "activated" } else { "deactivated" };
+    Ok(see_other(&format!("/admin/users?done={done}")))
+}
 
 /// Stores the roles ticked on the form, and records a change in the audit log.
 fn save_roles(

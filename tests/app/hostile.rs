@@ -146,3 +146,210 @@ async fn bodies_over_the_limit_get_413_in_the_envelope_on_the_api_and_a_page_on_
         .is_some_and(|t| t.to_str().unwrap().starts_with("text/html")));
     assert!(page.text().await.unwrap().contains("256 KiB"));
 }
+
+/// A client with its own cookie jar, which the test can read and copy.
+fn jar_client(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_cookie_kept_from_before_sign_out_signs_nobody_in_and_mints_nothing() {
+    use reqwest::cookie::CookieStore;
+    let app = spawn_app().await;
+    let user = app.create_user(&[Role::Visitor], None, None);
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = jar_client(jar.clone());
+    let (signed_in, csrf) =
+        crate::helpers::sign_in_with(&app, &client, &user.email, crate::helpers::TEST_PASSWORD)
+            .await;
+    assert_eq!(signed_in.status(), 303);
+    let csrf = csrf.unwrap();
+    let url: reqwest::Url = app.url("/").parse().unwrap();
+    let kept = jar.cookies(&url).expect("a session cookie");
+
+    let out = client
+        .post(app.url("/sign-out"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+
+    // Another client replays the cookie captured before sign-out.
+    let replay = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    replay.set_cookies(&mut [kept].iter(), &url);
+    let thief = jar_client(replay);
+    let account = thief.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(account.status(), 303, "sent to sign in");
+    let session = thief.get(app.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(session.status(), 401);
+    let minted = thief
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf_token", csrf.as_str()), ("name", "stolen")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(minted.status(), 200);
+    assert!(db::accounts::tokens_of(&mut app.conn(), user.id)
+        .unwrap()
+        .is_empty());
+
+    // Signing in again works, with a new session.
+    let (again, _) =
+        crate::helpers::sign_in_with(&app, &client, &user.email, crate::helpers::TEST_PASSWORD)
+            .await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(
+        client
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_the_person() {
+    let app = spawn_app().await;
+    let user = app.create_user(&[Role::Visitor], None, None);
+    let (tablet, laptop) = (browser(), browser());
+    let mut csrf = None;
+    for client in [&tablet, &laptop] {
+        let (signed_in, token) =
+            crate::helpers::sign_in_with(&app, client, &user.email, crate::helpers::TEST_PASSWORD)
+                .await;
+        assert_eq!(signed_in.status(), 303);
+        csrf = token;
+    }
+    let page = laptop.get(app.url("/account")).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Sign out everywhere"));
+    let ended = laptop
+        .post(app.url("/account/sign-out-everywhere"))
+        .form(&[("csrf_token", csrf.unwrap().as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 303);
+    for client in [&tablet, &laptop] {
+        assert_eq!(
+            client
+                .get(app.url("/account"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+    }
+}
+
+#[tokio::test]
+async fn reactivating_a_person_brings_back_neither_their_tokens_nor_their_calendar_link() {
+    let app = spawn_app().await;
+    let (person, token) = app.token_for(&[Role::Visitor]);
+    let mut conn = app.conn();
+    let digest = campus_visits::auth::token::digest("cv_calendar-secret");
+    db::calendar::set(&mut conn, person.id, &digest).unwrap();
+    let client = browser();
+    let works = client
+        .get(app.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(works.status(), 200);
+
+    app.sign_in_as(&[Role::Admin]).await;
+    for path in ["deactivate", "activate"] {
+        let done = app
+            .post_form(&format!("/admin/users/{}/{path}", person.id), &[])
+            .await;
+        assert_eq!(done.status(), 303, "{path}");
+    }
+    let after = client
+        .get(app.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401, "the old token stays revoked");
+    assert!(db::calendar::owner(&mut app.conn(), &digest)
+        .unwrap()
+        .is_none());
+    assert!(!db::calendar::exists(&mut app.conn(), person.id).unwrap());
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_deactivate_themselves_or_the_last_administrator() {
+    let app = spawn_app().await;
+    let (admin, token) = app.token_for(&[Role::Admin]);
+    let client = browser();
+    let put = |id: i64, body: serde_json::Value| {
+        client
+            .put(app.url(&format!("/api/v1/users/{id}")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let me = db::users::find(&mut app.conn(), admin.id).unwrap();
+    let body = |active: bool| {
+        json!({"name": me.name, "email": me.email, "active": active,
+               "school_id": null, "department_id": null})
+    };
+    let own = put(admin.id, body(false)).await.unwrap();
+    assert_eq!(own.status(), 409);
+    let error = api_error(own).await;
+    assert!(error["fields"]["active"]
+        .as_str()
+        .unwrap()
+        .contains("your own account"));
+    assert!(
+        db::accounts::find(&mut app.conn(), admin.id)
+            .unwrap()
+            .active
+    );
+
+    // A second administrator, signed in on a page, and the first: the
+    // second may deactivate the first only while someone else remains.
+    let other = app.sign_in_as(&[Role::Admin]).await;
+    let deactivated = app
+        .post_form(&format!("/admin/users/{}/deactivate", admin.id), &[])
+        .await;
+    assert_eq!(deactivated.status(), 303);
+    let own_page = app
+        .post_form(&format!("/admin/users/{}/deactivate", other.id), &[])
+        .await;
+    assert_eq!(own_page.status(), 409);
+    // Now the only administrator: dropping their own role is refused too.
+    let sole = db::users::find(&mut app.conn(), other.id).unwrap();
+    let dropped = app
+        .post_form(
+            &format!("/admin/users/{}", other.id),
+            &[
+                ("name", sole.name.as_str()),
+                ("email", sole.email.as_str()),
+                ("active", "on"),
+                ("role_visit_lead", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(dropped.status(), 409);
+    assert!(dropped
+        .text()
+        .await
+        .unwrap()
+        .contains("last active administrator"));
+    let roles = db::accounts::find(&mut app.conn(), other.id).unwrap().roles;
+    assert!(roles.contains(&Role::Admin));
+    assert!(
+        db::accounts::find(&mut app.conn(), other.id)
+            .unwrap()
+            .active
+    );
+}

@@ -11,6 +11,7 @@
 pub mod debriefs;
 pub mod items;
 pub mod observations;
+pub mod users;
 pub mod visits;
 
 use crate::db::audit::{self, NewEvent};

@@ -153,20 +153,23 @@ pub async fn show(
 #[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), request_body = UserIn, responses(
     (status = 200, body = UserOut),
     (status = 404, body = ErrorBody),
+    (status = 409, description = "The change would deactivate the caller's own account or leave the district without an active administrator", body = ErrorBody),
     (status = 422, body = ErrorBody),
 ))]
 #[put("/users/{id}")]
 pub async fn update(
-    _admin: Admin,
+    Admin(admin): Admin,
+    req: actix_web::HttpRequest,
     db: web::Data<Db>,
     path: web::Path<UserId>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let user = body.parse::<UserIn>()?.parse()?;
+    let actor = crate::web::actor(&admin, &req);
     let saved = db
         .run(move |conn| {
-            db::users::update(conn, id, &user)?;
+            crate::web::actions::users::change(conn, &actor, id, &user, None)?;
             Ok::<_, db::WriteError>(db::users::find(conn, id)?)
         })
         .await?;
