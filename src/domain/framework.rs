@@ -312,6 +312,8 @@ pub fn from_csv(
             ));
             continue;
         }
+        // Cells this product exported carry a quote before a formula sign.
+        let record: Vec<&str> = record.iter().map(super::csv::restore).collect();
         let domain_name = record[0].to_owned();
         let at = match doc.domains.iter().position(|d| d.name == domain_name) {
             Some(at) => at,
@@ -345,11 +347,11 @@ pub fn from_csv(
 
 /// Writes the CSV format.
 pub fn to_csv(doc: &FrameworkDoc) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(["domain", "code", "title", "description", "department"]);
+    let mut writer = super::csv::Writer::new(Vec::new());
+    let _ = writer.row(["domain", "code", "title", "description", "department"]);
     for domain in &doc.domains {
         for indicator in &domain.indicators {
-            let _ = writer.write_record([
+            let _ = writer.row([
                 domain.name.as_str(),
                 &indicator.code,
                 &indicator.title,
@@ -358,7 +360,7 @@ pub fn to_csv(doc: &FrameworkDoc) -> String {
             ]);
         }
     }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    writer.into_string()
 }
 
 #[cfg(test)]
@@ -472,5 +474,15 @@ mod tests {
         let csv = to_csv(&doc);
         let again = from_csv(&csv, &doc.name, doc.version, &departments).unwrap();
         assert_eq!(again, from_json(GOOD, &departments).unwrap());
+    }
+
+    #[test]
+    fn a_formula_looking_title_is_neutralised_in_the_csv_and_comes_back_as_it_was() {
+        let text = GOOD.replace("Objective posted", "=Objective posted");
+        let doc: FrameworkDoc = serde_json::from_str(&text).unwrap();
+        let csv = to_csv(&doc);
+        assert!(csv.contains(",'=Objective posted,"), "{csv}");
+        let again = from_csv(&csv, &doc.name, doc.version, &departments).unwrap();
+        assert_eq!(again, from_json(&text, &departments).unwrap());
     }
 }

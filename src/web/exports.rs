@@ -123,8 +123,8 @@ impl Download {
 
     fn header(&self) -> Bytes {
         if self.csv {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            let _ = writer.write_record(self.table.columns.iter().map(|(c, _)| *c));
+            let mut writer = crate::domain::csv::Writer::new(Vec::new());
+            let _ = writer.row(self.table.columns.iter().map(|(c, _)| *c));
             Bytes::from(writer.into_inner().unwrap_or_default())
         } else {
             Bytes::from_static(b"[")
@@ -134,16 +134,14 @@ impl Download {
     fn encode(&mut self, rows: Vec<Map<String, Value>>) -> Bytes {
         let mut out = Vec::new();
         if self.csv {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = crate::domain::csv::Writer::new(&mut out);
             for row in &rows {
                 let row = self.withhold(row);
-                let _ = writer.write_record(self.table.columns.iter().map(
-                    |(c, _)| match row.get(*c) {
-                        None | Some(Value::Null) => String::new(),
-                        Some(Value::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
-                    },
-                ));
+                let _ = writer.row(self.table.columns.iter().map(|(c, _)| match row.get(*c) {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                }));
             }
             let _ = writer.flush();
             drop(writer);

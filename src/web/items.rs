@@ -517,10 +517,10 @@ pub fn today() -> NaiveDate {
 
 /// The items as CSV, one row each.
 pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = crate::domain::csv::Writer::new(Vec::new());
     let io = |e: csv::Error| AppError::internal(e.to_string());
     writer
-        .write_record([
+        .row([
             "id",
             "campus",
             "visit_date",
@@ -538,7 +538,7 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
         .map_err(io)?;
     for item in items {
         writer
-            .write_record([
+            .row([
                 item.id.to_string(),
                 item.school.name.clone(),
                 item.visit_date.to_string(),
@@ -565,9 +565,7 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
             ])
             .map_err(io)?;
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let body = writer.into_inner().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((

@@ -353,3 +353,52 @@ async fn an_administrator_cannot_deactivate_themselves_or_the_last_administrator
             .active
     );
 }
+
+#[tokio::test]
+async fn downloads_neutralise_spreadsheet_formulas_and_json_stays_exact() {
+    use campus_visits::domain::action_item::{Kind, Priority};
+    let app = spawn_app().await;
+    let s = story(&app);
+    let formula = r#"=HYPERLINK("http://evil.example/","x")"#;
+    let evil = db::schools::insert(
+        &mut app.conn(),
+        &campus_visits::domain::school::NewSchool::parse(formula, "EVIL", "middle", true).unwrap(),
+    )
+    .unwrap();
+    let step = db::action_items::Draft {
+        kind: Kind::School,
+        department_id: None,
+        title: "@SUM(A1:A9)".to_owned(),
+        evidence: "-2+3 classrooms".to_owned(),
+        owner_id: None,
+        due_on: None,
+        priority: Priority::Normal,
+    };
+    crate::items::published(&app, &s, s.school, &[s.visitor.id], &[step]);
+    app.sign_in_as(&[Role::Admin]).await;
+
+    let schools = app.get_text("/exports/schools.csv").await;
+    assert!(
+        schools.contains(r#""'=HYPERLINK(""http://evil.example/"",""x"")""#),
+        "{schools}"
+    );
+    assert!(!schools.contains(",=HYPERLINK") && !schools.contains("\"=HYPERLINK"));
+    let json: serde_json::Value =
+        serde_json::from_str(&app.get_text("/exports/schools.json").await).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["id"] == evil)
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [formula], "JSON is exact");
+
+    let items = app
+        .get_text(&format!("/schools/{}/items?format=csv", s.school))
+        .await;
+    assert!(items.contains("'@SUM(A1:A9)"), "{items}");
+    assert!(items.contains("'-2+3 classrooms"), "{items}");
+    let exported = app.get_text("/exports/items.csv").await;
+    assert!(exported.contains("'@SUM(A1:A9)"), "{exported}");
+}
