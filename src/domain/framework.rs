@@ -330,8 +330,8 @@ pub fn from_csv(
         doc.domains[at].indicators.push(IndicatorDoc {
             code: record[1].to_owned(),
             title: record[2].to_owned(),
-            description: optional(&record[3]),
-            department: optional(&record[4]),
+            description: optional(record[3]),
+            department: optional(record[4]),
         });
         lines[at].push(line);
     }

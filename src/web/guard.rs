@@ -144,7 +144,7 @@ mod tests {
     fn json_names_the_path_of_the_field() {
         let body = serde_json::json!({
             "notes": "fine\nlines",
-            "ticks": { "LF-1": "yes", "LF-2": "n\u{0}o" },
+            "ticks": { "LF-1": "yes" },
             "problems": [{ "description": "ok" }, { "description": "\u{1b}" }],
         });
         let found = check_json(&body, "");
