@@ -452,3 +452,61 @@ async fn a_person_s_calendar_link_lists_their_visits_and_is_replaced_when_remade
         404
     );
 }
+
+#[tokio::test]
+async fn the_calendar_feed_keeps_typed_text_inside_its_values_and_ends_events_the_next_day() {
+    let app = spawn_app().await;
+    let oak = school(&app, "OAK");
+    let me = app.sign_in_as(&[Role::Visitor]).await;
+    let mut conn = app.conn();
+    let focus = format!(
+        "Reading\rATTENDEE:mailto:mallory@evil.example {}",
+        "é".repeat(80)
+    );
+    let planned = NewVisit::parse(
+        Some(oak),
+        "2030-01-09",
+        None,
+        None,
+        &focus,
+        [me.id].into_iter().collect(),
+        Default::default(),
+    )
+    .unwrap();
+    db::visits::insert(&mut conn, &planned).unwrap();
+    let made = app.post_form("/account/calendar", &[]).await;
+    let page = made.text().await.unwrap();
+    let start = page.find("/calendar/cv_").expect("the link is shown");
+    let path: String = page[start..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+    let text = browser()
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in text.split("\r\n") {
+        assert!(!line.contains('\r'), "a raw carriage return: {line:?}");
+        assert!(!line.starts_with("ATTENDEE"), "{text}");
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+    }
+    let calendar: icalendar::Calendar = text.parse().expect("a valid iCalendar document");
+    use icalendar::{Component, EventLike};
+    let event = calendar.events().next().expect("the visit");
+    let day =
+        |d| icalendar::DatePerhapsTime::Date(chrono::NaiveDate::from_ymd_opt(2030, 1, d).unwrap());
+    assert_eq!(event.get_start(), Some(day(9)));
+    assert_eq!(
+        event.get_end(),
+        Some(day(10)),
+        "a one-day event ends the next day"
+    );
+    assert!(event
+        .get_description()
+        .unwrap()
+        .contains("Reading\nATTENDEE:mailto:mallory@evil.example"));
+}
