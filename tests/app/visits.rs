@@ -495,7 +495,7 @@ async fn the_calendar_feed_keeps_typed_text_inside_its_values_and_ends_events_th
         assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
     }
     let calendar: icalendar::Calendar = text.parse().expect("a valid iCalendar document");
-    use icalendar::{Component, EventLike};
+    use icalendar::Component;
     let event = calendar.events().next().expect("the visit");
     let day =
         |d| icalendar::DatePerhapsTime::Date(chrono::NaiveDate::from_ymd_opt(2030, 1, d).unwrap());
