@@ -457,6 +457,9 @@ pub fn plan_change(
             },
         }
     }
+    if let Some(Err(message)) = change.due_on.map(super::fields::calendar_day) {
+        errors.add("due_on", message);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -71,6 +71,20 @@ pub fn plain_text(text: &str) -> Result<(), String> {
     }
 }
 
+/// The first and last years a visit or a due date may fall in: anything
+/// outside is a typing slip (`0000-01-01`, `20266-01-01`), not a plan.
+pub const YEARS: (i32, i32) = (1990, 2100);
+
+/// `day` if it falls within [`YEARS`].
+pub fn calendar_day(day: chrono::NaiveDate) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    if (YEARS.0..=YEARS.1).contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(format!("Enter a date between {} and {}.", YEARS.0, YEARS.1))
+    }
+}
+
 /// A required line of text: trimmed, not empty, at most `max` characters.
 pub fn required_text(raw: &str, max: usize, empty: &'static str) -> Result<String, String> {
     let text = raw.trim();
@@ -103,6 +117,26 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_calendar_day_falls_between_1990_and_2100() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (date, ok) in [
+            (day(0, 1, 1), false),
+            (day(-5, 1, 1), false),
+            (day(1989, 12, 31), false),
+            (day(1990, 1, 1), true),
+            (day(2026, 12, 7), true),
+            (day(2100, 12, 31), true),
+            (day(2101, 1, 1), false),
+        ] {
+            assert_eq!(calendar_day(date).is_ok(), ok, "{date}");
+        }
+        assert_eq!(
+            calendar_day(day(0, 1, 1)).unwrap_err(),
+            "Enter a date between 1990 and 2100."
+        );
+    }
 
     #[test]
     fn plain_text_refuses_control_characters_but_tabs_and_line_breaks() {

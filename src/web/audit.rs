@@ -28,10 +28,10 @@ impl AuditQuery {
             match text(s) {
                 None => Ok(None),
                 Some(v) => NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .map_err(|_| "Write dates as YYYY-MM-DD, for example 2026-11-23.".to_owned())
+                    .and_then(crate::domain::fields::calendar_day)
                     .map(Some)
-                    .map_err(|_| {
-                        AppError::bad_request("Write dates as YYYY-MM-DD, for example 2026-11-23.")
-                    }),
+                    .map_err(AppError::bad_request),
             }
         };
         Ok(db::audit::Filter {

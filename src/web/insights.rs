@@ -48,8 +48,10 @@ fn day(raw: &str, name: &str) -> Result<Option<NaiveDate>, AppError> {
         return Ok(None);
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| "use a date like 2026-09-14.".to_owned())
+        .and_then(crate::domain::fields::calendar_day)
         .map(Some)
-        .map_err(|_| AppError::bad_request(format!("{name}: use a date like 2026-09-14.")))
+        .map_err(|why| AppError::bad_request(format!("{name}: {why}")))
 }
 
 impl OverviewQuery {

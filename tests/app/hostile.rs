@@ -402,3 +402,79 @@ async fn downloads_neutralise_spreadsheet_formulas_and_json_stays_exact() {
     let exported = app.get_text("/exports/items.csv").await;
     assert!(exported.contains("'@SUM(A1:A9)"), "{exported}");
 }
+
+#[tokio::test]
+async fn dates_outside_1990_to_2100_are_refused_with_the_field_named() {
+    let app = spawn_app().await;
+    let s = story(&app);
+    let (_, token) = app.token_for(&[Role::Admin]);
+    let client = browser();
+    let planned = client
+        .post(app.url("/api/v1/visits"))
+        .bearer_auth(&token)
+        .json(&json!({"school_id": s.school, "date": "0000-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planned.status(), 422);
+    let error = api_error(planned).await;
+    assert_eq!(
+        error["fields"]["date"],
+        "Enter a date between 1990 and 2100."
+    );
+
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let item = items
+        .iter()
+        .find(|i| i.kind == campus_visits::domain::action_item::Kind::School)
+        .expect("a school step");
+    // The campus's leader may change its school steps.
+    let leader_token = campus_visits::auth::token::generate();
+    let digest = campus_visits::auth::token::digest(&leader_token);
+    db::accounts::insert_token(&mut app.conn(), s.leader.id, "test", &digest).unwrap();
+    for due in ["0000-01-01", "2101-01-01", "1989-12-31"] {
+        let changed = client
+            .patch(app.url(&format!("/api/v1/items/{}", item.id)))
+            .bearer_auth(&leader_token)
+            .json(&json!({"version": item.version, "due_on": due}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 422, "{due}");
+        assert!(api_error(changed).await["fields"]["due_on"].is_string());
+    }
+    let listed = client
+        .get(app.url("/api/v1/visits?from=0000-01-01"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 400);
+
+    app.sign_in_as(&[Role::Admin]).await;
+    let page = app
+        .post_form(
+            "/visits",
+            &[("school_id", &s.school.to_string()), ("date", "0000-01-01")],
+        )
+        .await;
+    assert_eq!(page.status(), 422);
+    assert!(page.text().await.unwrap().contains("between 1990 and 2100"));
+    assert_eq!(app.get("/overview?from=0000-01-01").await.status(), 400);
+    let leader = signed_in(&app, &s.leader).await;
+    let due = leader
+        .post_form(
+            &format!("/items/{}", item.id),
+            &[
+                ("version", &item.version.to_string()),
+                ("status", "open"),
+                ("priority", "normal"),
+                ("due_on", "0000-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(due.status(), 422);
+    let stored = crate::items::everything(&app, item.visit_id);
+    let stored = stored.iter().find(|i| i.id == item.id).unwrap();
+    assert_eq!(stored.due_on, item.due_on, "nothing changed");
+}

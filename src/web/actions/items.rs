@@ -32,6 +32,9 @@ pub fn add(
     visit_id: i64,
     draft: &Draft,
 ) -> Result<i64, WriteError> {
+    if let Some(Err(message)) = draft.due_on.map(crate::domain::fields::calendar_day) {
+        return Err(WriteError::field("due_on", message));
+    }
     db::write_transaction(conn, |conn| {
         let id = db::action_items::add(conn, visit_id, draft, actor.id)?;
         actor.record(conn, actor.event("action_item.added").on("action_item", id))?;

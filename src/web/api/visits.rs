@@ -156,6 +156,7 @@ pub struct VisitQuery {
 /// visit leads; a school leader's school; the visits whose team one is on.
 #[utoipa::path(security(("bearer" = [])), tag = "visits", params(VisitQuery), responses(
     (status = 200, body = VisitListing),
+    (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody),
 ))]
 #[get("/visits")]
@@ -165,6 +166,12 @@ pub async fn list(
     query: web::Query<VisitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = Viewer::from(&user.account);
+    if let Some(Err(why)) = query.from.map(crate::domain::fields::calendar_day) {
+        let fields = crate::domain::FieldErrors::single("from", why.clone());
+        return Err(crate::error::AppError::bad_request(format!("from: {why}"))
+            .with_fields(fields)
+            .into());
+    }
     let filter = db::visits::Filter {
         school_id: query.school_id,
         from: query.from,
