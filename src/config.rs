@@ -519,6 +519,29 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn env_example_names_every_setting_of_serve() {
+        use clap::CommandFactory;
+        let example = include_str!("../.env.example");
+        let named: Vec<String> = example
+            .lines()
+            .map(|l| l.trim_start_matches('#').trim_start())
+            .filter_map(|l| l.split_once('=').map(|(name, _)| name.to_owned()))
+            .collect();
+        let command = Cli::command();
+        let serve = command.find_subcommand("serve").expect("a serve command");
+        let mut missing = Vec::new();
+        for arg in command.get_arguments().chain(serve.get_arguments()) {
+            if let Some(env) = arg.get_env().and_then(|e| e.to_str()) {
+                if !named.iter().any(|n| n == env) {
+                    missing.push(env.to_owned());
+                }
+            }
+        }
+        assert!(missing.is_empty(), ".env.example lacks {missing:?}");
+    }
+
     use super::*;
 
     fn parse(args: &[&str]) -> Cli {
