@@ -267,6 +267,9 @@ impl<E: Into<AppError>> From<crate::db::RunError<E>> for AppError {
             RunError::Failed(error) => error.into(),
             RunError::Unavailable(error) => AppError::unavailable(error),
             RunError::Cancelled(why) => AppError::internal(why),
+            RunError::TimedOut(after) => {
+                AppError::unavailable(format!("no answer within {after:?}"))
+            }
         }
     }
 }

@@ -115,9 +115,38 @@ pub fn redacted(url: &str) -> String {
 
 /// Opens one connection. Deliberately not the derived `establish`, which
 /// tries each engine in turn and can turn a mistyped URL into a new file.
+/// The network limits every PostgreSQL connection gets unless its URL sets
+/// them: give up connecting after 5 s; probe an idle connection after 30 s
+/// (every 10 s, 3 times); drop one whose sent data goes unacknowledged for
+/// 15 s. A server or network that goes silent then ends in an error rather
+/// than a wait for ever; `Db::run`'s deadline bounds each request sooner.
+const NETWORK_LIMITS: [(&str, &str); 6] = [
+    ("connect_timeout", "5"),
+    ("keepalives", "1"),
+    ("keepalives_idle", "30"),
+    ("keepalives_interval", "10"),
+    ("keepalives_count", "3"),
+    ("tcp_user_timeout", "15000"),
+];
+
+/// `url` with each of [`NETWORK_LIMITS`] it does not set already.
+pub fn with_network_limits(url: &str) -> String {
+    let mut out = url.to_owned();
+    for (name, value) in NETWORK_LIMITS {
+        let set = url
+            .split_once('?')
+            .is_some_and(|(_, query)| query.split('&').any(|p| p.split('=').next() == Some(name)));
+        if !set {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{name}={value}"));
+        }
+    }
+    out
+}
+
 pub fn connect(url: &str) -> Result<DbConn, DbError> {
     match Engine::from_url(url) {
-        Engine::Postgres => PgConnection::establish(url)
+        Engine::Postgres => PgConnection::establish(&with_network_limits(url))
             .map(DbConn::Postgres)
             .map_err(|e| DbError::Postgres {
                 target: redacted(url),
@@ -322,6 +351,9 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: Pool,
     engine: Engine,
+    /// The longest one piece of work may take, waiting for a connection
+    /// included, before its caller is told the database is unavailable.
+    deadline: Duration,
 }
 
 impl Db {
@@ -339,6 +371,16 @@ impl Db {
         Db {
             pool,
             engine: Engine::from_url(url),
+            deadline: timeout,
+        }
+    }
+
+    /// The same pool, with another deadline for each piece of work (the
+    /// background jobs, whose work may be long).
+    pub fn with_deadline(&self, deadline: Duration) -> Self {
+        Db {
+            deadline,
+            ..self.clone()
         }
     }
 
@@ -356,30 +398,34 @@ impl Db {
         E: Send + 'static,
     {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        let work = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(RunError::Unavailable)?;
             let result = f(&mut conn);
             conn.suspect = result.is_err();
             result.map_err(RunError::Failed)
-        })
-        .await
-        .map_err(|e| RunError::Cancelled(e.to_string()))?
+        });
+        // A database that stops answering without closing (a frozen proxy,
+        // a failover, a cut cable) must not hold the caller: past the
+        // deadline the answer is "unavailable". The blocking work goes on
+        // until the connection answers or fails, and its result is dropped.
+        match tokio::time::timeout(self.deadline, work).await {
+            Ok(done) => done.map_err(|e| RunError::Cancelled(e.to_string()))?,
+            Err(_) => Err(RunError::TimedOut(self.deadline)),
+        }
     }
 
     /// Whether the database answers within `timeout`.
     pub async fn ping(&self, timeout: Duration) -> bool {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), DbError> {
+        let work = tokio::task::spawn_blocking(move || -> Result<(), DbError> {
             let mut conn = pool
                 .get_timeout(timeout)
                 .map_err(|e| DbError::Migration(e.to_string()))?;
             let answered = conn.batch_execute("SELECT 1");
             conn.suspect = answered.is_err();
             Ok(answered?)
-        })
-        .await
-        .map(|r| r.is_ok())
-        .unwrap_or(false)
+        });
+        matches!(tokio::time::timeout(timeout, work).await, Ok(Ok(Ok(()))))
     }
 }
 
@@ -396,6 +442,8 @@ pub enum RunError<E> {
     Unavailable(r2d2::Error),
     /// The blocking task was cancelled or panicked.
     Cancelled(String),
+    /// No answer came within the deadline.
+    TimedOut(Duration),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for RunError<E> {
@@ -404,6 +452,7 @@ impl<E: std::fmt::Display> std::fmt::Display for RunError<E> {
             RunError::Failed(error) => error.fmt(f),
             RunError::Unavailable(error) => write!(f, "no database connection: {error}"),
             RunError::Cancelled(why) => write!(f, "database work cancelled: {why}"),
+            RunError::TimedOut(after) => write!(f, "no answer from the database within {after:?}"),
         }
     }
 }
@@ -479,4 +528,27 @@ extern "SQL" {
     /// SQL `lower()`: both engines have it, and it makes `LIKE` behave the
     /// same on both (SQLite's is case-insensitive, PostgreSQL's is not).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_network_limits_unless_they_set_their_own() {
+        let url = with_network_limits("postgres://u@db:5432/cv");
+        assert!(
+            url.starts_with("postgres://u@db:5432/cv?connect_timeout=5&keepalives=1"),
+            "{url}"
+        );
+        assert!(url.contains("&tcp_user_timeout=15000"));
+        let own = with_network_limits("postgres://u@db/cv?sslmode=require&connect_timeout=1");
+        assert!(
+            own.contains("connect_timeout=1") && !own.contains("connect_timeout=5"),
+            "{own}"
+        );
+        assert!(
+            own.starts_with("postgres://u@db/cv?sslmode=require&connect_timeout=1&keepalives=1")
+        );
+    }
 }

@@ -95,7 +95,9 @@ impl Worker {
             None => Transport::folder(folder)?,
         };
         Ok(Worker {
-            db,
+            // A day's reminders or a roll-up over a large district may take
+            // longer than a request may wait.
+            db: db.with_deadline(Duration::from_secs(5 * 60)),
             transport,
             from,
             host: host.to_owned(),

@@ -196,3 +196,73 @@ async fn every_response_carries_the_security_headers() {
         assert!(headers.contains_key("referrer-policy"), "{path}");
     }
 }
+
+/// PostgreSQL going silent — the proxy to it stops forwarding but closes
+/// nothing, as a hung proxy, a failover or a pulled cable do — is no hang:
+/// `/healthz` answers 503 within 2 s, every request within DB_TIMEOUT (the
+/// API in its JSON envelope), and all is served again once it answers.
+#[tokio::test]
+async fn a_silent_database_gets_prompt_503s_and_the_app_recovers_without_a_restart() {
+    const DB_TIMEOUT: Duration = Duration::from_secs(2);
+    let db = TestDb::postgres();
+    let proxy = TcpProxy::start(db.url()).await;
+    let through_proxy = proxy.url_for(db.url());
+    db.connect();
+    let app = spawn_app_on(db, |config| {
+        config.database_url = through_proxy;
+        config.db_timeout = DB_TIMEOUT;
+        config.db_pool_size = 4;
+    })
+    .await;
+    let (_, token) = app.token_for(&[campus_visits::domain::account::Role::Admin]);
+    app.sign_in_as(&[campus_visits::domain::account::Role::Admin])
+        .await;
+    assert_eq!(app.get("/admin/schools").await.status(), 200);
+
+    proxy.freeze();
+    let started = Instant::now();
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 503);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_millis(2500),
+        "healthz took {waited:?}"
+    );
+
+    for _ in 0..3 {
+        let started = Instant::now();
+        let page = app.get("/admin/schools").await;
+        assert_eq!(page.status(), 503);
+        let waited = started.elapsed();
+        assert!(
+            waited < DB_TIMEOUT + Duration::from_secs(1),
+            "a page took {waited:?}"
+        );
+    }
+    let started = Instant::now();
+    let api = crate::helpers::browser()
+        .get(app.url("/api/v1/schools"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 503);
+    let waited = started.elapsed();
+    assert!(
+        waited < DB_TIMEOUT + Duration::from_secs(1),
+        "the API took {waited:?}"
+    );
+    assert_eq!(crate::helpers::api_error(api).await["code"], "unavailable");
+
+    proxy.thaw();
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let status = app.get("/admin/schools").await.status().as_u16();
+        statuses.push(status);
+        if status == 200 && app.get("/healthz").await.status() == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(statuses.last(), Some(&200), "served again: {statuses:?}");
+}
