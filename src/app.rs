@@ -247,8 +247,56 @@ async fn openapi_json(api: actix_web::web::Data<utoipa::openapi::OpenApi>) -> Ht
     HttpResponse::Ok().json(api.get_ref())
 }
 
-async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-    Err(error::for_request(&req, AppError::not_found()))
+/// What no route answers: 405 with `Allow` when the address is served for
+/// other methods (TRACE on a page, DELETE on a school), 404 otherwise.
+async fn not_found(
+    req: HttpRequest,
+    api: actix_web::web::Data<utoipa::openapi::OpenApi>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let allowed = allowed_methods(req.path(), &api);
+    if allowed.is_empty() {
+        return Err(error::for_request(&req, AppError::not_found()));
+    }
+    let allow = allowed.join(", ");
+    let refusal = AppError::method_not_allowed(format!(
+        "{} is not served at this address; use {allow}.",
+        req.method()
+    ));
+    let mut response = error::for_request(&req, refusal).error_response();
+    response.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
+    );
+    Ok(response)
+}
+
+/// The methods served at `path`, by the page routes and the API document.
+fn allowed_methods(path: &str, api: &utoipa::openapi::OpenApi) -> Vec<String> {
+    use actix_web::dev::ResourceDef;
+    let mut methods = std::collections::BTreeSet::new();
+    for (method, pattern) in PAGE_ROUTES.iter().chain(OTHER_ROUTES) {
+        if ResourceDef::new(*pattern).is_match(path) {
+            methods.insert(method.to_uppercase());
+        }
+    }
+    for (pattern, item) in &api.paths.paths {
+        if ResourceDef::new(pattern.as_str()).is_match(path) {
+            let served = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            methods.extend(
+                served
+                    .iter()
+                    .filter(|(_, s)| *s)
+                    .map(|(m, _)| (*m).to_owned()),
+            );
+        }
+    }
+    methods.into_iter().collect()
 }
 
 /// Sessions in a signed and encrypted cookie: `HttpOnly`, `SameSite=Lax`,

@@ -25,6 +25,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
@@ -41,6 +42,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -120,6 +122,10 @@ impl AppError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, message)
+    }
+
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::MethodNotAllowed, message)
     }
 
     /// A body over the limit of `limit_kib` KiB.

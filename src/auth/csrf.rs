@@ -32,8 +32,12 @@ pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req.headers().contains_key(header::AUTHORIZATION)
+    // Only these methods change anything (no route takes another); the
+    // rest (GET, HEAD, OPTIONS, TRACE…) pass on, to an answer or a 405.
+    if !matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) || req.headers().contains_key(header::AUTHORIZATION)
         || req.path().starts_with(EXEMPT_PREFIX)
     {
         return next
@@ -47,7 +51,17 @@ pub async fn protect(
         let response = error.error_response();
         Ok(req.into_response(response).map_into_right_body())
     };
-    let expected = session::read(&req.get_session()).map(|s| s.csrf);
+    let state = session::read(&req.get_session());
+    // An API call with neither a token nor a signed-in session carries no
+    // ambient authority to forge: let it through to be refused with 401
+    // and `WWW-Authenticate: Bearer`, as a missing credential is.
+    if req.path().starts_with("/api/") && state.as_ref().is_none_or(|s| s.user_id.is_none()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let expected = state.map(|s| s.csrf);
     let presented = match req.headers().get(HEADER) {
         Some(value) => Some(value.to_str().unwrap_or("").to_owned()),
         None if is_form(&req) => {

@@ -72,8 +72,10 @@ pub struct ListQuery {
     /// Part of a name, code or email to look for, in any case.
     pub q: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
-    /// Rows per page (1–200, default 50).
+    /// Rows per page (1–200, default 50); outside that, 422 from the API.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
     /// `true` (or `on`) to include deactivated records.
     #[param(value_type = Option<String>)]

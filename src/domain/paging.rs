@@ -22,6 +22,29 @@ impl PageRequest {
         }
     }
 
+    /// As [`PageRequest::new`], for a client that must be told: a page below
+    /// 1 or rows per page outside 1–200 are refused, naming the field.
+    pub fn checked(
+        page: Option<u32>,
+        per_page: Option<u32>,
+    ) -> Result<Self, crate::domain::FieldErrors> {
+        let mut errors = crate::domain::FieldErrors::new();
+        if page == Some(0) {
+            errors.add("page", "Pages are numbered from 1.");
+        }
+        if per_page.is_some_and(|n| !(1..=Self::MAX_PER_PAGE).contains(&n)) {
+            errors.add(
+                "per_page",
+                format!("Ask for 1 to {} rows per page.", Self::MAX_PER_PAGE),
+            );
+        }
+        if errors.is_empty() {
+            Ok(Self::new(page, per_page))
+        } else {
+            Err(errors)
+        }
+    }
+
     pub fn offset(self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
@@ -95,6 +118,30 @@ mod tests {
                 PageRequest::new(Some(page), Some(per_page)),
             );
             assert_eq!((got.items.as_slice(), got.total), (rows, 5), "page {page}");
+        }
+    }
+
+    #[test]
+    fn a_checked_page_request_refuses_what_is_out_of_range() {
+        assert_eq!(
+            PageRequest::checked(Some(2), Some(200)),
+            Ok(PageRequest {
+                page: 2,
+                per_page: 200
+            })
+        );
+        assert_eq!(
+            PageRequest::checked(None, None),
+            Ok(PageRequest::new(None, None))
+        );
+        for (page, per_page, field) in [
+            (Some(0), None, "page"),
+            (None, Some(0), "per_page"),
+            (None, Some(201), "per_page"),
+            (None, Some(u32::MAX), "per_page"),
+        ] {
+            let errors = PageRequest::checked(page, per_page).unwrap_err();
+            assert!(errors.get(field).is_some(), "{page:?} {per_page:?}");
         }
     }
 

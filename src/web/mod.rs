@@ -155,6 +155,11 @@ impl ListQuery {
         PageRequest::new(self.page, self.per_page)
     }
 
+    /// The page asked for, refused (422) when out of range: for the API.
+    pub fn checked_page_request(&self) -> Result<PageRequest, crate::domain::FieldErrors> {
+        PageRequest::checked(self.page, self.per_page)
+    }
+
     pub fn search(&self) -> Option<String> {
         self.q
             .as_deref()

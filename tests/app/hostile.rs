@@ -478,3 +478,67 @@ async fn dates_outside_1990_to_2100_are_refused_with_the_field_named() {
     let stored = stored.iter().find(|i| i.id == item.id).unwrap();
     assert_eq!(stored.due_on, item.due_on, "nothing changed");
 }
+
+#[tokio::test]
+async fn methods_an_address_does_not_serve_get_405_with_allow_and_a_missing_token_401() {
+    let app = spawn_app().await;
+    let client = browser();
+    let trace = client
+        .request(reqwest::Method::TRACE, app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trace.status(), 405);
+    assert_eq!(trace.headers()["allow"], "GET, POST");
+
+    let s = story(&app);
+    let delete = client
+        .delete(app.url(&format!("/api/v1/schools/{}", s.school)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), 405);
+    assert_eq!(delete.headers()["allow"], "GET, PUT");
+    assert_eq!(api_error(delete).await["code"], "method_not_allowed");
+    let nowhere = client.get(app.url("/api/v1/nowhere")).send().await.unwrap();
+    assert_eq!(nowhere.status(), 404);
+
+    // A write with no credential at all is 401, not a CSRF refusal.
+    let anonymous = client
+        .post(app.url("/api/v1/schools"))
+        .json(&json!({"name": "Elm", "code": "ELM", "level": "middle"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+
+    let (_, token) = app.token_for(&[Role::Admin]);
+    for query in [
+        "per_page=2147483648",
+        "per_page=0",
+        "per_page=201",
+        "page=0",
+    ] {
+        for list in ["/api/v1/schools", "/api/v1/items", "/api/v1/visits"] {
+            let listed = client
+                .get(app.url(&format!("{list}?{query}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                matches!(listed.status().as_u16(), 400 | 422),
+                "{list}?{query}: {}",
+                listed.status()
+            );
+        }
+    }
+    let fine = client
+        .get(app.url("/api/v1/schools?per_page=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fine.status(), 200);
+}

@@ -71,7 +71,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let include_inactive = query.include_inactive();
-    let page_request = query.page_request();
+    let page_request = query.checked_page_request()?;
     let page = db
         .run(move |conn| db::departments::list(conn, include_inactive, page_request))
         .await?;

@@ -50,7 +50,7 @@ pub async fn list(
     query: web::Query<super::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let frameworks = db.run(db::frameworks::list).await?;
-    let request = crate::domain::paging::PageRequest::new(query.page, query.per_page);
+    let request = crate::domain::paging::PageRequest::checked(query.page, query.per_page)?;
     let page = crate::domain::paging::Page::slice(frameworks, request);
     Ok(
         HttpResponse::Ok().json(super::Listing::of(page, |f| FrameworkSummaryOut {

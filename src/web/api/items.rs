@@ -126,9 +126,12 @@ async fn items_of_visit(
 }
 
 /// One page of `items`, in the shape of every list.
-fn listing(items: Vec<ItemOut>, page: &PageQuery) -> Listing<ItemOut> {
-    let request = PageRequest::new(page.page, page.per_page);
-    Listing::of(Page::slice(items, request), |i| i)
+fn listing(
+    items: Vec<ItemOut>,
+    page: &PageQuery,
+) -> Result<Listing<ItemOut>, crate::domain::FieldErrors> {
+    let request = PageRequest::checked(page.page, page.per_page)?;
+    Ok(Listing::of(Page::slice(items, request), |i| i))
 }
 
 /// A visit's items (proposals included for its team and the planners).
@@ -145,7 +148,7 @@ pub async fn for_visit(
 ) -> Result<HttpResponse, ApiError> {
     let visit = visible_visit(&user, &db, path.id).await?;
     let items = items_of_visit(&user, &db, visit.id).await?;
-    Ok(HttpResponse::Ok().json(listing(items, &page)))
+    Ok(HttpResponse::Ok().json(listing(items, &page)?))
 }
 
 /// Two proposals of one visit to merge.
@@ -180,7 +183,7 @@ pub async fn merge(
     db.run(move |conn| actions::items::merge(conn, &actor, visit_id, input.into, input.from))
         .await?;
     let items = items_of_visit(&user, &db, visit_id).await?;
-    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())))
+    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())?))
 }
 
 /// Proposes items from a debriefed visit's evidence (its team and the
@@ -296,7 +299,7 @@ pub async fn publish(
     db.run(move |conn| actions::items::publish(conn, &actor, visit_id, &base))
         .await?;
     let items = items_of_visit(&user, &db, visit_id).await?;
-    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())))
+    Ok(HttpResponse::Ok().json(listing(items, &PageQuery::everything())?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -314,8 +317,10 @@ pub struct ItemQuery {
     #[serde(default)]
     pub mine: bool,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
-    /// Rows per page (1–200, default 50).
+    /// Rows per page (1–200, default 50); outside that, 422.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -347,7 +352,7 @@ pub async fn list(
         per_page: query.per_page,
     };
     let items = items.into_iter().map(ItemOut::from).collect();
-    Ok(HttpResponse::Ok().json(listing(items, &page)))
+    Ok(HttpResponse::Ok().json(listing(items, &page)?))
 }
 
 async fn detail(user: &CurrentUser, db: &Db, id: i64) -> Result<ItemDetailOut, AppError> {

@@ -110,8 +110,10 @@ impl<T: utoipa::ToSchema> Listing<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
-    /// Rows per page (1–200, default 50).
+    /// Rows per page (1–200, default 50); outside that, 422.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

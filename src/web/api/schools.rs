@@ -87,7 +87,7 @@ pub async fn list(
         search: query.search(),
         include_inactive: query.include_inactive(),
     };
-    let page_request = query.page_request();
+    let page_request = query.checked_page_request()?;
     let page = db
         .run(move |conn| db::schools::list(conn, &filter, page_request))
         .await?;

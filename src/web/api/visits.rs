@@ -142,8 +142,10 @@ pub struct VisitId {
 #[derive(Deserialize, IntoParams)]
 pub struct VisitQuery {
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
-    /// Rows per page (1–200, default 50).
+    /// Rows per page (1–200, default 50); outside that, 422.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
     /// Only visits to this campus.
     pub school_id: Option<i64>,
@@ -176,7 +178,7 @@ pub async fn list(
         school_id: query.school_id,
         from: query.from,
     };
-    let page_request = PageRequest::new(query.page, query.per_page);
+    let page_request = PageRequest::checked(query.page, query.per_page)?;
     let page = db
         .run(move |conn| db::visits::list(conn, &viewer, &filter, page_request))
         .await?;
@@ -526,7 +528,7 @@ pub async fn observations(
             Ok((db::observations::for_visit(conn, visit_id)?, code_of))
         })
         .await?;
-    let request = PageRequest::new(query.page, query.per_page);
+    let request = PageRequest::checked(query.page, query.per_page)?;
     Ok(HttpResponse::Ok().json(Listing::of(
         crate::domain::paging::Page::slice(found, request),
         |o| ObservationOut::of(o, &code_of),
