@@ -150,6 +150,7 @@ route_table! {
     get "/healthz" => web::health::healthz;
     get "/static/{name}" => web::assets::asset;
     get "/sw.js" => web::assets::service_worker;
+    get "/favicon.ico" => web::assets::favicon;
     get "/sign-in" => web::auth::sign_in_page;
     post "/sign-in" => web::auth::sign_in;
     post "/sign-out" => web::auth::sign_out;

@@ -9,6 +9,8 @@ pub const STYLESHEET: &str = include_str!("assets/style.css");
 pub const CAPTURE_SCRIPT: &str = include_str!("assets/capture.js");
 pub const OUTBOX_SCRIPT: &str = include_str!("assets/outbox.js");
 const SERVICE_WORKER: &str = include_str!("assets/sw.js");
+/// The site's icon, served at `/favicon.ico` (where browsers look first).
+pub const ICON: &str = include_str!("assets/icon.svg");
 
 /// FNV-1a: a stable fingerprint of the stylesheet's bytes.
 fn fingerprint(bytes: &[u8]) -> u64 {

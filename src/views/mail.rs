@@ -61,7 +61,8 @@ pub fn list(ctx: &Ctx, messages: &[Listed], showing: &str, done: Option<&str>) -
                                     td {
                                         @if message.status == "waiting" { "Next try " (message.next_attempt_at.format("%Y-%m-%d %H:%M")) }
                                         @if message.status == "sent" { @if let Some(at) = message.sent_at { "Sent " (at.format("%Y-%m-%d %H:%M")) } }
-                                        @if !message.last_error.is_empty() { @if message.status == "waiting" { br; } (message.last_error) }
+                                        // A sent message's earlier failure is history, not a problem.
+                                        @if !message.last_error.is_empty() && message.status != "sent" { @if message.status == "waiting" { br; } (message.last_error) }
                                     }
                                     td {
                                         @if message.status == "failed" {

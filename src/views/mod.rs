@@ -117,6 +117,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
                 @if !ctx.csrf.is_empty() { meta name="csrf-token" content=(ctx.csrf); }
                 title { (title) " · campus-visits" }
                 link rel="stylesheet" href=(assets::stylesheet_path());
+                link rel="icon" type="image/svg+xml" href="/favicon.ico";
             }
             body {
                 a.skip href="#main" { "Skip to content" }

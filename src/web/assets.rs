@@ -11,6 +11,13 @@ use crate::views::assets::{
 };
 
 /// `/sw.js`: at the root so that it may serve the capture pages.
+/// The site's icon, for the browser's tab and bookmarks.
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .body(crate::views::assets::ICON)
+}
+
 pub async fn service_worker() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))

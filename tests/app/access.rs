@@ -34,6 +34,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/sign-in", Public),
     ("post", "/sign-in", Public),
     ("post", "/sign-out", Public),
+    ("get", "/favicon.ico", Public),
     ("get", "/api/v1/openapi.json", Public),
     ("get", "/api/v1/session", SignedIn),
     ("get", "/api/v1/visits/{id}/items", SignedIn),

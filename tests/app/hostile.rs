@@ -542,3 +542,38 @@ async fn methods_an_address_does_not_serve_get_405_with_allow_and_a_missing_toke
         .unwrap();
     assert_eq!(fine.status(), 200);
 }
+
+#[tokio::test]
+async fn a_sent_message_shows_no_earlier_error_and_every_page_has_an_icon() {
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let message = campus_visits::db::outbox::NewMessage {
+        kind: "test".to_owned(),
+        recipient: "ana@district.example.org".to_owned(),
+        recipient_id: None,
+        subject: "Hello".to_owned(),
+        text_body: "Hi".to_owned(),
+        html_body: "<p>Hi</p>".to_owned(),
+        dedupe_key: None,
+        list_unsubscribe: None,
+    };
+    db::outbox::enqueue(&mut conn, &message).unwrap();
+    let claimed = db::outbox::claim(&mut conn, 1, chrono::Duration::seconds(60)).unwrap();
+    let id = claimed[0].id;
+    let later = db::now() + chrono::Duration::seconds(1);
+    db::outbox::mark_retry(&mut conn, id, later, "421 try again later").unwrap();
+    app.sign_in_as(&[Role::Admin]).await;
+    assert!(app
+        .get_text("/admin/mail")
+        .await
+        .contains("421 try again later"));
+    db::outbox::mark_sent(&mut conn, id).unwrap();
+    let page = app.get_text("/admin/mail?status=sent").await;
+    assert!(page.contains("Sent "), "{page}");
+    assert!(!page.contains("421 try again later"), "{page}");
+
+    assert!(page.contains(r#"rel="icon""#));
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+}
