@@ -87,7 +87,7 @@ pub fn page(
                 div.actions { button type="submit" { "Create a token" } }
             }
             @if !tokens.is_empty() {
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label="API tokens" {
                     table {
                         caption { "Your tokens, newest first" }
                         thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { "Last used" } th scope="col" { "Status" } } }

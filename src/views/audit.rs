@@ -43,7 +43,7 @@ pub fn list(ctx: &Ctx, events: &Page<Event>, query: &AuditQuery) -> Markup {
                 (filter_field("to", "To", &query.to, "YYYY-MM-DD, inclusive"))
                 button.secondary type="submit" { "Filter" }
             }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Audit events" {
                 table {
                     caption { "Audit events" }
                     thead { tr {

@@ -146,7 +146,7 @@ pub fn page(
                         @let ids: Vec<i64> = domain.indicators.iter().map(|i| i.id).collect();
                         @let rollup = roll_up(&ids, &snapshots);
                         h2 { (domain.name) }
-                        div.table-wrap {
+                        div.table-wrap tabindex="0" role="region" aria-label=(domain.name) {
                             table.rollup {
                                 thead { tr {
                                     th scope="col" { "Look-for" } th scope="col" { "All snapshots" }

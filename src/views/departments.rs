@@ -36,7 +36,7 @@ pub fn list(
                     a.button.secondary href="/admin/departments?inactive=on" { "Show deactivated" }
                 }
             }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Departments" {
                 table {
                     caption { "Departments in name order" }
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Contact email" } th scope="col" { "Status" } } }

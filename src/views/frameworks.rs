@@ -23,7 +23,7 @@ pub fn list(ctx: &Ctx, frameworks: &[Summary]) -> Markup {
             h1 { "Look-for frameworks" }
             p.lede { "A framework is editable (by importing the same version again) until an observation uses it; then it is frozen, and a change becomes a new version." }
             div.actions { a.button href="/admin/frameworks/import" { "Import a framework" } }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Look-for frameworks" {
                 table {
                     caption { "Frameworks by name, newest version first" }
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Version" } th scope="col" { "Look-fors" } th scope="col" { "State" } } }
@@ -65,7 +65,7 @@ pub fn show(ctx: &Ctx, framework: &Framework, done: Option<&str>) -> Markup {
             }
             @for domain in &framework.domains {
                 h2 { (domain.name) }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label=(domain.name) {
                     table {
                         thead { tr { th scope="col" { "Code" } th scope="col" { "Look-for" } th scope="col" { "Owning department" } } }
                         tbody {

@@ -66,7 +66,7 @@ fn counts_table(caption: &str, first: &str, rows: &[(Markup, &ItemCounts)]) -> M
         .filter(|s| *s != Status::Proposed)
         .collect();
     html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(caption) {
             table.counts {
                 caption { (caption) }
                 thead { tr {
@@ -157,7 +157,7 @@ pub fn overview(
             }
             h2 #heat-map { "Look-fors at each campus's latest visit" }
             (legend())
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Look-fors at each campus’s latest visit" {
                 table.heat-map {
                     caption { "Campuses (" (campuses.total) "), when each was last and will next be visited, and its look-fors" }
                     thead { tr {
@@ -257,7 +257,7 @@ pub fn campus(ctx: &Ctx, data: &CampusPage) -> Markup {
             h2 #visits { "Visits" }
             @if data.campus.visits.is_empty() { p { "No visits yet." } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" role="region" aria-label="Visits" { table {
                     thead { tr { th scope="col" { "Date" } th scope="col" { "Status" } th scope="col" { "Lead" } th scope="col" class="num" { "Snapshots" } th scope="col" { "Report" } } }
                     tbody {
                         @for visit in &data.campus.visits {
@@ -275,7 +275,7 @@ pub fn campus(ctx: &Ctx, data: &CampusPage) -> Markup {
             h2 #items { "Action items and what later visits found" }
             @if data.items.is_empty() { p { "No published action items." } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" role="region" aria-label="Action items and what later visits found" { table {
                     thead { tr {
                         th scope="col" { "Item" } th scope="col" { "For" } th scope="col" { "Raised" }
                         th scope="col" { "Status" } th scope="col" { "Checked at later visits" }
@@ -410,7 +410,7 @@ pub fn impact(
             }
             @if summaries.is_empty() { p { "No published item is tied to a look-for with evidence yet." } }
             @else {
-                div.table-wrap { table.counts {
+                div.table-wrap tabindex="0" role="region" aria-label="Items × look-fors, per department" { table.counts {
                     caption { "Items × look-fors, per department" }
                     thead { tr {
                         th scope="col" { "Department" }
@@ -438,7 +438,7 @@ pub fn impact(
                 } }
             }
             h2 { "Items" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Items and their look-fors at the next visit" { table {
                 thead { tr {
                     th scope="col" { "Item" } th scope="col" { "Campus" } th scope="col" { "Look-for" }
                     th scope="col" { "When raised" } th scope="col" { "At the next visit" } th scope="col" { "Movement" }

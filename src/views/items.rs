@@ -153,7 +153,7 @@ fn table(items: &[Item], today: NaiveDate, caption: &str, show_campus: bool) -> 
     html! {
         @if items.is_empty() { p { "No items." } }
         @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(caption) {
                 table {
                     caption { (caption) }
                     thead { tr {

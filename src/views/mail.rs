@@ -42,7 +42,7 @@ pub fn list(ctx: &Ctx, messages: &[Listed], showing: &str, done: Option<&str>) -
             }
             @if messages.is_empty() { p { "No messages." } }
             @else {
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label="Messages" {
                     table {
                         caption { (super::count(messages.len(), "message", "messages")) }
                         thead { tr {

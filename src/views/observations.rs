@@ -154,7 +154,7 @@ pub fn list(observations: &[Observation], visit_id: i64, viewer_id: i64) -> Mark
     html! {
         @if observations.is_empty() { p { "No observations yet." } }
         @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Snapshots recorded" {
                 table {
                     caption { (super::count(observations.len(), "observation", "observations")) ", oldest first" }
                     thead { tr { th scope="col" { "Time" } th scope="col" { "Setting" } th scope="col" { "Context" } th scope="col" { "Look-fors ticked" } th scope="col" { "By" } } }

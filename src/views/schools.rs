@@ -36,7 +36,7 @@ pub fn list(ctx: &Ctx, schools: &Page<School>, query: &ListQuery, done: Option<&
                 (checkbox("inactive", "Include deactivated", inactive))
                 button.secondary type="submit" { "Search" }
             }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Schools" {
                 table {
                     caption { "Schools in name order" }
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Code" } th scope="col" { "Level" } th scope="col" { "Status" } } }

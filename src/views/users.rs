@@ -42,7 +42,7 @@ pub fn list(ctx: &Ctx, users: &Page<User>, query: &ListQuery, done: Option<&str>
                 (checkbox("inactive", "Include deactivated", inactive))
                 button.secondary type="submit" { "Search" }
             }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="People" {
                 table {
                     caption { "People in name order" }
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "School" } th scope="col" { "Department" } th scope="col" { "Status" } } }

@@ -47,7 +47,7 @@ pub fn list(ctx: &Ctx, visits: &Page<ListItem>, all: bool, can_plan: bool) -> Ma
                 @if all { a.button.secondary href="/visits" { "Upcoming only" } }
                 @else { a.button.secondary href="/visits?when=all" { "Include past visits" } }
             }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Visits" {
                 table {
                     caption { @if all { "All visits you can see, newest first" } @else { "Upcoming visits you can see" } }
                     thead { tr { th scope="col" { "Date" } th scope="col" { "Campus" } th scope="col" { "Status" } th scope="col" { "Focus" } } }
@@ -271,7 +271,7 @@ pub fn plan(
                 @else {
                     form method="post" action="/visits/plan" {
                         (csrf_field(ctx))
-                        div.table-wrap {
+                        div.table-wrap tabindex="0" role="region" aria-label="Proposed visits" {
                             table {
                                 caption { "Untick a visit to leave it out; change a date if needed." }
                                 thead { tr { th scope="col" { "Keep" } th scope="col" { "Date" } th scope="col" { "Campus" } th scope="col" { "Last visit" } } }

@@ -784,3 +784,129 @@ async fn the_dashboards_fit_a_tablet_and_a_desktop() {
         assert_eq!(seen[2].charts, 1, "the department's look-fors");
     }
 }
+
+/// axe-core, the accessibility engine: `AXE_CORE_JS`, or where `.ci/run`
+/// installs it (`npm install --prefix target/axe axe-core`).
+fn axe_source() -> String {
+    const PREFIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/axe");
+    let path = std::env::var("AXE_CORE_JS")
+        .unwrap_or_else(|_| format!("{PREFIX}/node_modules/axe-core/axe.min.js"));
+    if !std::path::Path::new(&path).exists() {
+        let fetched = Command::new("npm")
+            .args([
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                PREFIX,
+            ])
+            .arg("axe-core@4.14.1")
+            .status();
+        assert!(
+            fetched.is_ok_and(|s| s.success()),
+            "fetching axe-core with npm failed; install npm, or set AXE_CORE_JS"
+        );
+    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is needed at {path} ({e}): npm install --prefix target/axe axe-core@4.14.1"
+        )
+    })
+}
+
+/// The WCAG 2.1 A and AA violations axe finds on each of `paths`, as
+/// "page: rule (impact) × nodes" lines.
+async fn axe_violations(
+    driver: &WebDriver,
+    app: &TestApp,
+    email: Option<&str>,
+    paths: &[String],
+) -> WebDriverResult<Vec<String>> {
+    let axe = axe_source();
+    if let Some(email) = email {
+        assert!(sign_in(driver, app, email).await?, "signed in");
+    }
+    let mut found = Vec::new();
+    for path in paths {
+        driver.goto(app.url(path)).await?;
+        driver.execute(&axe, Vec::new()).await?;
+        let result: serde_json::Value = driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+                   .then(r => done(r.violations.map(v =>
+                       [v.id, v.impact, v.nodes.length, v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')])))
+                   .catch(e => done([['axe failed', String(e), 0, '']]));",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .clone();
+        for v in result.as_array().into_iter().flatten() {
+            found.push(format!(
+                "{path}: {} ({}) × {} at {}",
+                v[0], v[1], v[2], v[3]
+            ));
+        }
+    }
+    Ok(found)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_at_tablet_and_desktop_size() {
+    let app = spawn_app().await;
+    let s = crate::items::story(&app);
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let visit = items[0].visit_id;
+    let admin = app.create_user(&[Role::Admin], None, None);
+    let pages: Vec<String> = [
+        "/".to_owned(),
+        "/visits".to_owned(),
+        "/visits/new".to_owned(),
+        format!("/visits/{visit}"),
+        format!("/visits/{visit}/debrief"),
+        format!("/visits/{visit}/items"),
+        format!("/visits/{visit}/report"),
+        format!("/items/{}", items[0].id),
+        "/items".to_owned(),
+        format!("/schools/{}/items", s.school),
+        "/overview".to_owned(),
+        format!("/schools/{}", s.school),
+        format!("/departments/{}", s.curriculum),
+        "/admin/schools".to_owned(),
+        "/admin/departments".to_owned(),
+        "/admin/users".to_owned(),
+        "/admin/frameworks".to_owned(),
+        format!("/admin/frameworks/{}", s.framework),
+        "/admin/audit".to_owned(),
+        "/admin/mail".to_owned(),
+        "/admin/settings".to_owned(),
+        "/account".to_owned(),
+        "/account/mail".to_owned(),
+        "/exports".to_owned(),
+    ]
+    .into();
+    let public: Vec<String> = ["/sign-in", "/password/forgot"].map(str::to_owned).into();
+    let mut all = Vec::new();
+    for (size, width, height) in [("tablet", 820, 1180), ("desktop", 1366, 900)] {
+        let chromedriver = ChromeDriver::start();
+        let driver =
+            tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(width, height))
+                .await
+                .expect("a browser within a minute");
+        let outcome = tokio::time::timeout(Duration::from_secs(150), async {
+            let mut found = axe_violations(&driver, &app, None, &public).await?;
+            found.extend(axe_violations(&driver, &app, Some(&admin.email), &pages).await?);
+            Ok::<_, WebDriverError>(found)
+        })
+        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+        let found = outcome
+            .expect("axe within 150 seconds")
+            .expect("the browser ran");
+        all.extend(found.into_iter().map(|f| format!("{size} {f}")));
+    }
+    assert!(all.is_empty(), "axe found:\n{}", all.join("\n"));
+}
