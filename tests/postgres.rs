@@ -21,6 +21,8 @@ mod directory_pages;
 mod exports;
 #[path = "app/frameworks.rs"]
 mod frameworks;
+#[path = "app/fuzz.rs"]
+mod fuzz;
 #[path = "app/health.rs"]
 mod health;
 #[path = "app/helpers.rs"]

@@ -13,6 +13,7 @@ mod cli;
 mod directory_pages;
 mod exports;
 mod frameworks;
+mod fuzz;
 mod health;
 mod helpers;
 mod hostile;
