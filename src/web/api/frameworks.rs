@@ -27,8 +27,22 @@ pub struct FrameworkSummaryOut {
 pub struct FrameworkOut {
     pub id: i64,
     pub frozen: bool,
-    #[serde(flatten)]
-    pub framework: FrameworkDoc,
+    pub name: String,
+    pub version: i64,
+    pub domains: Vec<crate::domain::framework::DomainDoc>,
+}
+
+impl FrameworkOut {
+    fn of(framework: &crate::db::frameworks::Framework) -> Self {
+        let doc = framework.to_doc();
+        Self {
+            id: framework.id,
+            frozen: framework.frozen,
+            name: doc.name,
+            version: doc.version,
+            domains: doc.domains,
+        }
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -76,11 +90,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let framework = db.run(move |conn| db::frameworks::load(conn, id)).await?;
-    Ok(HttpResponse::Ok().json(FrameworkOut {
-        id: framework.id,
-        frozen: framework.frozen,
-        framework: framework.to_doc(),
-    }))
+    Ok(HttpResponse::Ok().json(FrameworkOut::of(&framework)))
 }
 
 /// Imports a framework. The same name and version replaces it while no
@@ -121,11 +131,7 @@ pub async fn import(
     match outcome {
         Ok(framework) => Ok(created(
             format!("/api/v1/frameworks/{}", framework.id),
-            &FrameworkOut {
-                id: framework.id,
-                frozen: framework.frozen,
-                framework: framework.to_doc(),
-            },
+            &FrameworkOut::of(&framework),
         )),
         Err(problems) => {
             let mut fields = FieldErrors::new();
