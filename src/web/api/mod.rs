@@ -75,7 +75,78 @@ pub fn describe(mut api: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    declare_common_errors(&mut api);
     api
+}
+
+/// Declares on every operation the errors any of them can answer, in the
+/// one envelope: 400 (an address or body not understood), 401 and 403
+/// (who is asking), 404 for an operation on a record, 413, 415 and 422 for
+/// one with a body, 503 (the database not answering). An operation's own
+/// declaration of a status is kept.
+fn declare_common_errors(api: &mut OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let on_record = path.contains('{');
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = operation.request_body.is_some();
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
+            let mut common = vec![
+                ("400", "The address or the body could not be read (a query value, a control character, JSON that does not parse)."),
+                ("401", "No valid token."),
+                ("403", "The token's owner may not do this."),
+                ("503", "The database is not answering; try again."),
+            ];
+            if on_record {
+                common.push(("404", "No such record, or not one the caller may see."));
+            }
+            if has_query && !has_body {
+                common.push((
+                    "422",
+                    "A query value is out of range (`page`, `per_page`); `fields` says which.",
+                ));
+            }
+            if has_body {
+                common.push(("413", "The body is larger than 256 KiB."));
+                common.push(("415", "The body is not sent as application/json."));
+                common.push((
+                    "422",
+                    "A field is missing, unknown or invalid; `fields` says which.",
+                ));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
 }
 
 /// A `201 Created` answer with the new record and where it lives.
