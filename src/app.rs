@@ -88,8 +88,10 @@ impl Application {
                 .map(|app| app.service(openapi_json))
                 .service(scope("/api/v1").configure(web::api::configure))
                 .split_for_parts();
-            let openapi = actix_web::web::Data::new(web::api::describe(api));
-            app.app_data(openapi)
+            let openapi = web::api::describe(api);
+            let methods = actix_web::web::Data::new(RouteMethods::new(&openapi));
+            app.app_data(actix_web::web::Data::new(openapi))
+                .app_data(methods)
                 .configure(routes)
                 .default_service(actix_web::web::to(not_found))
                 .wrap(from_fn(web::guard::plain_text_only))
@@ -248,13 +250,61 @@ async fn openapi_json(api: actix_web::web::Data<utoipa::openapi::OpenApi>) -> Ht
     HttpResponse::Ok().json(api.get_ref())
 }
 
+/// Every address pattern the app serves with its methods, from the page
+/// routes and the API document: built once per worker, read on a 404.
+struct RouteMethods(Vec<(actix_web::dev::ResourceDef, &'static str)>);
+
+impl RouteMethods {
+    fn new(api: &utoipa::openapi::OpenApi) -> Self {
+        use actix_web::dev::ResourceDef;
+        let mut routes: Vec<(ResourceDef, &'static str)> = PAGE_ROUTES
+            .iter()
+            .chain(OTHER_ROUTES)
+            .map(|(method, pattern)| {
+                let method = match *method {
+                    "post" => "POST",
+                    "put" => "PUT",
+                    "patch" => "PATCH",
+                    "delete" => "DELETE",
+                    _ => "GET",
+                };
+                (ResourceDef::new(*pattern), method)
+            })
+            .collect();
+        for (pattern, item) in &api.paths.paths {
+            let served = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (method, _) in served.into_iter().filter(|(_, s)| *s) {
+                routes.push((ResourceDef::new(pattern.as_str()), method));
+            }
+        }
+        Self(routes)
+    }
+
+    /// The methods served at `path`, in order.
+    fn at(&self, path: &str) -> Vec<&'static str> {
+        let methods: std::collections::BTreeSet<&'static str> = self
+            .0
+            .iter()
+            .filter(|(pattern, _)| pattern.is_match(path))
+            .map(|(_, method)| *method)
+            .collect();
+        methods.into_iter().collect()
+    }
+}
+
 /// What no route answers: 405 with `Allow` when the address is served for
 /// other methods (TRACE on a page, DELETE on a school), 404 otherwise.
 async fn not_found(
     req: HttpRequest,
-    api: actix_web::web::Data<utoipa::openapi::OpenApi>,
+    routes: actix_web::web::Data<RouteMethods>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let allowed = allowed_methods(req.path(), &api);
+    let allowed = routes.at(req.path());
     if allowed.is_empty() {
         return Err(error::for_request(&req, AppError::not_found()));
     }
@@ -269,35 +319,6 @@ async fn not_found(
         HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
     );
     Ok(response)
-}
-
-/// The methods served at `path`, by the page routes and the API document.
-fn allowed_methods(path: &str, api: &utoipa::openapi::OpenApi) -> Vec<String> {
-    use actix_web::dev::ResourceDef;
-    let mut methods = std::collections::BTreeSet::new();
-    for (method, pattern) in PAGE_ROUTES.iter().chain(OTHER_ROUTES) {
-        if ResourceDef::new(*pattern).is_match(path) {
-            methods.insert(method.to_uppercase());
-        }
-    }
-    for (pattern, item) in &api.paths.paths {
-        if ResourceDef::new(pattern.as_str()).is_match(path) {
-            let served = [
-                ("GET", item.get.is_some()),
-                ("POST", item.post.is_some()),
-                ("PUT", item.put.is_some()),
-                ("PATCH", item.patch.is_some()),
-                ("DELETE", item.delete.is_some()),
-            ];
-            methods.extend(
-                served
-                    .iter()
-                    .filter(|(_, s)| *s)
-                    .map(|(m, _)| (*m).to_owned()),
-            );
-        }
-    }
-    methods.into_iter().collect()
 }
 
 /// Sessions in a signed and encrypted cookie: `HttpOnly`, `SameSite=Lax`,

@@ -22,13 +22,13 @@ use crate::error::{self, AppError, ErrorCode, BODY_LIMIT};
 pub fn check_pairs(encoded: &[u8]) -> FieldErrors {
     let mut errors = FieldErrors::new();
     for (name, value) in form_urlencoded::parse(encoded) {
-        if let Err(message) = plain_text(&name).and_then(|_| plain_text(&value)) {
-            let field = if plain_text(&name).is_ok() {
-                name.into_owned()
-            } else {
-                "field name".to_owned()
-            };
-            errors.add(&field, message);
+        match plain_text(&name) {
+            Err(message) => errors.add("field name", message),
+            Ok(()) => {
+                if let Err(message) = plain_text(&value) {
+                    errors.add(&name, message);
+                }
+            }
         }
     }
     errors

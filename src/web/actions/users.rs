@@ -9,19 +9,20 @@ use crate::domain::user::NewUser;
 
 /// Refuses (409, the field named) a change that would leave the district
 /// without an active administrator or lock the actor out of their own
-/// account.
+/// account. `admin_after` is `None` when the person's roles stay as they are.
 fn keeps_administration(
     conn: &mut DbConn,
     actor: &Actor,
     id: i64,
     stays_active: bool,
-    admin_after: bool,
+    admin_after: Option<bool>,
 ) -> Result<(), WriteError> {
     let account = db::accounts::find(conn, id)?;
+    let is_admin = account.roles.contains(&Role::Admin);
     let change = AdminChange {
         own_account: actor.id == id,
-        admin_before: account.active && account.roles.contains(&Role::Admin),
-        admin_after,
+        admin_before: account.active && is_admin,
+        admin_after: admin_after.unwrap_or(is_admin),
         stays_active,
         active_admins: db::users::holders(conn, Role::Admin)?.len() as i64,
     };
@@ -42,10 +43,7 @@ pub fn change(
     roles: Option<&BTreeSet<Role>>,
 ) -> Result<(), WriteError> {
     db::write_transaction(conn, |conn| {
-        let admin_after = match roles {
-            Some(roles) => roles.contains(&Role::Admin),
-            None => db::accounts::find(conn, id)?.roles.contains(&Role::Admin),
-        };
+        let admin_after = roles.map(|r| r.contains(&Role::Admin));
         keeps_administration(conn, actor, id, user.active, admin_after)?;
         db::users::update(conn, id, user)?;
         actor.record(conn, actor.event("user.updated").on("user", id))?;
@@ -75,8 +73,7 @@ pub fn set_active(
 ) -> Result<(), WriteError> {
     db::write_transaction(conn, |conn| {
         if !active {
-            let admin = db::accounts::find(conn, id)?.roles.contains(&Role::Admin);
-            keeps_administration(conn, actor, id, false, admin)?;
+            keeps_administration(conn, actor, id, false, None)?;
         }
         db::users::set_active(conn, id, active)?;
         let action = if active {
