@@ -90,21 +90,21 @@ pub enum ImportKind {
     /// school code and `department` a department name. A known email updates
     /// that user.
     Users { file: PathBuf },
+    /// A whole-district JSON export (`campus-visits export district`) into
+    /// an empty database, in one transaction.
+    District { file: PathBuf },
     /// A look-for framework from JSON (`{"name", "version", "domains": [...]}`)
     /// or CSV (`domain,code,title,description,department`, with --name and
     /// --version). An existing version is replaced while no observation uses
     /// it; a frozen one is refused.
-    /// A whole-district JSON export (`campus-visits export district`) into
-    /// an empty database, in one transaction.
-    District { file: PathBuf },
     Framework {
         file: PathBuf,
         /// The framework's name (CSV only).
         #[arg(long)]
         name: Option<String>,
-        /// The framework's version (CSV only).
+        /// The version's label, such as 2026.1 or 2026-27 (CSV only).
         #[arg(long)]
-        version: Option<i64>,
+        version: Option<String>,
     },
 }
 

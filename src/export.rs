@@ -123,6 +123,7 @@ pub const TABLES: &[Table] = &[
             ("id", Int),
             ("name", Txt),
             ("version", Int),
+            ("label", Txt),
             ("frozen_at", Timestamp),
             ("created_at", Timestamp),
         ],
@@ -489,6 +490,12 @@ fn param(
             ),
         )
     };
+    // Exports from before version labels carry only the number.
+    if (table.name, column) == ("frameworks", "label") && row.get(column).is_none() {
+        if let Some(Value::Number(n)) = row.get("version") {
+            return Ok(Param::Text(n.to_string()));
+        }
+    }
     Ok(match (kind, row.get(column)) {
         (_, None | Some(Value::Null)) => match kind {
             Int => Param::NullInt,

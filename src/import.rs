@@ -340,7 +340,8 @@ pub enum FrameworkFormat {
     /// CSV carries no name or version: they come with it.
     Csv {
         name: String,
-        version: i64,
+        /// The version's label.
+        version: String,
     },
 }
 
@@ -382,7 +383,7 @@ pub fn framework(
         let resolve = |name: &str| departments.get(&name.to_lowercase()).copied();
         let framework = match format {
             FrameworkFormat::Json => from_json(text, &resolve),
-            FrameworkFormat::Csv { name, version } => from_csv(text, name, *version, &resolve),
+            FrameworkFormat::Csv { name, version } => from_csv(text, name, version, &resolve),
         }
         .map_err(FrameworkImportError::Problems)?;
         let imported = db::frameworks::import(conn, &framework).map_err(|e| match e.refusal() {
@@ -405,7 +406,7 @@ pub fn framework_file(
     conn: &mut DbConn,
     path: &Path,
     name: Option<String>,
-    version: Option<i64>,
+    version: Option<String>,
 ) -> Result<String, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("could not read {}: {e}", path.display()))?;
@@ -414,7 +415,10 @@ pub fn framework_file(
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let format = if is_csv {
         match (name, version) {
-            (Some(name), Some(version)) => FrameworkFormat::Csv { name, version },
+            (Some(name), Some(version)) => FrameworkFormat::Csv {
+                name,
+                version: version.trim().to_owned(),
+            },
             _ => return Err("a CSV framework needs --name and --version".to_owned()),
         }
     } else {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{departments, framework_domains, frameworks, indicators};
 use super::{lower, now, DbConn, WriteError};
-use crate::domain::framework::{DomainDoc, FrameworkDoc, IndicatorDoc, NewFramework};
+use crate::domain::framework::{next_label, DomainDoc, FrameworkDoc, IndicatorDoc, NewFramework};
 use crate::domain::user::Link;
 
 pub use crate::domain::read::frameworks::Summary;
@@ -21,7 +21,7 @@ impl Framework {
     pub fn to_doc(&self) -> FrameworkDoc {
         FrameworkDoc {
             name: self.name.clone(),
-            version: i64::from(self.version),
+            version: self.version.clone(),
             domains: self
                 .domains
                 .iter()
@@ -43,18 +43,19 @@ impl Framework {
     }
 }
 
-/// Every framework, newest version of each name first.
+/// Every framework, newest version of each name first (the `version`
+/// column orders the versions of a name; `label` is what people call it).
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Summary>> {
     let rows = frameworks::table
         .order((frameworks::name.asc(), frameworks::version.desc()))
         .select((
             frameworks::id,
             frameworks::name,
-            frameworks::version,
+            frameworks::label,
             frameworks::frozen_at,
             frameworks::created_at,
         ))
-        .load::<(i64, String, i32, Option<NaiveDateTime>, NaiveDateTime)>(conn)?;
+        .load::<(i64, String, String, Option<NaiveDateTime>, NaiveDateTime)>(conn)?;
     // One grouped count for all of them, not a query per framework.
     let counts: std::collections::HashMap<i64, i64> = indicators::table
         .group_by(indicators::framework_id)
@@ -89,8 +90,8 @@ pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
 pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<Framework> {
     let (name, version, frozen_at) = frameworks::table
         .find(id)
-        .select((frameworks::name, frameworks::version, frameworks::frozen_at))
-        .first::<(String, i32, Option<NaiveDateTime>)>(conn)?;
+        .select((frameworks::name, frameworks::label, frameworks::frozen_at))
+        .first::<(String, String, Option<NaiveDateTime>)>(conn)?;
     let domain_rows = framework_domains::table
         .filter(framework_domains::framework_id.eq(id))
         .order(framework_domains::position.asc())
@@ -202,44 +203,63 @@ impl Imported {
     }
 }
 
-/// Stores a checked framework: a new name or version is created; an
-/// existing version is replaced while no observation uses it, and refused
-/// once it is frozen (a change must then be a new version).
+/// The labels the versions of a name already have.
+fn labels(conn: &mut DbConn, name: &str) -> QueryResult<Vec<String>> {
+    frameworks::table
+        .filter(frameworks::name.eq(name))
+        .select(frameworks::label)
+        .load(conn)
+}
+
+/// Stores a checked framework: a new name or version label is created (as
+/// the newest version of its name); an existing version is replaced while no
+/// observation uses it, and refused once it is frozen (a change must then be
+/// a new version).
 pub fn import(conn: &mut DbConn, framework: &NewFramework) -> Result<Imported, WriteError> {
     super::write_transaction(conn, |conn| {
         let existing = frameworks::table
             .filter(frameworks::name.eq(&framework.name))
-            .filter(frameworks::version.eq(framework.version))
+            .filter(frameworks::label.eq(&framework.version))
             .select((frameworks::id, frameworks::frozen_at))
             .first::<(i64, Option<NaiveDateTime>)>(conn)
             .optional()?;
         match existing {
-            Some((_, Some(_))) => Err(WriteError::field(
-                "version",
-                format!(
-                    "Version {} of {} is in use by observations and can no longer change; import it as version {}.",
-                    framework.version,
-                    framework.name,
-                    framework.version + 1
-                ),
-            )),
+            Some((_, Some(_))) => {
+                let next = next_label(&framework.version, &labels(conn, &framework.name)?);
+                Err(WriteError::field(
+                    "version",
+                    format!(
+                        "Version {} of {} is in use by observations and can no longer change; import it as a new version, such as {next}.",
+                        framework.version, framework.name,
+                    ),
+                ))
+            }
             Some((id, None)) => {
-                diesel::delete(indicators::table.filter(indicators::framework_id.eq(id))).execute(conn)?;
-                diesel::delete(framework_domains::table.filter(framework_domains::framework_id.eq(id))).execute(conn)?;
+                diesel::delete(indicators::table.filter(indicators::framework_id.eq(id)))
+                    .execute(conn)?;
+                diesel::delete(
+                    framework_domains::table.filter(framework_domains::framework_id.eq(id)),
+                )
+                .execute(conn)?;
                 insert_contents(conn, id, framework)?;
                 Ok(Imported::Replaced(id))
             }
             None => {
+                let highest: Option<i32> = frameworks::table
+                    .filter(frameworks::name.eq(&framework.name))
+                    .select(diesel::dsl::max(frameworks::version))
+                    .first(conn)?;
                 diesel::insert_into(frameworks::table)
                     .values((
                         frameworks::name.eq(&framework.name),
-                        frameworks::version.eq(framework.version),
+                        frameworks::label.eq(&framework.version),
+                        frameworks::version.eq(highest.unwrap_or(0) + 1),
                         frameworks::created_at.eq(now()),
                     ))
                     .execute(conn)?;
                 let id: i64 = frameworks::table
                     .filter(frameworks::name.eq(&framework.name))
-                    .filter(frameworks::version.eq(framework.version))
+                    .filter(frameworks::label.eq(&framework.version))
                     .select(frameworks::id)
                     .first(conn)?;
                 insert_contents(conn, id, framework)?;
@@ -249,17 +269,15 @@ pub fn import(conn: &mut DbConn, framework: &NewFramework) -> Result<Imported, W
     })
 }
 
-/// Copies a framework as the next free version of its name, editable again.
+/// Copies a framework as a new version of its name, editable again, labelled
+/// by counting the last number of its label up.
 pub fn new_version(conn: &mut DbConn, id: i64) -> Result<i64, WriteError> {
     super::write_transaction(conn, |conn| {
         let current = load(conn, id)?;
-        let highest: Option<i32> = frameworks::table
-            .filter(frameworks::name.eq(&current.name))
-            .select(diesel::dsl::max(frameworks::version))
-            .first(conn)?;
+        let taken = labels(conn, &current.name)?;
         let departments = department_ids(conn)?;
         let mut doc = current.to_doc();
-        doc.version = i64::from(highest.unwrap_or(current.version)) + 1;
+        doc.version = next_label(&current.version, &taken);
         let copy = crate::domain::framework::from_doc(&doc, &|name| {
             departments.get(&name.to_lowercase()).copied()
         })

@@ -122,6 +122,7 @@ diesel::table! {
         version -> Integer,
         frozen_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        label -> Text,
     }
 }
 

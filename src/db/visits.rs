@@ -353,8 +353,8 @@ fn find(conn: &mut DbConn, id: i64) -> QueryResult<Visit> {
     let framework = match framework_id {
         Some(framework_id) => frameworks::table
             .find(framework_id)
-            .select((frameworks::id, frameworks::name, frameworks::version))
-            .first::<(i64, String, i32)>(conn)
+            .select((frameworks::id, frameworks::name, frameworks::label))
+            .first::<(i64, String, String)>(conn)
             .optional()?
             .map(|(id, name, version)| Link {
                 id,

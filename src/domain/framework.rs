@@ -13,8 +13,96 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct FrameworkDoc {
     pub name: String,
-    pub version: i64,
+    /// The district's label for this version: "2026.1", "2026-27", "3". A
+    /// whole number is read as its label, so older files still import.
+    #[serde(deserialize_with = "label_or_number")]
+    #[schema(schema_with = version_schema)]
+    pub version: String,
     pub domains: Vec<DomainDoc>,
+}
+
+/// The longest version label.
+pub const LABEL_MAX: usize = 40;
+
+/// What a version label looks like, as the OpenAPI document states it.
+pub const LABEL_PATTERN: &str = r"^[A-Za-z0-9]([A-Za-z0-9 ._/-]{0,38}[A-Za-z0-9])?$";
+
+fn label_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Label(String),
+        Number(u64),
+    }
+    match Raw::deserialize(d) {
+        Ok(Raw::Label(label)) => Ok(label),
+        Ok(Raw::Number(n)) => Ok(n.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "the version must be a label such as \"2026.1\" or a whole number",
+        )),
+    }
+}
+
+/// A label (string) or, as older files have it, a whole number.
+pub fn version_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(LABEL_MAX))
+                .pattern(Some(LABEL_PATTERN))
+                .examples(["2026.1"]),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        )
+        .build()
+        .into()
+}
+
+/// Checks a version label: 1 to 40 letters, digits, spaces and `. - _ /`,
+/// beginning and ending with a letter or digit.
+pub fn version_label(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err("the version is empty".to_owned());
+    }
+    if raw.chars().count() > LABEL_MAX {
+        return Err(format!(
+            "use at most {LABEL_MAX} characters for the version"
+        ));
+    }
+    let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '_' | '/' | '-');
+    let ends = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if raw.chars().all(inner) && ends(raw.chars().next()) && ends(raw.chars().last()) {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "the version {raw:?} may hold only letters, digits, spaces and . - _ /, and must begin and end with a letter or digit"
+        ))
+    }
+}
+
+/// The label a copy of `label` gets: its last number counted up ("2026.1"
+/// to "2026.2", "2026-27" to "2026-28", "3" to "4"), or " 2" added when it
+/// ends in no number; the first such label not in `taken`.
+pub fn next_label(label: &str, taken: &[String]) -> String {
+    let digits = label.len() - label.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, number) = label.split_at(label.len() - digits);
+    let (stem, width, mut n) = match number.parse::<u64>() {
+        Ok(n) => (stem.to_owned(), number.len(), n),
+        Err(_) => (format!("{stem} "), 1, 1),
+    };
+    loop {
+        n += 1;
+        let candidate = format!("{stem}{n:0width$}");
+        if !taken.iter().any(|t| t == &candidate) || n == u64::MAX {
+            return candidate;
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -54,7 +142,8 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFramework {
     pub name: String,
-    pub version: i32,
+    /// The version's label.
+    pub version: String,
     pub domains: Vec<NewDomain>,
 }
 
@@ -113,16 +202,10 @@ fn check(
         problem(place(None, None, "name"), e);
         String::new()
     });
-    let version = match i32::try_from(doc.version) {
-        Ok(v) if v > 0 => v,
-        _ => {
-            problem(
-                place(None, None, "version"),
-                "the version must be a whole number from 1".to_owned(),
-            );
-            0
-        }
-    };
+    let version = version_label(&doc.version).unwrap_or_else(|e| {
+        problem(place(None, None, "version"), e);
+        String::new()
+    });
     if doc.domains.is_empty() {
         problem(
             place(None, None, "domains"),
@@ -257,7 +340,7 @@ pub fn from_doc(
 pub fn from_csv(
     csv_text: &str,
     name: &str,
-    version: i64,
+    version: &str,
     department: &dyn Fn(&str) -> Option<i64>,
 ) -> Result<NewFramework, Vec<Problem>> {
     const COLUMNS: [&str; 5] = ["domain", "code", "title", "description", "department"];
@@ -285,7 +368,7 @@ pub fn from_csv(
     }
     let mut doc = FrameworkDoc {
         name: name.to_owned(),
-        version,
+        version: version.to_owned(),
         domains: Vec::new(),
     };
     let mut lines: Vec<Vec<u64>> = Vec::new();
@@ -384,7 +467,7 @@ mod tests {
     #[test]
     fn a_good_json_framework_resolves_departments() {
         let framework = from_json(GOOD, &departments).unwrap();
-        assert_eq!(framework.version, 2);
+        assert_eq!(framework.version, "2");
         assert_eq!(framework.domains.len(), 2);
         assert_eq!(framework.domains[0].indicators[0].department_id, Some(1));
         assert_eq!(framework.domains[0].indicators[1].department_id, None);
@@ -393,7 +476,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_named_with_its_path() {
-        let bad = r#"{"name": " ", "version": 0, "domains": [
+        let bad = r#"{"name": " ", "version": "-1", "domains": [
             {"name": "A", "indicators": [
                 {"code": "X1", "title": ""},
                 {"code": "x1", "title": "Again", "department": "Finance"},
@@ -406,7 +489,7 @@ mod tests {
             .collect();
         let expected = [
             "name: the framework's name is empty",
-            "version: the version must be a whole number from 1",
+            "version: the version \"-1\" may hold only letters, digits, spaces and . - _ /, and must begin and end with a letter or digit",
             "domains[0].indicators[0].title: the title is empty",
             "domains[0].indicators[1].code: the code x1 is used twice (also at domains[0].indicators[0].code)",
             "domains[0].indicators[1].department: no department is named \"Finance\"",
@@ -440,7 +523,7 @@ mod tests {
     #[test]
     fn csv_groups_rows_by_domain_and_names_lines() {
         let csv = "domain,code,title,description,department\nInstruction,I1,Objective posted,,Curriculum\nTech,T1,Devices work,,IT\nInstruction,I2,Checks,Often,\n";
-        let framework = from_csv(csv, "Look-fors", 1, &departments).unwrap();
+        let framework = from_csv(csv, "Look-fors", "2026.1", &departments).unwrap();
         assert_eq!(framework.domains.len(), 2);
         assert_eq!(framework.domains[0].indicators.len(), 2);
         assert_eq!(
@@ -449,7 +532,7 @@ mod tests {
         );
 
         let bad = "domain,code,title,description,department\nA,I1,T,,\nA,I1,T2,,Nobody\n";
-        let problems: Vec<String> = from_csv(bad, "F", 1, &departments)
+        let problems: Vec<String> = from_csv(bad, "F", "1", &departments)
             .unwrap_err()
             .iter()
             .map(|p| p.to_string())
@@ -464,7 +547,7 @@ mod tests {
                 .any(|p| p == "line 3 (department): no department is named \"Nobody\""),
             "{problems:?}"
         );
-        let wrong_header = from_csv("domain,code\n", "F", 1, &departments).unwrap_err();
+        let wrong_header = from_csv("domain,code\n", "F", "1", &departments).unwrap_err();
         assert_eq!(wrong_header[0].place, "line 1");
     }
 
@@ -472,7 +555,7 @@ mod tests {
     fn csv_round_trips() {
         let doc: FrameworkDoc = serde_json::from_str(GOOD).unwrap();
         let csv = to_csv(&doc);
-        let again = from_csv(&csv, &doc.name, doc.version, &departments).unwrap();
+        let again = from_csv(&csv, &doc.name, &doc.version, &departments).unwrap();
         assert_eq!(again, from_json(GOOD, &departments).unwrap());
     }
 
@@ -482,7 +565,76 @@ mod tests {
         let doc: FrameworkDoc = serde_json::from_str(&text).unwrap();
         let csv = to_csv(&doc);
         assert!(csv.contains(",'=Objective posted,"), "{csv}");
-        let again = from_csv(&csv, &doc.name, doc.version, &departments).unwrap();
+        let again = from_csv(&csv, &doc.name, &doc.version, &departments).unwrap();
         assert_eq!(again, from_json(&text, &departments).unwrap());
+    }
+
+    #[test]
+    fn a_version_is_a_label_or_a_whole_number() {
+        let label = |json: &str| {
+            from_json(&GOOD.replace(r#""version": 2"#, json), &departments).map(|f| f.version)
+        };
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            (r#""version": "2026.1""#, Ok("2026.1")),
+            (r#""version": "2026-27""#, Ok("2026-27")),
+            (r#""version": "Spring 2027""#, Ok("Spring 2027")),
+            (r#""version": 3"#, Ok("3")),
+            (r#""version": """#, Err("version: the version is empty")),
+            (
+                r#""version": " 2026""#,
+                Err("version: the version \" 2026\" may hold"),
+            ),
+            (
+                r#""version": "2026.""#,
+                Err("version: the version \"2026.\" may hold"),
+            ),
+            (
+                r#""version": "a<b""#,
+                Err("version: the version \"a<b\" may hold"),
+            ),
+            (r#""version": -1"#, Err("the version must be a label")),
+            (r#""version": 2.5"#, Err("the version must be a label")),
+        ];
+        for (json, expected) in cases {
+            let got = label(json);
+            match (expected, &got) {
+                (Ok(want), Ok(have)) => assert_eq!(want, have, "{json}"),
+                (Err(want), Err(problems)) => assert!(
+                    problems.iter().any(|p| p.to_string().contains(want)),
+                    "{json}: {problems:?}"
+                ),
+                _ => panic!("{json}: expected {expected:?}, got {got:?}"),
+            }
+        }
+        let long = format!(r#""version": "{}""#, "9".repeat(LABEL_MAX + 1));
+        assert!(label(&long).is_err());
+        let longest = format!(r#""version": "{}""#, "9".repeat(LABEL_MAX));
+        assert!(label(&longest).is_ok());
+    }
+
+    #[test]
+    fn the_label_pattern_of_the_document_agrees_with_the_check() {
+        let pattern = regex_lite::Regex::new(LABEL_PATTERN).unwrap();
+        for raw in [
+            "1", "2026.1", "2026-27", "v2", "A b/c_d", "a.", " a", "a  b", "-1", "é", "",
+        ] {
+            assert_eq!(pattern.is_match(raw), version_label(raw).is_ok(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_copy_counts_the_last_number_up() {
+        let taken = |labels: &[&str]| labels.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let cases = [
+            ("3", taken(&["3"]), "4"),
+            ("2026.1", taken(&["2026.1"]), "2026.2"),
+            ("2026-27", taken(&["2026-27"]), "2026-28"),
+            ("2026.09", taken(&["2026.09"]), "2026.10"),
+            ("Spring", taken(&["Spring"]), "Spring 2"),
+            ("2026.1", taken(&["2026.1", "2026.2", "2026.3"]), "2026.4"),
+        ];
+        for (label, taken, expected) in cases {
+            assert_eq!(next_label(label, &taken), expected, "{label}");
+        }
     }
 }

@@ -110,7 +110,7 @@ pub fn import(ctx: &Ctx, form: &ImportForm, errors: &FieldErrors, problems: &[Pr
                 (csrf_field(ctx))
                 (select_field("format", "Format", &form.format, &formats, None, false, errors))
                 (TextField::new("name", "Name (CSV only)", &form.name).optional().hint("A JSON file carries its own name and version.").show(errors))
-                (TextField::new("version", "Version (CSV only)", &form.version).optional().show(errors))
+                (TextField::new("version", "Version (CSV only)", &form.version).optional().hint("As your district names it: 2026.1, 2026-27 or 3.").show(errors))
                 div.field.invalid[errors.get("content").is_some()] {
                     label for="content" { "The file's contents" }
                     p.hint id="content-hint" {

@@ -74,13 +74,16 @@ pub async fn import(
                     "Enter the framework's name: a CSV file does not carry it.",
                 );
             }
-            match form.version.trim().parse::<i64>() {
-                Ok(version) if version > 0 => Some(FrameworkFormat::Csv {
+            match crate::domain::framework::version_label(form.version.trim()) {
+                Ok(version) => Some(FrameworkFormat::Csv {
                     name: form.name.clone(),
                     version,
                 }),
-                _ => {
-                    errors.add("version", "Enter the version as a whole number from 1.");
+                Err(_) => {
+                    errors.add(
+                        "version",
+                        "Enter the version as your district names it, such as 2026.1 or 2026-27: letters, digits, spaces and . - _ /.",
+                    );
                     None
                 }
             }
@@ -181,7 +184,19 @@ async fn export(
                 .from_ip(ip)
                 .detail(format),
         )?;
-        let file = format!("framework-{}-v{}", framework.id, framework.version);
+        // A label may hold spaces and slashes; a file name keeps the rest.
+        let label: String = framework
+            .version
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let file = format!("framework-{}-v{label}", framework.id);
         Ok((file, framework.to_doc()))
     })
     .await

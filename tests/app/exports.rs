@@ -110,6 +110,28 @@ async fn the_district_exported_and_imported_into_an_empty_database_is_the_same()
     )
     .unwrap();
     assert_eq!(n[0].n, 0);
+
+    // A file from before version labels: each framework's number becomes
+    // its label.
+    let mut older: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    for framework in older["tables"]["frameworks"].as_array_mut().unwrap() {
+        assert!(framework["label"].is_string(), "labels are exported");
+        framework.as_object_mut().unwrap().remove("label");
+    }
+    let older_file = dir.path().join("older.json");
+    std::fs::write(&older_file, older.to_string()).unwrap();
+    let fourth = TestDb::fresh();
+    succeeded(&campus_visits(
+        fourth.url(),
+        &["import", "district", older_file.to_str().unwrap()],
+    ));
+    let mut conn = fourth.connect();
+    let frameworks = campus_visits::db::frameworks::list(&mut conn).unwrap();
+    assert!(!frameworks.is_empty());
+    assert!(
+        frameworks.iter().all(|f| f.version == "1"),
+        "{frameworks:?}"
+    );
 }
 
 /// The values of `column` in a CSV download.

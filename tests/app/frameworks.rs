@@ -51,7 +51,7 @@ fn a_framework_imports_from_json_and_csv_and_exports_as_it_came() {
     let csv_text = String::from_utf8(csv.stdout).unwrap();
     assert!(csv_text.starts_with("domain,code,title,description,department\nInstruction,I1,Objective posted,,Curriculum\n"), "{csv_text}");
 
-    // The CSV, imported as version 2, holds the same look-fors.
+    // The CSV, imported as version 2026-27, holds the same look-fors.
     let csv_path = dir.path().join("lookfors.csv");
     std::fs::write(&csv_path, &csv_text).unwrap();
     let no_version = campus_visits(&db, &["import", "framework", csv_path.to_str().unwrap()]);
@@ -66,7 +66,7 @@ fn a_framework_imports_from_json_and_csv_and_exports_as_it_came() {
             "--name",
             "Look-fors",
             "--version",
-            "2",
+            "2026-27",
         ],
     );
     assert!(
@@ -76,8 +76,12 @@ fn a_framework_imports_from_json_and_csv_and_exports_as_it_came() {
     );
     let frameworks = db::frameworks::list(&mut conn).unwrap();
     assert_eq!(
-        frameworks.iter().map(|f| f.version).collect::<Vec<_>>(),
-        vec![2, 1]
+        frameworks
+            .iter()
+            .map(|f| f.version.as_str())
+            .collect::<Vec<_>>(),
+        vec!["2026-27", "1"],
+        "the newest version first"
     );
     let one = db::frameworks::load(&mut conn, id).unwrap().to_doc();
     let two = db::frameworks::load(&mut conn, frameworks[0].id)
@@ -170,7 +174,9 @@ fn a_framework_is_editable_until_frozen_then_changes_need_a_new_version() {
     )
     .unwrap_err();
     assert!(
-        refused.to_string().contains("import it as version 2"),
+        refused
+            .to_string()
+            .contains("import it as a new version, such as 2."),
         "{refused}"
     );
     assert_eq!(
@@ -180,7 +186,7 @@ fn a_framework_is_editable_until_frozen_then_changes_need_a_new_version() {
 
     let copy = db::frameworks::new_version(&mut conn, first.id()).unwrap();
     let copy = db::frameworks::load(&mut conn, copy).unwrap();
-    assert_eq!((copy.version, copy.frozen), (2, false));
+    assert_eq!((copy.version.as_str(), copy.frozen), ("2", false));
     assert_eq!(copy.domains.len(), 2);
 }
 
@@ -269,6 +275,114 @@ async fn frameworks_through_the_api() {
     let list: serde_json::Value = app.get("/api/v1/frameworks").await.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn a_version_is_the_label_the_district_gives_it() {
+    let app = spawn_app().await;
+    departments(&app.db);
+    app.sign_in_as(&[Role::Admin]).await;
+    let labelled = FRAMEWORK.replace(r#""version": 1"#, r#""version": "2026.1""#);
+    let doc: serde_json::Value = serde_json::from_str(&labelled).unwrap();
+    let created = app.post_json("/api/v1/frameworks", &doc).await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["version"], "2026.1");
+    let id = body["id"].as_i64().unwrap();
+
+    // The same label again replaces it while it is editable.
+    let again = app.post_json("/api/v1/frameworks", &doc).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["id"], id);
+
+    // A label that is not one is refused, naming the field.
+    for bad in [
+        json!(""),
+        json!("2026."),
+        json!(" 2026"),
+        json!("a<b"),
+        json!("9".repeat(41)),
+    ] {
+        let mut doc = doc.clone();
+        doc["version"] = bad.clone();
+        let refused = app.post_json("/api/v1/frameworks", &doc).await;
+        assert_eq!(refused.status(), 422, "{bad}");
+        let error = crate::helpers::api_error(refused).await;
+        assert!(error["fields"]["version"].is_string(), "{bad}: {error}");
+    }
+
+    // Frozen, its copy counts the label up; the list shows the newest first.
+    let mut conn = app.db.connect();
+    db::frameworks::freeze(&mut conn, id).unwrap();
+    let frozen = app.post_json("/api/v1/frameworks", &doc).await;
+    assert_eq!(frozen.status(), 422);
+    let error = crate::helpers::api_error(frozen).await;
+    assert!(
+        error["fields"]["version"]
+            .as_str()
+            .unwrap()
+            .contains("such as 2026.2"),
+        "{error}"
+    );
+    let copied = app
+        .post_form(&format!("/admin/frameworks/{id}/new-version"), &[])
+        .await;
+    assert_eq!(copied.status(), 303);
+    let shown = app.get_text(&location(&copied)).await;
+    assert!(shown.contains("Look-fors (version 2026.2)"), "{shown}");
+
+    // A CSV through the page takes its label from the form.
+    let csv =
+        "domain,code,title,description,department\nInstruction,I1,Objective posted,,Curriculum\n";
+    let by_page = app
+        .post_form(
+            "/admin/frameworks/import",
+            &[
+                ("format", "csv"),
+                ("name", "Look-fors"),
+                ("version", "2026-27"),
+                ("content", csv),
+            ],
+        )
+        .await;
+    assert_eq!(by_page.status(), 303);
+    let bad_label = app
+        .post_form(
+            "/admin/frameworks/import",
+            &[
+                ("format", "csv"),
+                ("name", "Look-fors"),
+                ("version", "2026/"),
+                ("content", csv),
+            ],
+        )
+        .await;
+    assert_eq!(bad_label.status(), 422);
+    assert!(bad_label
+        .text()
+        .await
+        .unwrap()
+        .contains("such as 2026.1 or 2026-27"));
+
+    let list: serde_json::Value = app.get("/api/v1/frameworks").await.json().await.unwrap();
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["2026-27", "2026.2", "2026.1"]);
+    let export = app
+        .get(&format!("/admin/frameworks/{id}/export.json"))
+        .await;
+    assert!(export.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("framework-{id}-v2026.1.json")));
+    assert_eq!(
+        export.json::<serde_json::Value>().await.unwrap()["version"],
+        "2026.1"
+    );
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Generated input against every operation of the OpenAPI document, with
 //! an administrator's token: bodies, query values and path segments made by
 //! proptest strategies from a fixed seed, so a failure repeats. Whatever
-//! arrives, the API never answers 5xx, every 4xx is the JSON envelope, and
-//! every status is one the document declares for the operation.
+//! arrives, the API never answers 5xx, every 4xx is the JSON envelope,
+//! every status is one the document declares for the operation, and every
+//! 2xx JSON body validates against the schema declared for it.
 
 use std::collections::BTreeSet;
 
@@ -93,6 +94,25 @@ fn query_value() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A validator for the JSON schema an operation declares for `status`, its
+/// `$ref`s resolved against the document's components.
+fn response_validator(
+    doc: &Value,
+    operation: &Value,
+    status: &str,
+) -> Option<jsonschema::Validator> {
+    let schema = operation["responses"][status]["content"]["application/json"]["schema"].clone();
+    let Value::Object(mut root) = schema else {
+        return None;
+    };
+    root.insert(
+        "$schema".to_owned(),
+        Value::from("https://json-schema.org/draft/2020-12/schema"),
+    );
+    root.insert("components".to_owned(), doc["components"].clone());
+    Some(jsonschema::validator_for(&Value::Object(root)).expect("the document's schema compiles"))
+}
+
 fn sample<S: Strategy>(runner: &mut TestRunner, strategy: &S) -> S::Value {
     strategy.new_tree(runner).expect("a value").current()
 }
@@ -127,10 +147,15 @@ async fn generated_requests_to_every_operation_get_no_5xx_only_declared_statuses
         .json()
         .await
         .unwrap();
+    // The validators are not vacuous: a listing without its items fails.
+    let listing = response_validator(&doc, &doc["paths"]["/api/v1/schools"]["get"], "200")
+        .expect("the school list declares its body");
+    assert!(!listing.is_valid(&serde_json::json!({"total": "many"})));
     let names = property_names(&doc);
     let bodies = json(names);
     let mut runner = TestRunner::deterministic();
     let mut sent = 0;
+    let mut checked = 0;
     let mut failures = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().unwrap() {
@@ -178,6 +203,23 @@ async fn generated_requests_to_every_operation_get_no_5xx_only_declared_statuses
                         "{method} {url}: {status} is not declared for {path}"
                     ));
                 }
+                if status.is_success() {
+                    if let Some(validator) = response_validator(&doc, operation, status.as_str()) {
+                        match serde_json::from_str::<Value>(&text) {
+                            Ok(body) => {
+                                checked += 1;
+                                if let Some(error) = validator.iter_errors(&body).next() {
+                                    failures.push(format!(
+                                        "{method} {url}: {status} body does not match its schema at {}: {error}",
+                                        error.instance_path()
+                                    ));
+                                }
+                            }
+                            Err(e) => failures
+                                .push(format!("{method} {url}: {status} body is not JSON: {e}")),
+                        }
+                    }
+                }
                 if status.is_server_error() {
                     failures.push(format!("{method} {url}: {status} {text}"));
                 } else if status.is_client_error() {
@@ -195,6 +237,11 @@ async fn generated_requests_to_every_operation_get_no_5xx_only_declared_statuses
         }
     }
     assert!(sent > 200, "only {sent} requests");
+    assert!(
+        checked > 40,
+        "only {checked} 2xx bodies checked against their schema"
+    );
+    eprintln!("{sent} requests, {checked} 2xx bodies checked against their schema");
     assert!(
         failures.is_empty(),
         "{} of {sent} requests failed:\n{}",

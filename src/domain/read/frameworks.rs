@@ -9,7 +9,8 @@ use crate::domain::user::Link;
 pub struct Summary {
     pub id: i64,
     pub name: String,
-    pub version: i32,
+    /// The version's label ("2026.1").
+    pub version: String,
     pub frozen: bool,
     pub indicators: i64,
     pub created_at: NaiveDateTime,
@@ -20,7 +21,8 @@ pub struct Summary {
 pub struct Framework {
     pub id: i64,
     pub name: String,
-    pub version: i32,
+    /// The version's label ("2026.1").
+    pub version: String,
     pub frozen: bool,
     pub domains: Vec<Domain>,
 }

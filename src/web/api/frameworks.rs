@@ -16,7 +16,8 @@ use crate::error::{ApiError, AppError, ErrorBody};
 pub struct FrameworkSummaryOut {
     pub id: i64,
     pub name: String,
-    pub version: i32,
+    /// The version's label ("2026.1", "2026-27", "3").
+    pub version: String,
     /// Frozen once an observation uses it; a change is then a new version.
     pub frozen: bool,
     pub indicators: i64,
@@ -28,7 +29,8 @@ pub struct FrameworkOut {
     pub id: i64,
     pub frozen: bool,
     pub name: String,
-    pub version: i64,
+    /// The version's label ("2026.1", "2026-27", "3").
+    pub version: String,
     pub domains: Vec<crate::domain::framework::DomainDoc>,
 }
 

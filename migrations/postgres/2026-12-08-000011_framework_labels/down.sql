@@ -1,0 +1,2 @@
+DROP INDEX frameworks_name_label;
+ALTER TABLE frameworks DROP COLUMN label;
