@@ -457,10 +457,10 @@ fn set_look_fors(conn: &mut DbConn, item_id: i64, ids: &[i64]) -> QueryResult<()
 pub fn generate(conn: &mut DbConn, visit_id: i64, actor: i64) -> Result<Generated, WriteError> {
     super::write_transaction(conn, |conn| {
         if visit_status(conn, visit_id)? != VisitStatus::Debriefed {
-            return Err(WriteError::field(
-                "visit",
-                "Mark the visit debriefed before generating its action items.",
-            ));
+            return Err(WriteError::Conflict {
+                field: "visit",
+                message: "Mark the visit debriefed before generating its action items.".to_owned(),
+            });
         }
         let rules = super::settings::find(conn)?.rules;
         let school_id: i64 = visits::table
@@ -569,7 +569,7 @@ fn check_owner(
     if allowed.iter().any(|l| l.id == owner_id) {
         Ok(())
     } else {
-        Err(WriteError::field(
+        Err(WriteError::conflict(
             "owner",
             match kind {
                 Kind::Department => "Choose an owner from the department's staff.",
@@ -608,10 +608,10 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
     super::write_transaction(conn, |conn| {
         let status = visit_status(conn, visit_id)?;
         if !matches!(status, VisitStatus::InProgress | VisitStatus::Debriefed) {
-            return Err(WriteError::field(
-                "visit",
-                "Items are added while the visit is in progress or debriefed.",
-            ));
+            return Err(WriteError::Conflict {
+                field: "visit",
+                message: "Items are added while the visit is in progress or debriefed.".to_owned(),
+            });
         }
         let (school_id, visit_date): (i64, NaiveDate) = visits::table
             .find(visit_id)
@@ -623,7 +623,7 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 .count()
                 .get_result(conn)?;
             if known == 0 {
-                return Err(WriteError::field(
+                return Err(WriteError::conflict(
                     "department",
                     "Choose a department from the list.",
                 ));
@@ -823,10 +823,10 @@ pub fn merge(
         let target = rows.iter().find(|r| r.0 == into);
         let source = rows.iter().find(|r| r.0 == from);
         let (Some(target), Some(source)) = (target, source) else {
-            return Err(WriteError::field(
-                "merge",
-                "Choose another item of this visit to merge with.",
-            ));
+            return Err(WriteError::Conflict {
+                field: "merge",
+                message: "Choose another item of this visit to merge with.".to_owned(),
+            });
         };
         if into == from
             || target.1 != visit_id
@@ -834,7 +834,7 @@ pub fn merge(
             || target.2 != Status::Proposed.as_str()
             || source.2 != Status::Proposed.as_str()
         {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "merge",
                 "Only two proposals of the same visit can be merged.",
             ));
@@ -893,10 +893,10 @@ pub fn merge(
 pub fn publish(conn: &mut DbConn, visit_id: i64, actor: i64) -> Result<usize, WriteError> {
     super::write_transaction(conn, |conn| {
         if visit_status(conn, visit_id)? != VisitStatus::Debriefed {
-            return Err(WriteError::field(
-                "visit",
-                "Only a debriefed visit can be published.",
-            ));
+            return Err(WriteError::Conflict {
+                field: "visit",
+                message: "Only a debriefed visit can be published.".to_owned(),
+            });
         }
         let proposals: Vec<i64> = action_items::table
             .filter(action_items::visit_id.eq(visit_id))
@@ -1032,10 +1032,11 @@ pub fn check(
     super::write_transaction(conn, |conn| {
         let carried = carried_over(conn, &Viewer::everyone(), visit_id)?;
         let Some((item, _)) = carried.iter().find(|(i, _)| i.id == item_id) else {
-            return Err(WriteError::field(
-                "item",
-                "Only items from earlier visits to this campus can be checked here.",
-            ));
+            return Err(WriteError::Conflict {
+                field: "item",
+                message: "Only items from earlier visits to this campus can be checked here."
+                    .to_owned(),
+            });
         };
         diesel::delete(
             action_item_checks::table

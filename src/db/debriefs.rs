@@ -79,7 +79,7 @@ pub fn save(
             .get_result(conn)?;
         let distinct: std::collections::BTreeSet<i64> = tagged.into_iter().collect();
         if known != distinct.len() as i64 {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "problems",
                 "Tag problems of practice with departments from the list.",
             ));

@@ -91,7 +91,7 @@ pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
 }
 
 fn name_taken() -> WriteError {
-    WriteError::field("name", "Another department already has this name.")
+    WriteError::conflict("name", "Another department already has this name.")
 }
 
 /// Whether another department (not `except`) has this name in any case.

@@ -226,7 +226,7 @@ pub fn import(conn: &mut DbConn, framework: &NewFramework) -> Result<Imported, W
         match existing {
             Some((_, Some(_))) => {
                 let next = next_label(&framework.version, &labels(conn, &framework.name)?);
-                Err(WriteError::field(
+                Err(WriteError::conflict(
                     "version",
                     format!(
                         "Version {} of {} is in use by observations and can no longer change; import it as a new version, such as {next}.",

@@ -496,8 +496,19 @@ pub enum WriteError {
 }
 
 impl WriteError {
+    /// The submission itself is wrong (422): a field fails its checks.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         WriteError::Invalid(crate::domain::FieldErrors::single(field, message))
+    }
+
+    /// The submission is well formed but what the district holds refuses it
+    /// (409): a record it names does not exist or is inactive, a name is
+    /// taken, or the record's state does not allow the change.
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        WriteError::Conflict {
+            field,
+            message: message.into(),
+        }
     }
 
     /// The messages of a refused write, by field; or the database's failure.
@@ -512,13 +523,6 @@ impl WriteError {
                 "This account may not make this change.",
             )),
             WriteError::Db(e) => Err(e),
-        }
-    }
-
-    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
-        WriteError::Conflict {
-            field,
-            message: message.into(),
         }
     }
 }

@@ -95,19 +95,19 @@ pub fn submit(
         let known: Vec<i64> = rows.iter().filter_map(|row| row.3).collect();
         let status: VisitStatus = status.parse().unwrap_or(VisitStatus::Closed);
         if !status.takes_observations() {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "visit",
                 VisitStatus::CLOSED_TO_OBSERVATIONS,
             ));
         }
         let Some(framework_id) = framework_id else {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "visit",
                 "Choose the visit's look-for framework before recording observations.",
             ));
         };
         if let Some(stray) = observation.ticks.keys().find(|id| !known.contains(id)) {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "ticks",
                 format!("Look-for {stray} is not in this visit's framework."),
             ));
@@ -357,7 +357,7 @@ pub fn update(
             status,
             VisitStatus::Planned | VisitStatus::InProgress | VisitStatus::Debriefed
         ) {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "visit",
                 "This visit's debrief is published; its observations no longer change.",
             ));
@@ -371,7 +371,7 @@ pub fn update(
             .select(indicators::id)
             .load(conn)?;
         if let Some(stray) = observation.ticks.keys().find(|id| !known.contains(id)) {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "ticks",
                 format!("Look-for {stray} is not in this observation's framework."),
             ));

@@ -109,7 +109,7 @@ pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<Link>> {
 }
 
 fn code_taken() -> WriteError {
-    WriteError::field("code", "Another school already uses this code.")
+    WriteError::conflict("code", "Another school already uses this code.")
 }
 
 /// Stores a new school; a code already in use is reported on the field.

@@ -105,7 +105,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>
 }
 
 fn email_taken() -> WriteError {
-    WriteError::field("email", "Another person already uses this email address.")
+    WriteError::conflict("email", "Another person already uses this email address.")
 }
 
 /// The school and department a user is linked to must exist.
@@ -116,7 +116,7 @@ fn check_links(conn: &mut DbConn, user: &NewUser) -> Result<(), WriteError> {
             .count()
             .get_result(conn)?;
         if found == 0 {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "school_id",
                 "Choose a school from the list.",
             ));
@@ -128,7 +128,7 @@ fn check_links(conn: &mut DbConn, user: &NewUser) -> Result<(), WriteError> {
             .count()
             .get_result(conn)?;
         if found == 0 {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "department_id",
                 "Choose a department from the list.",
             ));

@@ -406,7 +406,7 @@ fn check_links(conn: &mut DbConn, visit: &NewVisit) -> Result<(), WriteError> {
         .count()
         .get_result(conn)?;
     if school == 0 {
-        return Err(WriteError::field(
+        return Err(WriteError::conflict(
             "school_id",
             "Choose an active campus from the list.",
         ));
@@ -417,7 +417,7 @@ fn check_links(conn: &mut DbConn, visit: &NewVisit) -> Result<(), WriteError> {
             .count()
             .get_result(conn)?;
         if found == 0 {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "framework_id",
                 "Choose a framework from the list.",
             ));
@@ -431,7 +431,7 @@ fn check_links(conn: &mut DbConn, visit: &NewVisit) -> Result<(), WriteError> {
         .get_result(conn)?;
     let distinct: BTreeSet<i64> = people.into_iter().collect();
     if found != distinct.len() as i64 {
-        return Err(WriteError::field(
+        return Err(WriteError::conflict(
             "members",
             "Choose the lead and team from the list of active people.",
         ));
@@ -588,7 +588,7 @@ pub fn advance(conn: &mut DbConn, id: i64, to: VisitStatus) -> Result<(), WriteE
         let current: String = visits::table.find(id).select(visits::status).first(conn)?;
         let current = status(&current);
         if current.next() != Some(to) {
-            return Err(WriteError::field(
+            return Err(WriteError::conflict(
                 "status",
                 format!(
                     "A {} visit cannot become {}.",

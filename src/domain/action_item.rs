@@ -399,6 +399,11 @@ pub fn in_review(status: Status, visit: crate::domain::visit::VisitStatus) -> bo
         || (matches!(status, Status::Resolved | Status::Dropped) && visit.in_review())
 }
 
+/// The longest title, evidence, and reason or note of an item.
+pub const TITLE_MAX: usize = 300;
+pub const EVIDENCE_MAX: usize = 10_000;
+pub const NOTE_MAX: usize = 2000;
+
 /// Plans `change` of the item `standing`: the item it becomes and the entry
 /// its history gains, or the fields refused. `owners` are the people who
 /// may own it (looked at only when the owner changes), as (id, name).
@@ -459,6 +464,26 @@ pub fn plan_change(
     }
     if let Some(Err(message)) = change.due_on.map(super::fields::calendar_day) {
         errors.add("due_on", message);
+    }
+    if change
+        .title
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty() || t.trim().chars().count() > TITLE_MAX)
+    {
+        errors.add("title", "Say what needs doing, in under 300 characters.");
+    }
+    for (field, text, max) in [
+        (
+            "evidence",
+            change.evidence.as_deref().unwrap_or(""),
+            EVIDENCE_MAX,
+        ),
+        ("reason", change.reason.as_str(), NOTE_MAX),
+        ("note", change.note.as_str(), NOTE_MAX),
+    ] {
+        if text.trim().chars().count() > max {
+            errors.add(field, format!("Use at most {max} characters."));
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -888,6 +913,84 @@ mod tests {
                 assert!(errors
                     .get("status")
                     .is_some_and(|m| m.contains("cannot move")));
+            }
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_its_texts_within_their_lengths() {
+        let item = standing(Status::Open, false);
+        let long = |n: usize| "x".repeat(n);
+        // (title, evidence, reason, note, the field refused)
+        type Case = (
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            Option<&'static str>,
+        );
+        let table: [Case; 8] = [
+            (
+                Some("Coach the team".into()),
+                None,
+                String::new(),
+                String::new(),
+                None,
+            ),
+            (
+                Some(long(TITLE_MAX)),
+                None,
+                String::new(),
+                String::new(),
+                None,
+            ),
+            (
+                Some(long(TITLE_MAX + 1)),
+                None,
+                String::new(),
+                String::new(),
+                Some("title"),
+            ),
+            (
+                Some("  ".into()),
+                None,
+                String::new(),
+                String::new(),
+                Some("title"),
+            ),
+            (
+                None,
+                Some(long(EVIDENCE_MAX)),
+                String::new(),
+                String::new(),
+                None,
+            ),
+            (
+                None,
+                Some(long(EVIDENCE_MAX + 1)),
+                String::new(),
+                String::new(),
+                Some("evidence"),
+            ),
+            (
+                None,
+                None,
+                long(NOTE_MAX + 1),
+                String::new(),
+                Some("reason"),
+            ),
+            (None, None, String::new(), long(NOTE_MAX + 1), Some("note")),
+        ];
+        for (title, evidence, reason, note, refused) in table {
+            let mut change = asking(&item, Status::Open);
+            (change.title, change.evidence, change.reason, change.note) =
+                (title, evidence, reason, note);
+            match (plan_change(&item, &change, &[]), refused) {
+                (Ok(_), None) => {}
+                (Err(errors), Some(field)) => {
+                    assert!(errors.get(field).is_some(), "{field}: {errors:?}")
+                }
+                (planned, refused) => panic!("expected {refused:?} refused, got {planned:?}"),
             }
         }
     }

@@ -7,6 +7,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Look-for codes are unique within a framework, in any case: a rule the
+/// OpenAPI document states in words, as JSON Schema has no way to say it.
+///
 /// The JSON exchange format:
 /// `{"name", "version", "domains": [{"name", "indicators": [{"code", "title", "description", "department"}]}]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -130,6 +133,17 @@ pub struct Problem {
     /// `domains[0].indicators[2].code` in JSON, `line 5` in CSV.
     pub place: String,
     pub message: String,
+}
+
+/// The start of the problem a department name no department has.
+const UNKNOWN_DEPARTMENT: &str = "no department is named";
+
+impl Problem {
+    /// Whether the problem is a department the district does not have: the
+    /// file is well formed, but refers to something not on record.
+    pub fn is_unknown_department(&self) -> bool {
+        self.message.starts_with(UNKNOWN_DEPARTMENT)
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -275,7 +289,7 @@ fn check(
                     None => {
                         problem(
                             place(Some(d), Some(i), "department"),
-                            format!("no department is named {name:?}"),
+                            format!("{UNKNOWN_DEPARTMENT} {name:?}"),
                         );
                         None
                     }

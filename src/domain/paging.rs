@@ -10,6 +10,9 @@ pub struct PageRequest {
 impl PageRequest {
     pub const DEFAULT_PER_PAGE: u32 = 50;
     pub const MAX_PER_PAGE: u32 = 200;
+    /// The last page number a client may ask for: a million pages of the
+    /// longest list is more than any district holds.
+    pub const MAX_PAGE: u32 = 1_000_000;
 
     /// Reads the `page` and `per_page` query values; anything missing,
     /// zero or out of range falls back to a sensible value.
@@ -31,6 +34,12 @@ impl PageRequest {
         let mut errors = crate::domain::FieldErrors::new();
         if page == Some(0) {
             errors.add("page", "Pages are numbered from 1.");
+        }
+        if page.is_some_and(|n| n > Self::MAX_PAGE) {
+            errors.add(
+                "page",
+                format!("Ask for a page from 1 to {}.", Self::MAX_PAGE),
+            );
         }
         if per_page.is_some_and(|n| !(1..=Self::MAX_PER_PAGE).contains(&n)) {
             errors.add(
@@ -130,6 +139,7 @@ mod tests {
                 per_page: 200
             })
         );
+        assert!(PageRequest::checked(Some(PageRequest::MAX_PAGE), None).is_ok());
         assert_eq!(
             PageRequest::checked(None, None),
             Ok(PageRequest::new(None, None))
@@ -139,6 +149,8 @@ mod tests {
             (None, Some(0), "per_page"),
             (None, Some(201), "per_page"),
             (None, Some(u32::MAX), "per_page"),
+            (Some(PageRequest::MAX_PAGE + 1), None, "page"),
+            (Some(2_147_483_648), None, "page"),
         ] {
             let errors = PageRequest::checked(page, per_page).unwrap_err();
             assert!(errors.get(field).is_some(), "{page:?} {per_page:?}");

@@ -33,7 +33,7 @@ impl EmailAddress {
         let invalid = || "Enter an email address like name@district.org.".to_owned();
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let plausible = !local.is_empty()
-            && local.len() <= 64
+            && local.chars().count() <= 64
             && !domain.contains('@')
             && domain.contains('.')
             && domain.split('.').all(|label| !label.is_empty())

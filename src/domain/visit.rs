@@ -96,9 +96,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
     if raw.is_empty() {
         return Err("Enter the date.".to_owned());
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| "Enter the date as YYYY-MM-DD, e.g. 2026-12-03.".to_owned())
-        .and_then(super::fields::calendar_day)
+    super::fields::day_text(raw).and_then(super::fields::calendar_day)
 }
 
 impl NewVisit {

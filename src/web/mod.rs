@@ -93,14 +93,21 @@ pub fn unprocessable(markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// Splits a failed write into the field messages to show beside a form,
-/// and everything else, which becomes an error page.
+/// Splits a failed write into the field messages to show beside a form
+/// (input to correct, or a conflict with the record such as a name in use:
+/// either way the form comes back with what was typed), and everything
+/// else, which becomes an error page.
 pub fn field_errors<T>(
     result: Result<T, impl Into<AppError>>,
 ) -> Result<Result<T, FieldErrors>, AppError> {
     match result.map_err(Into::into) {
         Ok(value) => Ok(Ok(value)),
-        Err(error) if error.code == ErrorCode::ValidationFailed => Ok(Err(error.fields)),
+        Err(error)
+            if error.code == ErrorCode::ValidationFailed
+                || (error.code == ErrorCode::Conflict && !error.fields.is_empty()) =>
+        {
+            Ok(Err(error.fields))
+        }
         Err(error) => Err(error),
     }
 }

@@ -266,7 +266,7 @@ async fn frameworks_through_the_api() {
     let bad = app
         .post_json("/api/v1/frameworks", &json!({"name": "X", "version": 1, "domains": [{"name": "D", "indicators": [{"code": "A1", "title": "T", "department": "Nobody"}]}]}))
         .await;
-    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.status(), 409, "a department the district does not have");
     let error = crate::helpers::api_error(bad).await;
     assert_eq!(
         error["fields"]["domains[0].indicators[0].department"],

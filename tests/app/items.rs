@@ -559,7 +559,7 @@ async fn a_visit_goes_from_evidence_to_verified_items_through_the_pages() {
             &[("result", "verified")],
         )
         .await;
-    assert_eq!(own_item.status(), 422);
+    assert_eq!(own_item.status(), 409);
 }
 
 #[tokio::test]

@@ -255,10 +255,10 @@ async fn fifty_concurrent_identical_submissions_store_exactly_one_observation() 
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown_code.status(), 422);
+    assert_eq!(unknown_code.status(), 409, "a code the framework lacks");
     assert_eq!(
-        api_error(unknown_code).await["fields"]["ticks.ZZ9"],
-        "No look-for of this visit's framework has this code."
+        api_error(unknown_code).await["fields"]["ticks"],
+        "No look-for of this visit's framework has the code ZZ9."
     );
     let listed: serde_json::Value = client
         .get(app.url(&format!("/api/v1/visits/{visit_id}/observations")))
@@ -510,7 +510,7 @@ async fn authors_edit_their_own_observations_until_the_debrief_is_published() {
             &[("setting", "tour")],
         )
         .await;
-    assert_eq!(late.status(), 409);
+    assert_eq!(late.status(), 422, "the form comes back with the reason");
     assert!(late.text().await.unwrap().contains("no longer change"));
     assert_eq!(
         db::observations::find(&mut conn, id)

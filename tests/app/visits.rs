@@ -99,7 +99,7 @@ async fn a_lead_plans_a_visit_with_its_team_and_agenda_and_moves_it_along() {
     let skipped = app
         .post_form(&format!("/visits/{id}/status"), &[("to", "closed")])
         .await;
-    assert_eq!(skipped.status(), 422, "statuses move one step at a time");
+    assert_eq!(skipped.status(), 409, "statuses move one step at a time");
 
     let edited = app
         .post_form(
@@ -356,7 +356,7 @@ async fn visits_through_the_api() {
         .send()
         .await
         .unwrap();
-    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.status(), 409, "no such campus is on record");
     assert_eq!(
         api_error(bad).await["fields"]["school_id"],
         "Choose an active campus from the list."

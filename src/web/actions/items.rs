@@ -35,6 +35,13 @@ pub fn add(
     if let Some(Err(message)) = draft.due_on.map(crate::domain::fields::calendar_day) {
         return Err(WriteError::field("due_on", message));
     }
+    let longest = crate::domain::action_item::EVIDENCE_MAX;
+    if draft.evidence.trim().chars().count() > longest {
+        return Err(WriteError::field(
+            "evidence",
+            format!("Use at most {longest} characters."),
+        ));
+    }
     db::write_transaction(conn, |conn| {
         let id = db::action_items::add(conn, visit_id, draft, actor.id)?;
         actor.record(conn, actor.event("action_item.added").on("action_item", id))?;
@@ -116,6 +123,13 @@ pub fn check(
     result: Check,
     note: &str,
 ) -> Result<Item, WriteError> {
+    let longest = crate::domain::action_item::NOTE_MAX;
+    if note.trim().chars().count() > longest {
+        return Err(WriteError::field(
+            "note",
+            format!("Use at most {longest} characters."),
+        ));
+    }
     db::write_transaction(conn, |conn| {
         db::visits::find_visible(conn, &actor.viewer, visit_id)?;
         db::action_items::check(conn, item_id, visit_id, result, note, actor.id)?;

@@ -40,7 +40,7 @@ pub fn record(
         return Err(WriteError::Forbidden);
     }
     if target.framework_id.is_none() {
-        return Err(WriteError::field(
+        return Err(WriteError::conflict(
             "visit",
             "Choose the visit's look-for framework before recording observations.",
         ));
@@ -72,7 +72,21 @@ pub fn record(
     };
     let observation = match NewObservation::parse(&raw, ticks) {
         Ok(observation) if errors.is_empty() => observation,
-        Ok(_) => return Err(WriteError::Invalid(errors)),
+        // Only codes the visit's framework lacks: well formed, but not
+        // what is on record.
+        Ok(_) => {
+            let codes: Vec<&str> = errors
+                .iter()
+                .filter_map(|(field, _)| field.strip_prefix("ticks."))
+                .collect();
+            return Err(WriteError::conflict(
+                "ticks",
+                format!(
+                    "No look-for of this visit's framework has the code {}.",
+                    codes.join(", ")
+                ),
+            ));
+        }
         Err(more) => {
             for (field, message) in more.iter() {
                 errors.add(field, message);

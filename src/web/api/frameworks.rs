@@ -136,11 +136,20 @@ pub async fn import(
             &FrameworkOut::of(&framework),
         )),
         Err(problems) => {
+            // Only departments the district lacks: well formed, but it
+            // conflicts with what is on record (409); otherwise 422.
+            let conflict = problems.iter().all(|p| p.is_unknown_department());
             let mut fields = FieldErrors::new();
             for problem in problems {
                 fields.add(&problem.place, problem.message);
             }
-            Err(AppError::validation(fields).into())
+            let mut error = AppError::validation(fields);
+            if conflict {
+                error.code = crate::error::ErrorCode::Conflict;
+                error.message =
+                    "The framework names departments the district does not have.".to_owned();
+            }
+            Err(error.into())
         }
     }
 }

@@ -224,6 +224,7 @@ pub struct ItemIn {
     pub department_id: Option<i64>,
     pub owner_id: Option<i64>,
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "crate::domain::fields::optional_day")]
     pub due_on: Option<NaiveDate>,
     #[serde(default = "normal")]
     pub priority: Priority,
@@ -405,6 +406,7 @@ pub struct ItemChangeIn {
     #[serde(default)]
     pub unassign: bool,
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "crate::domain::fields::optional_day")]
     pub due_on: Option<NaiveDate>,
     pub priority: Option<Priority>,
     /// Kept in the item's history.

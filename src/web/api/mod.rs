@@ -5,6 +5,7 @@
 pub mod departments;
 pub mod frameworks;
 pub mod items;
+pub mod schema;
 pub mod schools;
 pub mod session;
 pub mod users;
@@ -76,6 +77,7 @@ pub fn describe(mut api: OpenApi) -> OpenApi {
         ),
     );
     declare_common_errors(&mut api);
+    schema::constrain(&mut api);
     api
 }
 
@@ -99,15 +101,15 @@ fn declare_common_errors(api: &mut OpenApi) {
     };
     for (path, item) in api.paths.paths.iter_mut() {
         let on_record = path.contains('{');
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
+        for (read, operation) in [
+            (true, &mut item.get),
+            (false, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.patch),
+            (false, &mut item.delete),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(read, operation)| operation.as_mut().map(|o| (read, o)))
         {
             let has_body = operation.request_body.is_some();
             let has_query = operation
@@ -128,6 +130,12 @@ fn declare_common_errors(api: &mut OpenApi) {
                 common.push((
                     "422",
                     "A query value is out of range (`page`, `per_page`); `fields` says which.",
+                ));
+            }
+            if !read {
+                common.push((
+                    "409",
+                    "Well formed, but what the district holds refuses it: a record it names does not exist or is inactive, a name is taken, a version is stale, or the record's state does not allow it; `fields` says which.",
                 ));
             }
             if has_body {
@@ -180,8 +188,8 @@ impl<T: utoipa::ToSchema> Listing<T> {
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1)]
+    /// Page number, from 1 to 1,000,000; outside that, 422.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Rows per page (1–200, default 50); outside that, 422.
     #[param(minimum = 1, maximum = 200)]
@@ -249,6 +257,25 @@ impl actix_web::FromRequest for JsonBody {
     }
 }
 
+/// JSON has one number type: `2.0` is the integer 2 to the schema, so an
+/// integer field takes it as 2.
+fn whole_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                // `as` saturates; the range check keeps only exact values.
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
 impl JsonBody {
     /// The body as `T`: 415 if it is not sent as JSON, 400 if it is not
     /// JSON, 422 if it lacks fields or has the wrong types.
@@ -261,15 +288,21 @@ impl JsonBody {
             )
             .into());
         }
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&self.bytes) {
-            if let Some((at, why)) = super::guard::check_json(&value, "") {
-                let message = format!("The field \u{201c}{at}\u{201d} cannot be accepted: {why}");
-                return Err(AppError::new(ErrorCode::ValidationFailed, message)
-                    .with_fields(crate::domain::FieldErrors::single(&at, why))
-                    .into());
+        let parsed = match serde_json::from_slice::<serde_json::Value>(&self.bytes) {
+            Ok(mut value) => {
+                if let Some((at, why)) = super::guard::check_json(&value, "") {
+                    let message =
+                        format!("The field \u{201c}{at}\u{201d} cannot be accepted: {why}");
+                    return Err(AppError::new(ErrorCode::ValidationFailed, message)
+                        .with_fields(crate::domain::FieldErrors::single(&at, why))
+                        .into());
+                }
+                whole_numbers(&mut value);
+                serde_json::from_value(value)
             }
-        }
-        serde_json::from_slice(&self.bytes).map_err(|e| {
+            Err(e) => Err(e),
+        };
+        parsed.map_err(|e| {
             if e.is_data() {
                 let mut fields = crate::domain::FieldErrors::new();
                 let text = e.to_string();

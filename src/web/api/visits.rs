@@ -105,7 +105,7 @@ pub struct VisitIn {
 }
 
 /// The fields `PUT` must carry: it replaces the whole plan.
-const WHOLE_PLAN: [&str; 7] = [
+pub const WHOLE_PLAN: [&str; 7] = [
     "school_id",
     "date",
     "lead_id",
@@ -151,6 +151,7 @@ pub struct VisitQuery {
     pub school_id: Option<i64>,
     /// Only visits on or after this day (`YYYY-MM-DD`).
     #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "crate::domain::fields::optional_day")]
     pub from: Option<NaiveDate>,
 }
 
@@ -343,7 +344,17 @@ async fn change(
 pub struct StatusIn {
     /// The visit's one next status: `in_progress`, `debriefed` or
     /// `closed`. A visit is published with `POST /visits/{id}/publish`.
+    #[schema(schema_with = next_statuses)]
     pub to: VisitStatus,
+}
+
+/// The statuses this route moves a visit to: all but `planned` (where a
+/// visit starts) and `published` (its own route).
+fn next_statuses() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["in_progress", "debriefed", "closed"]))
+        .build()
 }
 
 /// Moves a visit on to its next status (administrators and visit leads).
@@ -636,6 +647,20 @@ pub async fn save_debrief(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: DebriefIn = body.parse()?;
+    // A form has blank rows to fill; a client sends only the problems it
+    // means, so each needs its description.
+    let mut blank = crate::domain::FieldErrors::new();
+    for (i, problem) in input.problems.iter().enumerate() {
+        if problem.description.trim().is_empty() {
+            blank.add(
+                &format!("problems[{i}].description"),
+                "Describe the problem of practice.",
+            );
+        }
+    }
+    if !blank.is_empty() {
+        return Err(blank.into());
+    }
     let problems: Vec<(String, BTreeSet<i64>)> = input
         .problems
         .into_iter()
