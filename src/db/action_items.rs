@@ -714,7 +714,22 @@ pub fn change(
             Vec::new()
         };
         let (item, entry) = match rules::plan_change(&standing, change, &owners) {
-            Err(errors) => return Err(WriteError::Invalid(errors)),
+            // A status the item cannot move to from where it stands, or an
+            // owner not on the staff, is the record refusing (409); any
+            // other problem is input to correct (422).
+            Err(errors) => {
+                let refused = errors.iter().find_map(|(field, message)| match field {
+                    "status" => Some(("status", message.to_owned())),
+                    "owner" => Some(("owner", message.to_owned())),
+                    _ => None,
+                });
+                return Err(match refused {
+                    Some((field, message)) if errors.len() == 1 => {
+                        WriteError::conflict(field, message)
+                    }
+                    _ => WriteError::Invalid(errors),
+                });
+            }
             Ok(rules::Planned::Conflict) => return Ok(Changed::Conflict),
             Ok(rules::Planned::Unchanged) => return Ok(Changed::Saved(standing.version)),
             Ok(rules::Planned::Saved { item, entry }) => (item, entry),

@@ -689,7 +689,21 @@ async fn the_same_story_through_the_api() {
             &json!({"version": detail["version"], "status": "blocked"}),
         )
         .await;
-    assert_eq!(blocked_without_reason.status(), 422);
+    assert_eq!(blocked_without_reason.status(), 422, "input to correct");
+    let no_such_move = head
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/items/{}", curriculum["id"]),
+            &json!({"version": detail["version"], "status": "proposed"}),
+        )
+        .await;
+    assert_eq!(no_such_move.status(), 409, "the item's status refuses it");
+    assert!(
+        crate::helpers::api_error(no_such_move).await["fields"]["status"]
+            .as_str()
+            .unwrap()
+            .contains("cannot move")
+    );
     let leader = signed_in(&app, &s.leader).await;
     let not_theirs = leader
         .send_json(
