@@ -150,6 +150,7 @@ pub const TABLES: &[Table] = &[
             ("title", Txt),
             ("description", Txt),
             ("department_id", Int),
+            ("entry_point", Txt),
         ],
     },
     Table {

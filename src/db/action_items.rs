@@ -22,7 +22,7 @@ use crate::domain::action_item::{
 use crate::domain::user::Link;
 use crate::domain::visit::VisitStatus;
 
-pub use crate::domain::read::items::Item;
+pub use crate::domain::read::items::{Item, ItemLookFor};
 
 pub use crate::domain::read::items::Update;
 
@@ -197,23 +197,30 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
             ),
         ))
         .load(conn)?;
-    let mut look_fors: BTreeMap<i64, Vec<(i64, String, String)>> = BTreeMap::new();
+    let mut look_fors: BTreeMap<i64, Vec<ItemLookFor>> = BTreeMap::new();
     if !filter.without_look_fors {
         let ids: Vec<i64> = rows.iter().map(|row| row.0 .0).collect();
         for chunk in ids.chunks(500) {
-            let links: Vec<(i64, i64, String, String)> = action_item_indicators::table
-                .inner_join(indicators::table)
-                .filter(action_item_indicators::item_id.eq_any(chunk))
-                .order((action_item_indicators::item_id, indicators::position))
-                .select((
-                    action_item_indicators::item_id,
-                    indicators::id,
-                    indicators::code,
-                    indicators::title,
-                ))
-                .load(conn)?;
-            for (item, id, code, title) in links {
-                look_fors.entry(item).or_default().push((id, code, title));
+            let links: Vec<(i64, i64, String, String, Option<String>)> =
+                action_item_indicators::table
+                    .inner_join(indicators::table)
+                    .filter(action_item_indicators::item_id.eq_any(chunk))
+                    .order((action_item_indicators::item_id, indicators::position))
+                    .select((
+                        action_item_indicators::item_id,
+                        indicators::id,
+                        indicators::code,
+                        indicators::title,
+                        indicators::entry_point,
+                    ))
+                    .load(conn)?;
+            for (item, id, code, title, entry_point) in links {
+                look_fors.entry(item).or_default().push(ItemLookFor {
+                    id,
+                    code,
+                    title,
+                    entry_point,
+                });
             }
         }
     }

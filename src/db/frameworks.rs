@@ -35,6 +35,7 @@ impl Framework {
                             title: i.title.clone(),
                             description: i.description.clone(),
                             department: i.department.as_ref().map(|l| l.name.clone()),
+                            entry_point: i.entry_point.clone(),
                         })
                         .collect(),
                 })
@@ -108,6 +109,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<Framework> {
             indicators::title,
             indicators::description,
             (departments::id, departments::name).nullable(),
+            indicators::entry_point,
         ))
         .load::<(
             i64,
@@ -116,6 +118,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<Framework> {
             String,
             Option<String>,
             Option<(i64, String)>,
+            Option<String>,
         )>(conn)?;
     let domains = domain_rows
         .into_iter()
@@ -125,13 +128,16 @@ pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<Framework> {
             indicators: indicator_rows
                 .iter()
                 .filter(|row| row.1 == domain_id)
-                .map(|(id, _, code, title, description, department)| Indicator {
-                    id: *id,
-                    code: code.clone(),
-                    title: title.clone(),
-                    description: description.clone(),
-                    department: department.clone().map(|(id, name)| Link { id, name }),
-                })
+                .map(
+                    |(id, _, code, title, description, department, entry_point)| Indicator {
+                        id: *id,
+                        code: code.clone(),
+                        title: title.clone(),
+                        description: description.clone(),
+                        department: department.clone().map(|(id, name)| Link { id, name }),
+                        entry_point: entry_point.clone(),
+                    },
+                )
                 .collect(),
         })
         .collect();
@@ -181,6 +187,7 @@ fn insert_contents(
                     indicators::title.eq(&indicator.title),
                     indicators::description.eq(indicator.description.as_deref()),
                     indicators::department_id.eq(indicator.department_id),
+                    indicators::entry_point.eq(indicator.entry_point.as_deref()),
                 ))
                 .execute(conn)?;
         }

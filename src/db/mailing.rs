@@ -12,7 +12,8 @@ use super::{debriefs, settings, users, visits, DbConn, QueryResult};
 use crate::domain::account::Role;
 use crate::domain::action_item::Status;
 use crate::domain::message::{
-    digest_part, reminder_on, Digest, DigestPart, Recipient, Reminder, ReminderKind, VisitSummary,
+    digest_part, reminder_on, Digest, DigestPart, Recipient, RegistrationNotice, Reminder,
+    ReminderKind, SessionList, SessionReminder, VisitSummary, SESSION_LIST_DAYS,
 };
 use crate::domain::read::items::Item;
 
@@ -27,7 +28,6 @@ pub fn visit_summary(conn: &mut DbConn, visit_id: i64) -> QueryResult<VisitSumma
         &Filter {
             visit_id: Some(visit_id),
             published_only: true,
-            without_look_fors: true,
             ..Filter::default()
         },
     )?;
@@ -189,4 +189,88 @@ pub fn digests(conn: &mut DbConn, monday: NaiveDate) -> QueryResult<Vec<Digest>>
         }
     }
     Ok(digests)
+}
+
+/// Who hears of campus `school_id`'s registration for session
+/// `session_id`: its leaders, and `by` (who registered) when active.
+pub fn registration(
+    conn: &mut DbConn,
+    session_id: i64,
+    school_id: i64,
+    by: i64,
+) -> QueryResult<RegistrationNotice> {
+    let session = super::learning::session(conn, session_id)?;
+    let registration = super::learning::registration(conn, session_id, school_id)?
+        .ok_or(diesel::result::Error::NotFound)?;
+    let mut to = users::holding(conn, Role::SchoolLeader, Some(school_id), None)?;
+    if !to.iter().any(|r| r.id == by) {
+        to.extend(users::active_contact(conn, by)?);
+    }
+    Ok(RegistrationNotice {
+        session,
+        school: registration.school,
+        participants: registration.participants,
+        to,
+    })
+}
+
+/// The reminders owed on `today` for sessions tomorrow: to the leaders of
+/// each registered campus.
+pub fn session_reminders(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<SessionReminder>> {
+    let tomorrow = today + chrono::Duration::days(1);
+    let sessions = super::learning::sessions(
+        conn,
+        &super::learning::SessionFilter {
+            from: Some(tomorrow),
+            to: Some(tomorrow),
+            ..Default::default()
+        },
+    )?;
+    let mut reminders = Vec::new();
+    for session in sessions {
+        for registration in super::learning::registrations(conn, session.id)? {
+            let leaders =
+                users::holding(conn, Role::SchoolLeader, Some(registration.school.id), None)?;
+            for to in leaders {
+                reminders.push(SessionReminder {
+                    session: session.clone(),
+                    school: registration.school.clone(),
+                    participants: registration.participants,
+                    to,
+                });
+            }
+        }
+    }
+    Ok(reminders)
+}
+
+/// The lists owed on `today`: for each session in
+/// [`SESSION_LIST_DAYS`] days, to the heads of the department running it.
+pub fn session_lists(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<SessionList>> {
+    let day = today + chrono::Duration::days(SESSION_LIST_DAYS);
+    let sessions = super::learning::sessions(
+        conn,
+        &super::learning::SessionFilter {
+            from: Some(day),
+            to: Some(day),
+            ..Default::default()
+        },
+    )?;
+    let mut lists = Vec::new();
+    for session in sessions {
+        let registrations = super::learning::registrations(conn, session.id)?;
+        for to in users::holding(
+            conn,
+            Role::DepartmentHead,
+            None,
+            Some(session.department.id),
+        )? {
+            lists.push(SessionList {
+                session: session.clone(),
+                registrations: registrations.clone(),
+                to,
+            });
+        }
+    }
+    Ok(lists)
 }

@@ -27,6 +27,7 @@ pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
 pub mod insights;
+pub mod learning;
 pub mod mailing;
 pub mod observations;
 pub mod outbox;

@@ -145,6 +145,7 @@ diesel::table! {
         title -> Text,
         description -> Nullable<Text>,
         department_id -> Nullable<BigInt>,
+        entry_point -> Nullable<Text>,
     }
 }
 
@@ -372,7 +373,98 @@ diesel::table! {
 
 diesel::joinable!(ended_sessions -> users (user_id));
 
+diesel::table! {
+    learning_series (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offerings (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        format -> Text,
+        department_id -> BigInt,
+        audience -> Text,
+        credit_tenths -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offering_look_fors (offering_id, code) {
+        offering_id -> BigInt,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    learning_sessions (id) {
+        id -> BigInt,
+        offering_id -> BigInt,
+        series_id -> Nullable<BigInt>,
+        on_date -> Date,
+        starts_at -> Text,
+        ends_at -> Text,
+        place -> Text,
+        capacity -> Integer,
+        facilitator_id -> Nullable<BigInt>,
+        cancelled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_registrations (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        school_id -> BigInt,
+        participants -> Integer,
+        names -> Text,
+        attended -> Nullable<Integer>,
+        registered_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_item_learning (item_id, offering_id) {
+        item_id -> BigInt,
+        offering_id -> BigInt,
+        session_id -> Nullable<BigInt>,
+        linked_by -> Nullable<BigInt>,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(offerings -> departments (department_id));
+diesel::joinable!(offering_look_fors -> offerings (offering_id));
+diesel::joinable!(learning_sessions -> offerings (offering_id));
+diesel::joinable!(learning_sessions -> learning_series (series_id));
+diesel::joinable!(learning_sessions -> users (facilitator_id));
+diesel::joinable!(session_registrations -> learning_sessions (session_id));
+diesel::joinable!(session_registrations -> schools (school_id));
+diesel::joinable!(session_registrations -> users (registered_by));
+diesel::joinable!(action_item_learning -> action_items (item_id));
+diesel::joinable!(action_item_learning -> offerings (offering_id));
+diesel::joinable!(action_item_learning -> learning_sessions (session_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    learning_series,
+    offerings,
+    offering_look_fors,
+    learning_sessions,
+    session_registrations,
+    action_item_learning,
     ended_sessions,
     schools,
     departments,

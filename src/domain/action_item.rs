@@ -194,10 +194,17 @@ pub fn default_due(kind: Kind, visit_date: NaiveDate, rules: &Rules) -> NaiveDat
 
 /// Whether a look-for's evidence makes it weak under `rules`.
 pub fn is_weak(rollup: &IndicatorRollup, rules: &Rules) -> bool {
-    let applicable = rollup.total.applicable();
-    applicable >= rules.min_snapshots
-        && u64::from(rollup.total.observed) * 100
-            < u64::from(rules.weak_share_percent) * u64::from(applicable)
+    is_weak_share(
+        u64::from(rollup.total.observed),
+        u64::from(rollup.total.applicable()),
+        rules,
+    )
+}
+
+/// Whether a look-for seen in `observed` of `applicable` snapshots is weak.
+pub fn is_weak_share(observed: u64, applicable: u64, rules: &Rules) -> bool {
+    applicable >= u64::from(rules.min_snapshots)
+        && observed * 100 < u64::from(rules.weak_share_percent) * applicable
 }
 
 /// "Checks for understanding: seen in 2 of 9 snapshots, partly in 3

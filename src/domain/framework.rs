@@ -125,6 +125,9 @@ pub struct IndicatorDoc {
     /// The name of the department that owns the look-for, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// The teacher-facing wording: what a teacher would try first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_point: Option<String>,
 }
 
 /// One thing wrong with a framework file, and where.
@@ -173,6 +176,7 @@ pub struct NewIndicator {
     pub title: String,
     pub description: Option<String>,
     pub department_id: Option<i64>,
+    pub entry_point: Option<String>,
 }
 
 fn text(raw: &str, max: usize, empty: &str) -> Result<String, String> {
@@ -262,21 +266,22 @@ fn check(
                 problem(place(Some(d), Some(i), "title"), e);
                 String::new()
             });
-            let description = indicator
-                .description
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned);
-            if description
-                .as_ref()
-                .is_some_and(|d| d.chars().count() > 2000)
-            {
-                problem(
-                    place(Some(d), Some(i), "description"),
-                    "use at most 2000 characters".to_owned(),
-                );
-            }
+            let mut optional_text = |value: &Option<String>, field: &str| {
+                let value = value
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned);
+                if value.as_ref().is_some_and(|d| d.chars().count() > 2000) {
+                    problem(
+                        place(Some(d), Some(i), field),
+                        "use at most 2000 characters".to_owned(),
+                    );
+                }
+                value
+            };
+            let description = optional_text(&indicator.description, "description");
+            let entry_point = optional_text(&indicator.entry_point, "entry_point");
             let department_id = match indicator
                 .department
                 .as_deref()
@@ -300,6 +305,7 @@ fn check(
                 title,
                 description,
                 department_id,
+                entry_point,
             });
         }
         domains.push(NewDomain {
@@ -349,7 +355,7 @@ pub fn from_doc(
     })
 }
 
-/// Reads and checks the CSV format (`domain,code,title,description,department`);
+/// Reads and checks the CSV format (`domain,code,title,description,department,entry_point`);
 /// the name and version come from elsewhere (the command's flags or the form).
 pub fn from_csv(
     csv_text: &str,
@@ -357,7 +363,8 @@ pub fn from_csv(
     version: &str,
     department: &dyn Fn(&str) -> Option<i64>,
 ) -> Result<NewFramework, Vec<Problem>> {
-    const COLUMNS: [&str; 5] = ["domain", "code", "title", "description", "department"];
+    // Files from before entry points have the first five columns.
+    let columns = &COLUMNS[..];
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -374,12 +381,19 @@ pub fn from_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
-    if headers != COLUMNS {
+    let width = if headers == columns {
+        COLUMNS.len()
+    } else if headers == columns[..5] {
+        5
+    } else {
         return Err(line_problem(
             1,
-            format!("the columns must be {}", COLUMNS.join(",")),
+            format!(
+                "the columns must be {} (entry_point may be left out)",
+                COLUMNS.join(",")
+            ),
         ));
-    }
+    };
     let mut doc = FrameworkDoc {
         name: name.to_owned(),
         version: version.to_owned(),
@@ -402,10 +416,10 @@ pub fn from_csv(
         if record.iter().all(str::is_empty) {
             continue;
         }
-        if record.len() != COLUMNS.len() {
+        if record.len() != width {
             problems.extend(line_problem(
                 line,
-                format!("expected 5 values, found {}", record.len()),
+                format!("expected {width} values, found {}", record.len()),
             ));
             continue;
         }
@@ -429,6 +443,7 @@ pub fn from_csv(
             title: record[2].to_owned(),
             description: optional(record[3]),
             department: optional(record[4]),
+            entry_point: record.get(5).copied().and_then(optional),
         });
         lines[at].push(line);
     }
@@ -442,10 +457,20 @@ pub fn from_csv(
     })
 }
 
+/// The CSV format's columns; `entry_point` may be left out.
+pub const COLUMNS: [&str; 6] = [
+    "domain",
+    "code",
+    "title",
+    "description",
+    "department",
+    "entry_point",
+];
+
 /// Writes the CSV format.
 pub fn to_csv(doc: &FrameworkDoc) -> String {
     let mut writer = super::csv::Writer::new(Vec::new());
-    let _ = writer.row(["domain", "code", "title", "description", "department"]);
+    let _ = writer.row(COLUMNS);
     for domain in &doc.domains {
         for indicator in &domain.indicators {
             let _ = writer.row([
@@ -454,6 +479,7 @@ pub fn to_csv(doc: &FrameworkDoc) -> String {
                 &indicator.title,
                 indicator.description.as_deref().unwrap_or(""),
                 indicator.department.as_deref().unwrap_or(""),
+                indicator.entry_point.as_deref().unwrap_or(""),
             ]);
         }
     }
@@ -475,7 +501,8 @@ mod tests {
     const GOOD: &str = r#"{"name": "Look-fors", "version": 2, "domains": [
         {"name": "Instruction", "indicators": [
             {"code": "I1", "title": "Objective posted", "department": "Curriculum"},
-            {"code": "I2", "title": "Checks for understanding", "description": "Several times"}]},
+            {"code": "I2", "title": "Checks for understanding", "description": "Several times",
+             "entry_point": "Ask three students, not one"}]},
         {"name": "Technology", "indicators": [{"code": "T1", "title": "Devices work", "department": "it"}]}]}"#;
 
     #[test]
@@ -563,6 +590,47 @@ mod tests {
         );
         let wrong_header = from_csv("domain,code\n", "F", "1", &departments).unwrap_err();
         assert_eq!(wrong_header[0].place, "line 1");
+    }
+
+    #[test]
+    fn entry_points_are_read_from_json_and_either_csv_width() {
+        let json = r#"{"name": "F", "version": "1", "domains": [{"name": "A", "indicators": [
+            {"code": "A1", "title": "Turn and talk", "description": "Most pairs talk about the task",
+             "entry_point": "  Pause twice a lesson for a turn and talk.  "},
+            {"code": "A2", "title": "Exit ticket", "entry_point": " "}]}]}"#;
+        let framework = from_json(json, &departments).unwrap();
+        let look_fors = &framework.domains[0].indicators;
+        assert_eq!(
+            look_fors[0].entry_point.as_deref(),
+            Some("Pause twice a lesson for a turn and talk.")
+        );
+        assert_eq!(look_fors[1].entry_point, None, "blank is none");
+
+        let six = "domain,code,title,description,department,entry_point\nA,A1,Turn and talk,,,Pause twice\n";
+        let five = "domain,code,title,description,department\nA,A1,Turn and talk,,\n";
+        let from_six = from_csv(six, "F", "1", &departments).unwrap();
+        assert_eq!(
+            from_six.domains[0].indicators[0].entry_point.as_deref(),
+            Some("Pause twice")
+        );
+        let from_five = from_csv(five, "F", "1", &departments).unwrap();
+        assert_eq!(from_five.domains[0].indicators[0].entry_point, None);
+        let short_row = "domain,code,title,description,department,entry_point\nA,A1,T,,\n";
+        let problems = from_csv(short_row, "F", "1", &departments).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "line 2: expected 6 values, found 5"
+        );
+
+        let long = format!(
+            r#"{{"name": "F", "version": "1", "domains": [{{"name": "A", "indicators": [{{"code": "A1", "title": "T", "entry_point": "{}"}}]}}]}}"#,
+            "x".repeat(2001)
+        );
+        let problems = from_json(&long, &departments).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "domains[0].indicators[0].entry_point: use at most 2000 characters"
+        );
     }
 
     #[test]

@@ -167,6 +167,37 @@ impl Digest {
     }
 }
 
+/// What a registration's confirmation tells, and to whom: the campus's
+/// leaders and the person who registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationNotice {
+    pub session: crate::domain::read::learning::Session,
+    pub school: crate::domain::user::Link,
+    pub participants: i32,
+    pub to: Vec<Recipient>,
+}
+
+/// The reminder the day before a session to a registered campus's leader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionReminder {
+    pub session: crate::domain::read::learning::Session,
+    pub school: crate::domain::user::Link,
+    pub participants: i32,
+    pub to: Recipient,
+}
+
+/// The list of registered campuses a few days before a session, to the
+/// heads of the department running it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionList {
+    pub session: crate::domain::read::learning::Session,
+    pub registrations: Vec<crate::domain::read::learning::Registration>,
+    pub to: Recipient,
+}
+
+/// How many days before a session its department receives the list.
+pub const SESSION_LIST_DAYS: i64 = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,7 @@ pub mod fields;
 pub mod forms;
 pub mod framework;
 pub mod insights;
+pub mod learning;
 pub mod message;
 pub mod observation;
 pub mod paging;

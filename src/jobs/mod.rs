@@ -189,6 +189,7 @@ impl Worker {
                     let local = now.with_timezone(&zone);
                     let today = local.date_naive();
                     let mut written = reminders(conn, today, &base)?;
+                    written += learning_reminders(conn, today, &base)?;
                     if local.hour() >= DIGEST_HOUR {
                         written += digests(conn, today, &base, &key)?;
                     }
@@ -234,6 +235,23 @@ pub fn reminders(conn: &mut DbConn, today: NaiveDate, base: &str) -> QueryResult
         .iter()
         .map(|r| messages::reminder(r, today, base))
         .collect();
+    outbox::enqueue_all(conn, &built)
+}
+
+/// Writes the day's learning messages: a reminder to the leaders of each
+/// campus registered for a session tomorrow, and to the heads of each
+/// department the list of campuses registered for its sessions in a few
+/// days. Dedupe keys make each once per session and person.
+pub fn learning_reminders(conn: &mut DbConn, today: NaiveDate, base: &str) -> QueryResult<usize> {
+    let mut built: Vec<_> = db::mailing::session_reminders(conn, today)?
+        .iter()
+        .map(|r| messages::session_reminder(r, base))
+        .collect();
+    built.extend(
+        db::mailing::session_lists(conn, today)?
+            .iter()
+            .map(|l| messages::session_list(l, base)),
+    );
     outbox::enqueue_all(conn, &built)
 }
 

@@ -75,6 +75,7 @@ pub fn show(ctx: &Ctx, framework: &Framework, done: Option<&str>) -> Markup {
                                     td {
                                         strong { (indicator.title) }
                                         @if let Some(description) = &indicator.description { br; (description) }
+                                        @if let Some(entry_point) = &indicator.entry_point { br; span.entry-point { "Entry point for teachers: " (entry_point) } }
                                     }
                                     td { (indicator.department.as_ref().map(|d| d.name.as_str()).unwrap_or("—")) }
                                 }
@@ -114,8 +115,8 @@ pub fn import(ctx: &Ctx, form: &ImportForm, errors: &FieldErrors, problems: &[Pr
                 div.field.invalid[errors.get("content").is_some()] {
                     label for="content" { "The file's contents" }
                     p.hint id="content-hint" {
-                        "JSON: {\"name\", \"version\", \"domains\": [{\"name\", \"indicators\": [{\"code\", \"title\", \"description\", \"department\"}]}]}. "
-                        "CSV: the columns domain,code,title,description,department. A department, if given, must already exist."
+                        "JSON: {\"name\", \"version\", \"domains\": [{\"name\", \"indicators\": [{\"code\", \"title\", \"description\", \"department\", \"entry_point\"}]}]}. "
+                        "CSV: the columns domain,code,title,description,department,entry_point (entry_point may be left out). A department, if given, must already exist."
                     }
                     @if let Some(error) = errors.get("content") { p.error-message id="content-error" { (error) } }
                     textarea id="content" name="content" rows="14" aria-describedby="content-hint" { (form.content) }

@@ -335,7 +335,12 @@ pub fn show(
             @if item.evidence.is_empty() { p { "None recorded." } }
             @else { ul { @for line in item.evidence.lines() { li { (line) } } } }
             @if !item.look_fors.is_empty() {
-                p { "Look-fors: " @for (n, (_, code, title)) in item.look_fors.iter().enumerate() { @if n > 0 { "; " } (code) " " (title) } }
+                p { "Look-fors: " @for (n, l) in item.look_fors.iter().enumerate() { @if n > 0 { "; " } (l.code) " " (l.title) } }
+                @let entry_points = item.entry_points();
+                @if !entry_points.is_empty() {
+                    h2 { "Entry points for teachers" }
+                    ul.entry-points { @for (code, entry_point) in &entry_points { li { strong { (code) } ": " (entry_point) } } }
+                }
                 p { a href={ "/visits/" (item.visit_id) "/debrief" } { "The snapshots behind it, in the visit's debrief" } }
             }
             @if !data.checks.is_empty() {

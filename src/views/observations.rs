@@ -129,6 +129,12 @@ pub fn capture(
                                 @let name = format!("tick_{}", indicator.id);
                                 div data-code=(indicator.code) {
                                     (choices(&name, &html! { (indicator.code) " · " (indicator.title) }, &ticks, fields.get(&name).map(String::as_str), errors.get(&name)))
+                                    @if let Some(description) = &indicator.description {
+                                        details.look-for-help {
+                                            summary { "What to look for" span.visually-hidden { ": " (indicator.code) } }
+                                            p { (description) }
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -558,7 +558,7 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
                 item.due_on.map(|d| d.to_string()).unwrap_or_default(),
                 item.look_fors
                     .iter()
-                    .map(|l| l.1.clone())
+                    .map(|l| l.code.clone())
                     .collect::<Vec<_>>()
                     .join(" "),
                 item.evidence.clone(),

@@ -41,4 +41,6 @@ pub struct Indicator {
     pub title: String,
     pub description: Option<String>,
     pub department: Option<Link>,
+    /// What a teacher would try first.
+    pub entry_point: Option<String>,
 }

@@ -24,11 +24,33 @@ pub struct Item {
     pub owner: Option<Link>,
     pub due_on: Option<NaiveDate>,
     pub version: i32,
-    /// The look-fors behind it: (id, code, title).
-    pub look_fors: Vec<(i64, String, String)>,
+    /// The look-fors behind it, in the framework's order.
+    pub look_fors: Vec<ItemLookFor>,
+}
+
+/// A look-for behind an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemLookFor {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    /// What a teacher would try first, where the framework says.
+    pub entry_point: Option<String>,
 }
 
 impl Item {
+    /// The entry points of its look-fors, where it asks campus leaders to
+    /// work with teachers: a school step.
+    pub fn entry_points(&self) -> Vec<(&str, &str)> {
+        if self.kind != Kind::School {
+            return Vec::new();
+        }
+        self.look_fors
+            .iter()
+            .filter_map(|l| l.entry_point.as_deref().map(|e| (l.code.as_str(), e)))
+            .collect()
+    }
+
     /// Whether the item still asks its owner for work and its due day has
     /// passed.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {

@@ -8,6 +8,7 @@ pub mod debriefs;
 pub mod frameworks;
 pub mod insights;
 pub mod items;
+pub mod learning;
 pub mod observations;
 pub mod outbox;
 pub mod settings;

@@ -10,6 +10,7 @@
 
 pub mod debriefs;
 pub mod items;
+pub mod learning;
 pub mod observations;
 pub mod users;
 pub mod visits;

@@ -70,7 +70,7 @@ impl From<Item> for ItemOut {
             overdue,
             version: item.version,
             edited: item.edited,
-            look_fors: item.look_fors.into_iter().map(|l| l.1).collect(),
+            look_fors: item.look_fors.into_iter().map(|l| l.code).collect(),
         }
     }
 }

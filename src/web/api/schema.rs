@@ -102,6 +102,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ),
     ("IndicatorDoc", "title", Rule::Line(300)),
     ("IndicatorDoc", "description", Rule::Text(2000)),
+    ("IndicatorDoc", "entry_point", Rule::Text(2000)),
 ];
 
 /// The rule of each parameter, by name, the server checks beyond its type.
