@@ -35,6 +35,8 @@ mod import;
 mod insights;
 #[path = "app/items.rs"]
 mod items;
+#[path = "app/learning.rs"]
+mod learning;
 #[path = "app/mail.rs"]
 mod mail;
 #[path = "app/migrations.rs"]

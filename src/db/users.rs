@@ -330,3 +330,17 @@ pub fn active_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i6
         .first::<(i64, String, i64)>(conn)
         .optional()
 }
+
+/// The active people of department `department_id`, in name order: who may
+/// facilitate its sessions.
+pub fn department_staff(conn: &mut DbConn, department_id: i64) -> QueryResult<Vec<Link>> {
+    Ok(users::table
+        .filter(users::department_id.eq(department_id))
+        .filter(users::active.eq(true))
+        .order(users::name.asc())
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .map(|(id, name)| Link { id, name })
+        .collect())
+}

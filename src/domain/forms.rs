@@ -160,3 +160,74 @@ pub struct VisitChoices {
     pub frameworks: Vec<Link>,
     pub people: Vec<Member>,
 }
+
+/// The offering form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OfferingForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub department_id: String,
+    #[serde(default)]
+    pub audience: String,
+    #[serde(default)]
+    pub credit_hours: String,
+    /// Look-for codes, separated by spaces or commas.
+    #[serde(default)]
+    pub look_fors: String,
+    pub active: Option<String>,
+}
+
+/// The session form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SessionForm {
+    #[serde(default)]
+    pub series_id: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub ends_at: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub capacity: String,
+    #[serde(default)]
+    pub facilitator_id: String,
+    pub cancelled: Option<String>,
+}
+
+/// The series form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SeriesForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The registration form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RegistrationForm {
+    /// Chosen by an administrator; a school leader registers their own.
+    #[serde(default)]
+    pub school_id: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub names: String,
+}
+
+/// What to link an item to, as chosen on its page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    pub offering_id: String,
+    #[serde(default)]
+    pub session_id: String,
+}

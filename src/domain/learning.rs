@@ -74,7 +74,8 @@ pub fn credit_tenths_of(hours: f64) -> Result<i32, String> {
 }
 
 /// "1.5" from 15, "3" from 30.
-pub fn credit_hours_text(tenths: i32) -> String {
+pub fn credit_hours_text(tenths: impl Into<i64>) -> String {
+    let tenths: i64 = tenths.into();
     if tenths % 10 == 0 {
         (tenths / 10).to_string()
     } else {

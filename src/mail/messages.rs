@@ -395,6 +395,143 @@ pub fn password_reset(to: &Recipient, url: &str, window: i64) -> NewMessage {
     }
 }
 
+/// "Thursday 14 February 2027, 13:30–16:00 at Room 4 (Wednesday training)".
+fn session_when(session: &Session) -> String {
+    let series = session
+        .series
+        .as_ref()
+        .map(|s| format!(" ({})", s.name))
+        .unwrap_or_default();
+    format!(
+        "{}, {}–{} at {}{series}",
+        session.on_date.format("%A %-d %B %Y"),
+        session.starts_at,
+        session.ends_at,
+        session.place
+    )
+}
+
+fn learning_message(
+    kind: &str,
+    to: &Recipient,
+    subject: String,
+    text: String,
+    html: Markup,
+    dedupe_key: Option<String>,
+) -> NewMessage {
+    NewMessage {
+        kind: kind.to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        html_body: layout(&subject, html),
+        subject,
+        text_body: text,
+        dedupe_key,
+        list_unsubscribe: None,
+    }
+}
+
+/// The confirmation of a campus's registration, to each person told.
+pub fn registration(notice: &RegistrationNotice, base: &str) -> Vec<NewMessage> {
+    let session = &notice.session;
+    let url = format!("{base}/learning/sessions/{}", session.id);
+    let when = session_when(session);
+    let seats =
+        crate::domain::fields::plural(notice.participants as usize, "participant", "participants");
+    notice
+        .to
+        .iter()
+        .map(|to| {
+            let subject = format!(
+                "Registered: {} on {} for {}",
+                session.offering.name, session.on_date, notice.school.name
+            );
+            let text = format!(
+                "Hello {},\n\n{} is registered with {seats} for {}.\n{when}\n\nThe registration and the session: {url}\n",
+                to.name, notice.school.name, session.offering.name
+            );
+            let html = html! {
+                p { "Hello " (to.name) "," }
+                p { (notice.school.name) " is registered with " (seats) " for " strong { (session.offering.name) } "." }
+                p { (when) }
+                p { a href=(url) { "The registration and the session" } }
+            };
+            learning_message("registration", to, subject, text, html, None)
+        })
+        .collect()
+}
+
+/// The reminder the day before a session.
+pub fn session_reminder(reminder: &SessionReminder, base: &str) -> NewMessage {
+    let session = &reminder.session;
+    let url = format!("{base}/learning/sessions/{}", session.id);
+    let when = session_when(session);
+    let subject = format!(
+        "Tomorrow: {} ({})",
+        session.offering.name, reminder.school.name
+    );
+    let seats = crate::domain::fields::plural(
+        reminder.participants as usize,
+        "participant",
+        "participants",
+    );
+    let text = format!(
+        "Hello {},\n\n{} has {seats} registered for {} tomorrow.\n{when}\n\n{url}\n",
+        reminder.to.name, reminder.school.name, session.offering.name
+    );
+    let html = html! {
+        p { "Hello " (reminder.to.name) "," }
+        p { (reminder.school.name) " has " (seats) " registered for " strong { (session.offering.name) } " tomorrow." }
+        p { (when) }
+        p { a href=(url) { "The session" } }
+    };
+    let key = format!(
+        "session_reminder:{}:{}:{}",
+        session.id, reminder.school.id, reminder.to.id
+    );
+    learning_message(
+        "session_reminder",
+        &reminder.to,
+        subject,
+        text,
+        html,
+        Some(key),
+    )
+}
+
+/// The list of registered campuses a few days before a session.
+pub fn session_list(list: &SessionList, base: &str) -> NewMessage {
+    let session = &list.session;
+    let url = format!("{base}/learning/sessions/{}", session.id);
+    let when = session_when(session);
+    let total: i32 = list.registrations.iter().map(|r| r.participants).sum();
+    let subject = format!(
+        "{} on {}: {total} of {} seats registered",
+        session.offering.name, session.on_date, session.capacity
+    );
+    let mut text = format!(
+        "Hello {},\n\n{} — {when}\n{total} of {} seats registered.\n\n",
+        list.to.name, session.offering.name, session.capacity
+    );
+    if list.registrations.is_empty() {
+        text.push_str("No campus has registered yet.\n");
+    }
+    for r in &list.registrations {
+        text.push_str(&format!("- {}: {}\n", r.school.name, r.participants));
+    }
+    text.push_str(&format!("\n{url}\n"));
+    let html = html! {
+        p { "Hello " (list.to.name) "," }
+        p { strong { (session.offering.name) } " — " (when) }
+        p { (total) " of " (session.capacity) " seats registered." }
+        @if list.registrations.is_empty() { p { "No campus has registered yet." } }
+        @else { ul { @for r in &list.registrations { li { (r.school.name) ": " (r.participants) } } } }
+        p { a href=(url) { "The session and its registrations" } }
+    };
+    let key = format!("session_list:{}:{}", session.id, list.to.id);
+    learning_message("session_list", &list.to, subject, text, html, Some(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -682,141 +819,4 @@ mod tests {
         assert!(message.html_body.contains(url));
         assert_eq!(message.dedupe_key.as_deref(), Some("password_reset:4:321"));
     }
-}
-
-/// "Thursday 14 February 2027, 13:30–16:00 at Room 4 (Wednesday training)".
-fn session_when(session: &Session) -> String {
-    let series = session
-        .series
-        .as_ref()
-        .map(|s| format!(" ({})", s.name))
-        .unwrap_or_default();
-    format!(
-        "{}, {}–{} at {}{series}",
-        session.on_date.format("%A %-d %B %Y"),
-        session.starts_at,
-        session.ends_at,
-        session.place
-    )
-}
-
-fn learning_message(
-    kind: &str,
-    to: &Recipient,
-    subject: String,
-    text: String,
-    html: Markup,
-    dedupe_key: Option<String>,
-) -> NewMessage {
-    NewMessage {
-        kind: kind.to_owned(),
-        recipient: to.email.clone(),
-        recipient_id: Some(to.id),
-        html_body: layout(&subject, html),
-        subject,
-        text_body: text,
-        dedupe_key,
-        list_unsubscribe: None,
-    }
-}
-
-/// The confirmation of a campus's registration, to each person told.
-pub fn registration(notice: &RegistrationNotice, base: &str) -> Vec<NewMessage> {
-    let session = &notice.session;
-    let url = format!("{base}/learning/sessions/{}", session.id);
-    let when = session_when(session);
-    let seats =
-        crate::domain::fields::plural(notice.participants as usize, "participant", "participants");
-    notice
-        .to
-        .iter()
-        .map(|to| {
-            let subject = format!(
-                "Registered: {} on {} for {}",
-                session.offering.name, session.on_date, notice.school.name
-            );
-            let text = format!(
-                "Hello {},\n\n{} is registered with {seats} for {}.\n{when}\n\nThe registration and the session: {url}\n",
-                to.name, notice.school.name, session.offering.name
-            );
-            let html = html! {
-                p { "Hello " (to.name) "," }
-                p { (notice.school.name) " is registered with " (seats) " for " strong { (session.offering.name) } "." }
-                p { (when) }
-                p { a href=(url) { "The registration and the session" } }
-            };
-            learning_message("registration", to, subject, text, html, None)
-        })
-        .collect()
-}
-
-/// The reminder the day before a session.
-pub fn session_reminder(reminder: &SessionReminder, base: &str) -> NewMessage {
-    let session = &reminder.session;
-    let url = format!("{base}/learning/sessions/{}", session.id);
-    let when = session_when(session);
-    let subject = format!(
-        "Tomorrow: {} ({})",
-        session.offering.name, reminder.school.name
-    );
-    let seats = crate::domain::fields::plural(
-        reminder.participants as usize,
-        "participant",
-        "participants",
-    );
-    let text = format!(
-        "Hello {},\n\n{} has {seats} registered for {} tomorrow.\n{when}\n\n{url}\n",
-        reminder.to.name, reminder.school.name, session.offering.name
-    );
-    let html = html! {
-        p { "Hello " (reminder.to.name) "," }
-        p { (reminder.school.name) " has " (seats) " registered for " strong { (session.offering.name) } " tomorrow." }
-        p { (when) }
-        p { a href=(url) { "The session" } }
-    };
-    let key = format!(
-        "session_reminder:{}:{}:{}",
-        session.id, reminder.school.id, reminder.to.id
-    );
-    learning_message(
-        "session_reminder",
-        &reminder.to,
-        subject,
-        text,
-        html,
-        Some(key),
-    )
-}
-
-/// The list of registered campuses a few days before a session.
-pub fn session_list(list: &SessionList, base: &str) -> NewMessage {
-    let session = &list.session;
-    let url = format!("{base}/learning/sessions/{}", session.id);
-    let when = session_when(session);
-    let total: i32 = list.registrations.iter().map(|r| r.participants).sum();
-    let subject = format!(
-        "{} on {}: {total} of {} seats registered",
-        session.offering.name, session.on_date, session.capacity
-    );
-    let mut text = format!(
-        "Hello {},\n\n{} — {when}\n{total} of {} seats registered.\n\n",
-        list.to.name, session.offering.name, session.capacity
-    );
-    if list.registrations.is_empty() {
-        text.push_str("No campus has registered yet.\n");
-    }
-    for r in &list.registrations {
-        text.push_str(&format!("- {}: {}\n", r.school.name, r.participants));
-    }
-    text.push_str(&format!("\n{url}\n"));
-    let html = html! {
-        p { "Hello " (list.to.name) "," }
-        p { strong { (session.offering.name) } " — " (when) }
-        p { (total) " of " (session.capacity) " seats registered." }
-        @if list.registrations.is_empty() { p { "No campus has registered yet." } }
-        @else { ul { @for r in &list.registrations { li { (r.school.name) ": " (r.participants) } } } }
-        p { a href=(url) { "The session and its registrations" } }
-    };
-    let key = format!("session_list:{}:{}", session.id, list.to.id);
-    learning_message("session_list", &list.to, subject, text, html, Some(key))
 }

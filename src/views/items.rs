@@ -106,6 +106,10 @@ pub struct ItemPage {
     pub can_change: bool,
     /// The item's visit is still reviewed: title and evidence are editable.
     pub review: bool,
+    /// The offerings and sessions it is linked to.
+    pub learning: Vec<crate::domain::read::learning::ItemLearning>,
+    /// Offerings addressing its look-fors, with their upcoming sessions.
+    pub suggestions: Vec<crate::domain::read::learning::Suggestion>,
 }
 
 pub struct ListPage {
@@ -343,6 +347,7 @@ pub fn show(
                 }
                 p { a href={ "/visits/" (item.visit_id) "/debrief" } { "The snapshots behind it, in the visit's debrief" } }
             }
+            (learning_section(ctx, data))
             @if !data.checks.is_empty() {
                 h2 { "Checked at later visits" }
                 ul { @for (date, check, note) in &data.checks { li { (date) ": " strong { (check.label()) } @if !note.is_empty() { " — " (note) } } } }
@@ -458,6 +463,73 @@ pub fn earlier(
                             textarea id={ "note-" (item.id) } name="note" rows="2" { (check.as_ref().map(|c| c.1.as_str()).unwrap_or("")) }
                         }
                         div.actions { button type="submit" { "Record the check" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The learning an item sends its campus to, and what the catalogue
+/// offers for its look-fors.
+fn learning_section(ctx: &Ctx, data: &ItemPage) -> Markup {
+    use crate::views::learning::{seats, when};
+    let item = &data.item;
+    let linked: std::collections::BTreeSet<i64> =
+        data.learning.iter().map(|l| l.offering.id).collect();
+    html! {
+        section #learning aria-labelledby="learning-heading" {
+            h2 #learning-heading { "Professional learning" }
+            @if data.learning.is_empty() { p { "Not linked to any offering." } }
+            @else {
+                ul {
+                    @for l in &data.learning {
+                        li {
+                            a href={ "/learning/offerings/" (l.offering.id) } { (l.offering.name) }
+                            @if let Some(s) = &l.session {
+                                ": " a href={ "/learning/sessions/" (s.id) } { (when(s)) } " at " (s.place) " — " (seats(s))
+                            } @else { " (no session chosen yet)" }
+                            @if data.can_change {
+                                " "
+                                form.inline method="post" action={ "/items/" (item.id) "/learning/" (l.offering.id) "/remove" } {
+                                    (csrf_field(ctx))
+                                    button.link type="submit" { "Remove the link" span.visually-hidden { " to " (l.offering.name) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if data.can_change && !data.suggestions.is_empty() {
+                h3 { "Learning for its look-fors" }
+                @for suggestion in &data.suggestions {
+                    div.suggestion {
+                        p {
+                            strong { a href={ "/learning/offerings/" (suggestion.offering.id) } { (suggestion.offering.title) } }
+                            " — " (suggestion.offering.department.name) ", " (suggestion.offering.format.label()) ", for " (suggestion.offering.look_fors.join(", "))
+                        }
+                        @if suggestion.sessions.is_empty() {
+                            @if !linked.contains(&suggestion.offering.id) {
+                                form.inline method="post" action={ "/items/" (item.id) "/learning" } {
+                                    (csrf_field(ctx))
+                                    input type="hidden" name="offering_id" value=(suggestion.offering.id);
+                                    button.secondary type="submit" { "Link to this offering" }
+                                }
+                            }
+                        } @else {
+                            ul {
+                                @for s in &suggestion.sessions {
+                                    li {
+                                        (when(s)) ", " (s.place) " — " (seats(s)) " "
+                                        form.inline method="post" action={ "/items/" (item.id) "/learning" } {
+                                            (csrf_field(ctx))
+                                            input type="hidden" name="session_id" value=(s.id);
+                                            button.secondary type="submit" { "Link to this session" span.visually-hidden { " of " (when(s)) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

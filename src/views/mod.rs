@@ -13,6 +13,7 @@ pub mod frameworks;
 pub mod home;
 pub mod insights;
 pub mod items;
+pub mod learning;
 pub mod mail;
 pub mod observations;
 pub mod password;
@@ -67,6 +68,7 @@ pub enum Section {
     Departments,
     Users,
     Frameworks,
+    Learning,
     Audit,
     Mail,
     Settings,
@@ -93,6 +95,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, content: Markup) -> Markup
         }
         nav.push((Section::Visits, "/visits", "Visits"));
         nav.push((Section::Items, "/items", "My items"));
+        nav.push((Section::Learning, "/learning", "Learning"));
         if let Some(school) = viewer.school_board {
             boards.push((format!("/schools/{school}"), "Campus"));
             boards.push((format!("/schools/{school}/items"), "Action steps"));

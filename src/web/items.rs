@@ -310,12 +310,15 @@ pub(crate) async fn item_page(
         item.school.id,
         item.department.as_ref().map(|d| d.id),
     );
-    let (history, checks, owners) = db
+    let today = today();
+    let (history, checks, owners, learning, suggestions) = db
         .run(move |conn| -> crate::db::QueryResult<_> {
             Ok((
                 db::action_items::history(conn, id)?,
                 db::action_items::checks_of(conn, id)?,
                 db::action_items::owner_choices(conn, kind, school_id, department_id)?,
+                db::learning::item_learning(conn, id)?,
+                db::learning::suggestions(conn, id, today)?,
             ))
         })
         .await?;
@@ -330,6 +333,8 @@ pub(crate) async fn item_page(
         checks,
         owners,
         can_change,
+        learning,
+        suggestions,
     })
 }
 

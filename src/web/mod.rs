@@ -18,6 +18,7 @@ pub mod health;
 pub mod home;
 pub mod insights;
 pub mod items;
+pub mod learning;
 pub mod mail;
 pub mod observations;
 pub mod password;

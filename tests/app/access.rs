@@ -23,9 +23,15 @@ enum Access {
     Admin,
     /// Administrators, visit leads and department heads.
     PlannerOrHead,
+    /// Administrators, and the heads of the department an offering or
+    /// session belongs to (the matrix's heads head none: administrators).
+    Manager,
+    /// Administrators, and the school leaders of the campus registered
+    /// (the matrix's leaders lead none: administrators).
+    Registrar,
 }
 
-use Access::{Admin, Planner, PlannerOrHead, Public, SignedIn};
+use Access::{Admin, Manager, Planner, PlannerOrHead, Public, Registrar, SignedIn};
 
 const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/healthz", Public),
@@ -153,6 +159,55 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/api/v1/frameworks", Admin),
     ("post", "/api/v1/frameworks", Admin),
     ("get", "/api/v1/frameworks/{id}", Admin),
+    ("post", "/items/{id}/learning", SignedIn),
+    ("post", "/items/{id}/learning/{offering}/remove", SignedIn),
+    ("get", "/learning", SignedIn),
+    ("post", "/learning/series", Manager),
+    ("get", "/learning/offerings/new", Manager),
+    ("post", "/learning/offerings", Manager),
+    ("get", "/learning/offerings/{id}", SignedIn),
+    ("get", "/learning/offerings/{id}/edit", Manager),
+    ("post", "/learning/offerings/{id}", Manager),
+    ("get", "/learning/offerings/{id}/sessions/new", Manager),
+    ("post", "/learning/offerings/{id}/sessions", Manager),
+    ("get", "/learning/sessions/{id}", SignedIn),
+    ("get", "/learning/sessions/{id}/edit", Manager),
+    ("post", "/learning/sessions/{id}", Manager),
+    ("post", "/learning/sessions/{id}/register", Registrar),
+    ("post", "/learning/sessions/{id}/withdraw", Registrar),
+    ("post", "/learning/sessions/{id}/attendance", Manager),
+    ("get", "/insights/learning", PlannerOrHead),
+    ("get", "/api/v1/offerings", SignedIn),
+    ("post", "/api/v1/offerings", Manager),
+    ("get", "/api/v1/offerings/{id}", SignedIn),
+    ("put", "/api/v1/offerings/{id}", Manager),
+    ("post", "/api/v1/offerings/{id}/sessions", Manager),
+    ("get", "/api/v1/series", SignedIn),
+    ("post", "/api/v1/series", Manager),
+    ("put", "/api/v1/series/{id}", Manager),
+    ("get", "/api/v1/sessions", SignedIn),
+    ("get", "/api/v1/sessions/{id}", SignedIn),
+    ("put", "/api/v1/sessions/{id}", Manager),
+    (
+        "put",
+        "/api/v1/sessions/{id}/registrations/{school_id}",
+        Registrar,
+    ),
+    (
+        "delete",
+        "/api/v1/sessions/{id}/registrations/{school_id}",
+        Registrar,
+    ),
+    ("put", "/api/v1/sessions/{id}/attendance", Manager),
+    ("get", "/api/v1/items/{id}/learning", SignedIn),
+    ("post", "/api/v1/items/{id}/learning", SignedIn),
+    (
+        "delete",
+        "/api/v1/items/{id}/learning/{offering_id}",
+        SignedIn,
+    ),
+    ("get", "/api/v1/insights/learning", PlannerOrHead),
+    ("get", "/api/v1/learning/credits", Admin),
 ];
 
 /// Every route the app serves: the page table, the API (from its generated
@@ -202,6 +257,9 @@ struct Ids {
     department: i64,
     user: i64,
     token: i64,
+    offering: i64,
+    session: i64,
+    series: i64,
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
@@ -210,6 +268,12 @@ fn concrete(path: &str, ids: &Ids) -> String {
         || path.contains("/checks/")
     {
         ids.item
+    } else if path.contains("offerings") {
+        ids.offering
+    } else if path.contains("sessions") {
+        ids.session
+    } else if path.contains("series") {
+        ids.series
     } else if path.contains("visits") {
         ids.visit
     } else if path.contains("frameworks") {
@@ -236,6 +300,9 @@ fn concrete(path: &str, ids: &Ids) -> String {
             &campus_visits::auth::unsubscribe_signature(&"k".repeat(64), ids.user, "digest"),
         )
         .replace("{id}", &id.to_string())
+        .replace("{school_id}", &ids.school.to_string())
+        .replace("{offering_id}", &ids.offering.to_string())
+        .replace("{offering}", &ids.offering.to_string())
         .replace(
             "{name}",
             campus_visits::views::assets::stylesheet_path().trim_start_matches("/static/"),
@@ -282,6 +349,7 @@ fn request(
         "post" => client.request(Method::POST, url),
         "put" => client.request(Method::PUT, url),
         "patch" => client.request(Method::PATCH, url),
+        "delete" => client.request(Method::DELETE, url),
         other => panic!("no requests for {other}"),
     };
     let builder = match csrf {
@@ -289,6 +357,8 @@ fn request(
         None => builder,
     };
     if method == "get" {
+        builder
+    } else if method == "delete" {
         builder
     } else if path.starts_with("/api/") {
         builder.json(&json!({}))
@@ -400,15 +470,56 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         campus_visits::db::outbox::mark_failed(&mut conn, id, "550 no such person").unwrap();
         id
     };
+    let department = db::departments::insert(&mut conn, &department).unwrap();
+    let offering = db::learning::insert_offering(
+        &mut conn,
+        &campus_visits::domain::learning::NewOffering {
+            title: "Checks for understanding".into(),
+            description: String::new(),
+            format: campus_visits::domain::learning::Format::Online,
+            department_id: department,
+            audience: campus_visits::domain::learning::Audience::Teachers,
+            credit_tenths: 15,
+            look_fors: vec![],
+            active: true,
+        },
+    )
+    .unwrap();
+    let session = db::learning::insert_session(
+        &mut conn,
+        offering,
+        &campus_visits::domain::learning::NewSession {
+            series_id: None,
+            on_date: chrono::NaiveDate::from_ymd_opt(2099, 2, 14).unwrap(),
+            starts_at: chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap(),
+            ends_at: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            place: "Room 4".into(),
+            capacity: 22,
+            facilitator_id: None,
+            cancelled: false,
+        },
+    )
+    .unwrap();
+    let series = db::learning::insert_series(
+        &mut conn,
+        &campus_visits::domain::learning::NewSeries {
+            name: "Wednesdays".into(),
+            description: String::new(),
+        },
+    )
+    .unwrap();
     let ids = Ids {
         message,
         visit: visit_id,
         item,
         framework: db::frameworks::import(&mut conn, &framework).unwrap().id(),
         school: school_id,
-        department: db::departments::insert(&mut conn, &department).unwrap(),
+        department,
         user: app.create_user(&[Role::Visitor], None, None).id,
         token: db::accounts::tokens_of(&mut conn, owner.id).unwrap()[0].id,
+        offering,
+        session,
+        series,
     };
 
     let roles: Vec<(&str, Option<Vec<Role>>)> = vec![
@@ -449,11 +560,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let status = response.status().as_u16();
             let allowed = match (access, roles) {
                 (Public, _) => true,
-                (SignedIn, None) | (Planner, None) | (Admin, None) | (PlannerOrHead, None) => false,
+                (SignedIn | Planner | Admin | PlannerOrHead | Manager | Registrar, None) => false,
                 (PlannerOrHead, Some(roles)) => is_planner || roles.contains(&Role::DepartmentHead),
                 (SignedIn, Some(_)) => true,
                 (Planner, Some(_)) => is_planner,
-                (Admin, Some(_)) => is_admin,
+                (Admin | Manager | Registrar, Some(_)) => is_admin,
             };
             if allowed {
                 // 401 is allowed only as the sign-in form's answer to a wrong password.
@@ -494,6 +605,9 @@ async fn every_state_changing_route_refuses_a_request_without_the_csrf_token() {
         department: 1,
         user: user.id,
         token: 1,
+        offering: 1,
+        session: 1,
+        series: 1,
     };
     let mut checked = 0;
     // The signed unsubscribe links are their own authority (see `csrf`).

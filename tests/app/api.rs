@@ -289,8 +289,40 @@ async fn the_openapi_document_describes_the_served_api() {
         admin.id,
     )
     .unwrap());
+    let offering: serde_json::Value = app
+        .post_json(
+            "/api/v1/offerings",
+            &json!({"title": "O", "format": "online", "department_id": department["id"],
+                    "audience": "both", "credit_hours": 1.5, "look_fors": ["A1"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let series: serde_json::Value = app
+        .post_json("/api/v1/series", &json!({"name": "Wednesdays"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let session: serde_json::Value = app
+        .post_json(
+            &format!("/api/v1/offerings/{}/sessions", offering["id"]),
+            &json!({"date": "2099-02-14", "starts_at": "13:30", "ends_at": "16:00",
+                    "place": "Room 4", "capacity": 22}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     for (path, operations) in paths {
-        let id = if path.starts_with("/api/v1/items") {
+        let id = if path.starts_with("/api/v1/offerings") {
+            &offering["id"]
+        } else if path.starts_with("/api/v1/series") {
+            &series["id"]
+        } else if path.starts_with("/api/v1/sessions") {
+            &session["id"]
+        } else if path.starts_with("/api/v1/items") {
             &item
         } else if path.starts_with("/api/v1/visits") {
             &visit["id"]
@@ -303,7 +335,10 @@ async fn the_openapi_document_describes_the_served_api() {
         } else {
             &user["id"]
         };
-        let concrete = path.replace("{id}", &id.to_string());
+        let concrete = path
+            .replace("{id}", &id.to_string())
+            .replace("{school_id}", &school["id"].to_string())
+            .replace("{offering_id}", &offering["id"].to_string());
         for method in operations.as_object().unwrap().keys() {
             // An empty body reaches the handler and is refused as invalid;
             // a route that was not served would answer 404 instead.
@@ -340,6 +375,18 @@ async fn the_openapi_document_describes_the_served_api() {
                         200
                     } else {
                         422
+                    },
+                ),
+                // Withdrawing a campus that is not registered is done
+                // already; a link that does not exist is not found.
+                "delete" => (
+                    app.client
+                        .delete(app.url(&concrete))
+                        .header("x-csrf-token", app.csrf()),
+                    if path.starts_with("/api/v1/sessions") {
+                        204
+                    } else {
+                        404
                     },
                 ),
                 other => panic!("unexpected method {other}"),

@@ -49,7 +49,7 @@ fn a_framework_imports_from_json_and_csv_and_exports_as_it_came() {
         &["export", "framework", &id.to_string(), "--format", "csv"],
     );
     let csv_text = String::from_utf8(csv.stdout).unwrap();
-    assert!(csv_text.starts_with("domain,code,title,description,department\nInstruction,I1,Objective posted,,Curriculum\n"), "{csv_text}");
+    assert!(csv_text.starts_with("domain,code,title,description,department,entry_point\nInstruction,I1,Objective posted,,Curriculum,\n"), "{csv_text}");
 
     // The CSV, imported as version 2026-27, holds the same look-fors.
     let csv_path = dir.path().join("lookfors.csv");

@@ -142,8 +142,8 @@ pub fn district(app: &TestApp) -> District {
     let (curriculum, step) = crate::items::curriculum_and_step(&items, &s);
     let (curriculum, step) = (curriculum.clone(), step.clone());
     assert_eq!(step.kind, Kind::School);
-    assert_eq!(curriculum.look_fors[0].0, s.indicators[0]);
-    assert_eq!(step.look_fors[0].0, s.indicators[2]);
+    assert_eq!(curriculum.look_fors[0].id, s.indicators[0]);
+    assert_eq!(step.look_fors[0].id, s.indicators[2]);
     db::action_items::change(
         &mut conn,
         curriculum.id,

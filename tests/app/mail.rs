@@ -19,7 +19,7 @@ use crate::smtp::SmtpServer;
 use campus_visits::db::action_items::Item;
 
 /// A worker of the app's database that sends to `smtp_url`.
-fn worker(app: &TestApp, smtp_url: &str) -> Worker {
+pub fn worker(app: &TestApp, smtp_url: &str) -> Worker {
     MailConfig {
         smtp_url: Some(smtp_url.to_owned()),
         from: "campus-visits <no-reply@test.example.org>".parse().unwrap(),
@@ -34,7 +34,7 @@ fn worker(app: &TestApp, smtp_url: &str) -> Worker {
 }
 
 /// Rounds until nothing is due.
-async fn drain(worker: &Worker) -> Round {
+pub async fn drain(worker: &Worker) -> Round {
     let mut total = Round::default();
     loop {
         let round = worker.run_once().await.unwrap();

@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod insights;
 mod items;
+mod learning;
 mod mail;
 mod migrations;
 mod observations;

@@ -56,6 +56,10 @@ impl Session {
         (self.capacity - self.taken).max(0)
     }
 
+    pub fn is_full(&self) -> bool {
+        self.seats_left() == 0
+    }
+
     /// The session for the rules, with the seats of all but `school_id`.
     pub fn state_for(&self, held_by_campus: i32) -> SessionState {
         SessionState {

@@ -27,13 +27,9 @@ pub fn who(actor: &Actor) -> Who {
     }
 }
 
-/// Refuses the actor, recording the refusal (outside any transaction that
-/// will roll back).
-fn refuse(conn: &mut DbConn, actor: &Actor, what: &str) -> WriteError {
-    let event = actor.event("access.denied").detail(what.to_owned());
-    if let Err(e) = actor.record(conn, event) {
-        return e.into();
-    }
+/// Refuses the actor (403); the handler records the refusal in the audit
+/// log (`web::audited`), as for any refused request.
+fn refuse(_conn: &mut DbConn, _actor: &Actor, _what: &str) -> WriteError {
     WriteError::Forbidden
 }
 

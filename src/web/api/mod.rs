@@ -5,6 +5,7 @@
 pub mod departments;
 pub mod frameworks;
 pub mod items;
+pub mod learning;
 pub mod schema;
 pub mod schools;
 pub mod session;
@@ -52,7 +53,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(items::check)
         .service(items::list)
         .service(items::show)
-        .service(items::update);
+        .service(items::update)
+        .service(learning::list_offerings)
+        .service(learning::create_offering)
+        .service(learning::show_offering)
+        .service(learning::update_offering)
+        .service(learning::list_series)
+        .service(learning::create_series)
+        .service(learning::update_series)
+        .service(learning::list_sessions)
+        .service(learning::create_session)
+        .service(learning::show_session)
+        .service(learning::update_session)
+        .service(learning::register)
+        .service(learning::withdraw)
+        .service(learning::attendance)
+        .service(learning::item_learning)
+        .service(learning::link_item)
+        .service(learning::unlink_item)
+        .service(learning::impact)
+        .service(learning::credits);
 }
 
 /// Fills in the document's title and description.
