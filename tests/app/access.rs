@@ -356,9 +356,7 @@ fn request(
         Some(token) => builder.header("x-csrf-token", token),
         None => builder,
     };
-    if method == "get" {
-        builder
-    } else if method == "delete" {
+    if method == "get" || method == "delete" {
         builder
     } else if path.starts_with("/api/") {
         builder.json(&json!({}))
