@@ -258,6 +258,7 @@ pub fn load_if_empty(conn: &mut DbConn) -> Result<Option<Loaded>, WriteError> {
         .map_err(|problems| WriteError::field("framework", problems[0].to_string()))?;
         let framework_id = db::frameworks::import(conn, &framework)?.id();
         plan_demo_visits(conn, framework_id)?;
+        demo_learning(conn)?;
         Ok(Some(Loaded {
             schools: schools.len(),
             departments: DEPARTMENTS.len(),
@@ -306,6 +307,19 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
     // debriefed, with its proposals under review and the earlier items
     // checked. And one published visit to Samuel Okafor's campus.
     let mut past = Vec::new();
+    // An earlier visit to the middle school, before this year's training.
+    if let Some(school) = db::schools::find_by_code(conn, "M201")? {
+        let id = db::visits::insert(
+            conn,
+            &visit(
+                school.id,
+                today - chrono::Duration::days(70),
+                "Math routines",
+            ),
+        )?;
+        db::visits::advance(conn, id, VisitStatus::InProgress)?;
+        observe_demo_visit(conn, id, framework_id, lead.unwrap_or_default(), 3)?;
+    }
     for (code, days_ago, focus) in [
         ("E101", 63, "Small-group reading instruction"),
         ("M201", 35, "Student discourse in math"),
@@ -368,6 +382,228 @@ fn plan_demo_visits(conn: &mut DbConn, framework_id: i64) -> Result<(), WriteErr
     Ok(())
 }
 
+/// The demo's catalogue: a summer series, the Wednesday training and a
+/// personalised-learning training of 22 seats; the elementary campus sent
+/// six teachers to a Wednesday session on checks for understanding six
+/// weeks ago (and its item from the visit before is linked to it), the
+/// middle school registered for the personalised-learning training.
+fn demo_learning(conn: &mut DbConn) -> Result<(), WriteError> {
+    use crate::domain::learning::{Audience, Format, NewOffering, NewSeries, NewSession};
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| today + chrono::Duration::days(n);
+    let time = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+    let department = |conn: &mut DbConn, name: &str| -> Result<i64, WriteError> {
+        db::departments::find_by_name(conn, name)?
+            .map(|d| d.id)
+            .ok_or_else(|| WriteError::field("department", name.to_owned()))
+    };
+    let person = |conn: &mut DbConn, email: &str| -> Result<Option<i64>, WriteError> {
+        Ok(db::users::find_by_email(conn, email)?.map(|u| u.id))
+    };
+    let summer = db::learning::insert_series(
+        conn,
+        &NewSeries {
+            name: "Summer Professional Learning Series".into(),
+            description:
+                "Three days of sessions for campus leaders and teachers, on site and online.".into(),
+        },
+    )?;
+    let wednesday = db::learning::insert_series(
+        conn,
+        &NewSeries {
+            name: "Wednesday extended-day training".into(),
+            description: "Every Wednesday afternoon, run with the central-office departments."
+                .into(),
+        },
+    )?;
+    let offerings: [(&str, &str, Format, &str, Audience, i32, &[&str]); 4] = [
+        (
+            "Checks for understanding that reach every student",
+            "Whiteboards, cold calls and exit tickets, planned before the lesson and used in it.",
+            Format::OnSite,
+            "Curriculum",
+            Audience::Teachers,
+            30,
+            &["CU1", "CU2"],
+        ),
+        (
+            "Personalised learning: one device, many paths",
+            "At most 22 teachers: the same elements are the teachers' entry points and the observers' look-fors.",
+            Format::Blended,
+            "Instructional Technology",
+            Audience::Teachers,
+            60,
+            &["SE4", "LE3"],
+        ),
+        (
+            "Language objectives in every lesson",
+            "Writing and using a language objective with sentence frames.",
+            Format::Online,
+            "Multilingual",
+            Audience::Both,
+            15,
+            &["LG4", "SE2"],
+        ),
+        (
+            "Leading PLCs that look at student work",
+            "For campus leaders: protocols for looking at student work together.",
+            Format::OnSite,
+            "Leader Development",
+            Audience::Leaders,
+            20,
+            &["CP1", "CP4"],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (title, description, format, dept, audience, credit, codes) in offerings {
+        let department_id = department(conn, dept)?;
+        ids.push(db::learning::insert_offering(
+            conn,
+            &NewOffering {
+                title: title.into(),
+                description: description.into(),
+                format,
+                department_id,
+                audience,
+                credit_tenths: credit,
+                look_fors: codes.iter().map(|c| c.to_string()).collect(),
+                active: true,
+            },
+        )?);
+    }
+    let curriculum_staff = person(conn, "marcus.bell@district.example.org")?;
+    let tech = person(conn, "dev.patel@district.example.org")?;
+    let session = |conn: &mut DbConn,
+                   offering: i64,
+                   series: Option<i64>,
+                   on: i64,
+                   (from, to): ((u32, u32), (u32, u32)),
+                   place: &str,
+                   capacity: i32,
+                   facilitator: Option<i64>|
+     -> Result<i64, WriteError> {
+        db::learning::insert_session(
+            conn,
+            offering,
+            &NewSession {
+                series_id: series,
+                on_date: day(on),
+                starts_at: time(from.0, from.1),
+                ends_at: time(to.0, to.1),
+                place: place.into(),
+                capacity,
+                facilitator_id: facilitator,
+                cancelled: false,
+            },
+        )
+    };
+    let afternoon = ((13, 30), (16, 0));
+    let held = session(
+        conn,
+        ids[0],
+        Some(wednesday),
+        -42,
+        afternoon,
+        "Central Office, room 4",
+        22,
+        curriculum_staff,
+    )?;
+    let next_cfu = session(
+        conn,
+        ids[0],
+        Some(wednesday),
+        9,
+        afternoon,
+        "Central Office, room 4",
+        22,
+        curriculum_staff,
+    )?;
+    let personalised = session(
+        conn,
+        ids[1],
+        Some(wednesday),
+        16,
+        afternoon,
+        "Innovation Lab, Lincoln High",
+        22,
+        tech,
+    )?;
+    session(
+        conn,
+        ids[1],
+        Some(wednesday),
+        30,
+        afternoon,
+        "Innovation Lab, Lincoln High",
+        22,
+        tech,
+    )?;
+    session(
+        conn,
+        ids[2],
+        Some(summer),
+        200,
+        ((9, 0), (12, 0)),
+        "https://meet.district.example.org/language",
+        60,
+        None,
+    )?;
+    session(
+        conn,
+        ids[3],
+        Some(summer),
+        201,
+        ((9, 0), (15, 0)),
+        "Lincoln High library",
+        40,
+        None,
+    )?;
+
+    let campus = |conn: &mut DbConn, code: &str| -> Result<Option<i64>, WriteError> {
+        Ok(db::schools::find_by_code(conn, code)?.map(|s| s.id))
+    };
+    let leader = person(conn, "hannah.brooks@district.example.org")?.unwrap_or_default();
+    let other_leader = person(conn, "samuel.okafor@district.example.org")?.unwrap_or(leader);
+    let (Some(elementary), Some(middle)) = (campus(conn, "E101")?, campus(conn, "M201")?) else {
+        return Ok(());
+    };
+    // Registered while the session was ahead; it has since taken place.
+    for (session_id, school, n, attended) in [
+        (held, elementary, 6, Some(6)),
+        (next_cfu, elementary, 4, None),
+        (personalised, elementary, 6, None),
+        (personalised, middle, 10, None),
+    ] {
+        let by = if school == middle {
+            other_leader
+        } else {
+            leader
+        };
+        db::learning::register(conn, session_id, school, n, "", by, day(-60))?;
+        if let Some(attended) = attended {
+            db::learning::mark_attendance(conn, session_id, &[(school, attended)], today)?;
+        }
+    }
+    // The elementary campus's Curriculum item from the visit before the
+    // session is linked to it.
+    let items = db::action_items::list(
+        conn,
+        &db::visits::Viewer::everyone(),
+        &db::action_items::Filter {
+            school_id: Some(elementary),
+            published_only: true,
+            ..Default::default()
+        },
+    )?;
+    if let Some(item) = items
+        .iter()
+        .find(|i| i.look_fors.iter().any(|l| l.code.starts_with("CU")))
+    {
+        db::learning::link_item(conn, item.id, None, Some(held), leader)?;
+    }
+    Ok(())
+}
+
 /// Nine snapshots across settings, ticked in a fixed pattern that leaves
 /// some look-fors weak and others strong (`salt` varies it per visit).
 fn observe_demo_visit(
@@ -400,6 +636,13 @@ fn observe_demo_visit(
                     0..=5 => Tick::Partly,
                     6..=8 => Tick::NotObserved,
                     _ => Tick::NotApplicable,
+                };
+                // Last week's visit to the campus that took the training
+                // on checks for understanding (CU1) sees it more often.
+                let tick = if salt == 2 && k == 4 && tick == Tick::Partly {
+                    Tick::Observed
+                } else {
+                    tick
                 };
                 (*id, tick)
             })

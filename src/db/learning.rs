@@ -1216,3 +1216,56 @@ pub fn learning_impact(
     }
     Ok(rows)
 }
+
+/// The sessions in a person's calendar from `from` on: those of campus
+/// `school_id`'s registrations (a school leader's), of department
+/// `department_id` (a department head's), and those they facilitate.
+pub fn for_calendar(
+    conn: &mut DbConn,
+    user_id: i64,
+    school_id: Option<i64>,
+    department_id: Option<i64>,
+    from: NaiveDate,
+) -> QueryResult<Vec<Session>> {
+    let mut ids: BTreeSet<i64> = learning_sessions::table
+        .filter(learning_sessions::facilitator_id.eq(user_id))
+        .filter(learning_sessions::on_date.ge(from))
+        .select(learning_sessions::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    for filter in [
+        school_id.map(|id| SessionFilter {
+            school_id: Some(id),
+            ..SessionFilter::default()
+        }),
+        department_id.map(|id| SessionFilter {
+            department_id: Some(id),
+            ..SessionFilter::default()
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let found = sessions(
+            conn,
+            &SessionFilter {
+                from: Some(from),
+                include_cancelled: true,
+                ..filter
+            },
+        )?;
+        ids.extend(found.into_iter().map(|s| s.id));
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sessions(
+        conn,
+        &SessionFilter {
+            ids: Some(ids.into_iter().collect()),
+            include_cancelled: true,
+            ..SessionFilter::default()
+        },
+    )
+}

@@ -2,6 +2,7 @@
 
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
+use crate::domain::read::learning::Session;
 use crate::domain::read::visits::Visit;
 use crate::domain::visit::{Segment, VisitStatus};
 
@@ -47,7 +48,13 @@ fn folded(ics: &str) -> String {
 /// One all-day event per visit (it ends the next day, RFC 5545 3.6.1),
 /// with a stable UID so calendar apps update an event when its visit moves
 /// instead of adding another.
-pub fn feed(owner: &str, visits: &[Visit], base_url: &str) -> String {
+pub fn feed(
+    owner: &str,
+    visits: &[Visit],
+    sessions: &[Session],
+    zone: chrono_tz::Tz,
+    base_url: &str,
+) -> String {
     let mut calendar = Calendar::new();
     calendar.name(&text(&format!("Campus visits — {owner}")));
     for visit in visits {
@@ -96,7 +103,57 @@ pub fn feed(owner: &str, visits: &[Visit], base_url: &str) -> String {
             });
         calendar.push(event);
     }
+    for session in sessions {
+        calendar.push(session_event(session, zone, base_url));
+    }
     folded(&calendar.done().to_string())
+}
+
+/// A session's wall-clock time on its day in the district's zone, as UTC
+/// (a time that falls in a gap of a clock change moves past it).
+fn at(day: chrono::NaiveDate, clock: &str, zone: chrono_tz::Tz) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let time = chrono::NaiveTime::parse_from_str(clock, "%H:%M").unwrap_or_default();
+    let local = day.and_time(time);
+    zone.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            zone.from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| local.and_utc())
+}
+
+/// A timed event per session, with a stable UID.
+fn session_event(session: &Session, zone: chrono_tz::Tz, base_url: &str) -> Event {
+    let url = format!("{base_url}/learning/sessions/{}", session.id);
+    let mut description = format!("{} ({})\n", session.offering.name, session.department.name);
+    if let Some(series) = &session.series {
+        description.push_str(&format!("Series: {}\n", series.name));
+    }
+    if let Some(facilitator) = &session.facilitator {
+        description.push_str(&format!("Facilitator: {}\n", facilitator.name));
+    }
+    description.push_str(&url);
+    let mut event = Event::new();
+    event
+        .uid(&format!("session-{}@campus-visits", session.id))
+        .summary(&text(&format!(
+            "Professional learning: {}",
+            session.offering.name
+        )))
+        .starts(at(session.on_date, &session.starts_at, zone))
+        .ends(at(session.on_date, &session.ends_at, zone))
+        .location(&text(&session.place))
+        .description(&text(&description))
+        .url(&url)
+        .status(if session.cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        });
+    event.done()
 }
 
 #[cfg(test)]

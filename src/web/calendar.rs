@@ -52,12 +52,21 @@ pub async fn feed(
         return Err(AppError::not_found());
     }
     let digest = token::digest(&presented);
-    let (owner, visits) = db
+    let (owner, visits, sessions, zone) = db
         .run(move |conn| -> Result<_, AppError> {
+            use crate::domain::account::Role;
             let owner = db::calendar::owner(conn, &digest)?.ok_or_else(AppError::not_found)?;
             let from = chrono::Utc::now().date_naive() - chrono::Duration::days(90);
             let visits = db::visits::for_calendar(conn, &Viewer::from(&owner), from)?;
-            Ok((owner, visits))
+            let leads = owner
+                .school_id
+                .filter(|_| owner.roles.contains(&Role::SchoolLeader));
+            let heads = owner
+                .department_id
+                .filter(|_| owner.roles.contains(&Role::DepartmentHead));
+            let sessions = db::learning::for_calendar(conn, owner.id, leads, heads, from)?;
+            let zone = db::settings::find(conn)?.time_zone;
+            Ok((owner, visits, sessions, zone))
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -65,6 +74,8 @@ pub async fn feed(
         .body(views::calendar::feed(
             &owner.name,
             &visits,
+            &sessions,
+            zone,
             &config.base_url,
         )))
 }

@@ -57,6 +57,12 @@ async fn the_district_exported_and_imported_into_an_empty_database_is_the_same()
         "action_item_updates",
         "action_item_checks",
         "visit_look_for_rollups",
+        "learning_series",
+        "offerings",
+        "offering_look_fors",
+        "learning_sessions",
+        "session_registrations",
+        "action_item_learning",
     ] {
         let n = before.iter().find(|(t, _)| t == table).unwrap().1;
         assert!(n > 0, "the demo has {table}");

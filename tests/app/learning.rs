@@ -723,4 +723,57 @@ async fn registration_reminder_and_department_list_arrive_once_by_email() {
         .find(|m| m.parts().0.starts_with("Tomorrow"))
         .unwrap();
     assert!(reminder.parts().1.contains("Lincoln High library"));
+
+    // Both sessions are in the leader's calendar feed, at the district's
+    // wall-clock time as UTC.
+    let browser = signed_in(&app, &s.leader).await;
+    let page = browser
+        .post_form("/account/calendar", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("/calendar/cv_").expect("the link is shown");
+    let path: String = page[start..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+    let text = crate::helpers::browser()
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let calendar: icalendar::Calendar = text.parse().expect("a valid iCalendar document");
+    use icalendar::{Component, EventLike};
+    let events: Vec<&icalendar::Event> = calendar
+        .events()
+        .filter(|e| e.get_uid().is_some_and(|u| u.starts_with("session-")))
+        .collect();
+    assert_eq!(events.len(), 2, "{text}");
+    let first = events
+        .iter()
+        .find(|e| e.get_uid() == Some(format!("session-{tomorrow}@campus-visits").as_str()))
+        .expect("tomorrow's session");
+    assert_eq!(
+        first.get_summary(),
+        Some("Professional learning: Summer series: checks for understanding")
+    );
+    assert_eq!(first.get_location(), Some("Lincoln High library"));
+    let zone: chrono_tz::Tz = db::settings::find(&mut conn).unwrap().time_zone;
+    let expected = {
+        use chrono::TimeZone;
+        zone.from_local_datetime(&days(1).and_hms_opt(9, 0, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    assert_eq!(
+        first.get_start(),
+        Some(icalendar::DatePerhapsTime::DateTime(
+            icalendar::CalendarDateTime::Utc(expected)
+        ))
+    );
 }
