@@ -416,7 +416,9 @@ fn demo_learning(conn: &mut DbConn) -> Result<(), WriteError> {
                 .into(),
         },
     )?;
-    let offerings: [(&str, &str, Format, &str, Audience, i32, &[&str]); 4] = [
+    // (title, description, format, department, audience, credit tenths, look-fors)
+    type Offering<'a> = (&'a str, &'a str, Format, &'a str, Audience, i32, &'a [&'a str]);
+    let offerings: [Offering; 4] = [
         (
             "Checks for understanding that reach every student",
             "Whiteboards, cold calls and exit tickets, planned before the lesson and used in it.",
