@@ -106,6 +106,19 @@ pub enum ImportKind {
         #[arg(long)]
         version: Option<String>,
     },
+    /// The professional-learning catalogue from JSON
+    /// (`{"series": [...], "offerings": [{..., "sessions": [...]}]}`) or an
+    /// offerings CSV (`title,description,format,department,audience,
+    /// credit_hours,look_fors,active`) with --sessions, a sessions CSV
+    /// (`offering,series,date,starts_at,ends_at,place,capacity,facilitator,
+    /// cancelled`). Offerings are matched by title and sessions by offering,
+    /// day and start; a file with any problem is refused whole.
+    Catalogue {
+        file: PathBuf,
+        /// The sessions CSV, beside an offerings CSV.
+        #[arg(long)]
+        sessions: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +132,11 @@ pub enum ExportKind {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// The professional-learning catalogue, in a format it imports from.
+    Catalogue {
+        #[arg(long, value_enum, default_value_t = CatalogueFormat::Json)]
+        format: CatalogueFormat,
+    },
     /// A look-for framework, in the format it imports from.
     Framework {
         /// The framework's id.
@@ -126,6 +144,16 @@ pub enum ExportKind {
         #[arg(long, value_enum, default_value_t = FileFormat::Json)]
         format: FileFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogueFormat {
+    /// Series, offerings and their sessions in one JSON document.
+    Json,
+    /// The offerings CSV.
+    OfferingsCsv,
+    /// The sessions CSV.
+    SessionsCsv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

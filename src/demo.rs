@@ -417,7 +417,15 @@ fn demo_learning(conn: &mut DbConn) -> Result<(), WriteError> {
         },
     )?;
     // (title, description, format, department, audience, credit tenths, look-fors)
-    type Offering<'a> = (&'a str, &'a str, Format, &'a str, Audience, i32, &'a [&'a str]);
+    type Offering<'a> = (
+        &'a str,
+        &'a str,
+        Format,
+        &'a str,
+        Audience,
+        i32,
+        &'a [&'a str],
+    );
     let offerings: [Offering; 4] = [
         (
             "Checks for understanding that reach every student",

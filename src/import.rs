@@ -446,3 +446,54 @@ pub fn framework_file(
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// Imports the learning catalogue from a JSON file, or from an offerings
+/// CSV (`.csv`) with an optional sessions CSV; refused whole, every
+/// problem named, when anything in it is wrong.
+pub fn catalogue_file(
+    conn: &mut DbConn,
+    path: &Path,
+    sessions: Option<&Path>,
+) -> Result<String, String> {
+    use crate::domain::catalogue::{from_csv, from_json};
+    use crate::web::actions::learning::{import_catalogue, CatalogueError};
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))
+    };
+    let text = read(path)?;
+    let sessions_text = sessions.map(read).transpose()?;
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let outcome = import_catalogue(conn, None, |resolve| {
+        if is_csv {
+            from_csv(&text, sessions_text.as_deref(), resolve)
+        } else {
+            from_json(&text, resolve)
+        }
+    });
+    match outcome {
+        Ok(c) => Ok(format!(
+            "catalogue imported: {} offerings added, {} updated; {} sessions added, {} updated; {} series added",
+            c.offerings_added, c.offerings_updated, c.sessions_added, c.sessions_updated, c.series
+        )),
+        Err(CatalogueError::Problems(problems)) => {
+            let mut message = format!(
+                "{} in the file; nothing was imported:",
+                crate::domain::fields::plural(problems.len(), "problem", "problems")
+            );
+            for problem in problems {
+                message.push_str(&format!("\n{problem}"));
+            }
+            Err(message)
+        }
+        Err(CatalogueError::Write(e)) => Err(match e.refusal() {
+            Ok(errors) => errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(e) => e.to_string(),
+        }),
+    }
+}

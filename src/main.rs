@@ -4,7 +4,9 @@ use clap::Parser;
 
 use campus_visits::accounts_cli;
 use campus_visits::app::Application;
-use campus_visits::config::{Cli, Command, Config, DemoScale, ExportKind, FileFormat, ImportKind};
+use campus_visits::config::{
+    CatalogueFormat, Cli, Command, Config, DemoScale, ExportKind, FileFormat, ImportKind,
+};
 use campus_visits::{db, demo, import, telemetry};
 
 #[actix_web::main]
@@ -130,6 +132,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .detail(format!("command line: {summary}"));
                     db::audit::record(&mut conn, &event)?;
                 }
+                ExportKind::Catalogue { format } => {
+                    let doc = db::learning::catalogue(&mut conn)?;
+                    match format {
+                        CatalogueFormat::Json => {
+                            println!("{}", serde_json::to_string_pretty(&doc)?)
+                        }
+                        CatalogueFormat::OfferingsCsv => {
+                            print!("{}", campus_visits::domain::catalogue::offerings_csv(&doc))
+                        }
+                        CatalogueFormat::SessionsCsv => {
+                            print!("{}", campus_visits::domain::catalogue::sessions_csv(&doc))
+                        }
+                    }
+                    let event =
+                        db::audit::NewEvent::new("catalogue.exported").detail("command line");
+                    db::audit::record(&mut conn, &event)?;
+                }
                 ExportKind::Framework { id, format } => {
                     let framework = db::frameworks::load(&mut conn, id)
                         .map_err(|e| anyhow::anyhow!("framework {id}: {e}"))?;
@@ -171,6 +190,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         Err(error) => {
                             eprintln!("{}: {error}", file.display());
+                            return Ok(ExitCode::FAILURE);
+                        }
+                    }
+                }
+                ImportKind::Catalogue { file, sessions } => {
+                    match import::catalogue_file(&mut conn, &file, sessions.as_deref()) {
+                        Ok(summary) => {
+                            println!("{summary}");
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        Err(error) => {
+                            eprintln!("{error}");
                             return Ok(ExitCode::FAILURE);
                         }
                     }

@@ -1269,3 +1269,191 @@ pub fn for_calendar(
         },
     )
 }
+
+/// The whole catalogue as its exchange document: series, and offerings in
+/// title order with every session (departments and series by name,
+/// facilitators by email).
+pub fn catalogue(conn: &mut DbConn) -> QueryResult<crate::domain::catalogue::CatalogueDoc> {
+    use crate::domain::catalogue::{CatalogueDoc, OfferingDoc, SeriesDoc, SessionDoc};
+    let series = series_list(conn)?
+        .into_iter()
+        .map(|s| SeriesDoc {
+            name: s.name,
+            description: s.description,
+        })
+        .collect();
+    let emails: BTreeMap<i64, String> = users::table
+        .select((users::id, users::email))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut offerings = Vec::new();
+    for o in offerings_all(conn)? {
+        let sessions = sessions(
+            conn,
+            &SessionFilter {
+                offering_id: Some(o.id),
+                include_cancelled: true,
+                ..SessionFilter::default()
+            },
+        )?
+        .into_iter()
+        .map(|s| SessionDoc {
+            date: s.on_date.to_string(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            place: s.place,
+            capacity: s.capacity,
+            series: s.series.map(|l| l.name),
+            facilitator: s.facilitator.and_then(|f| emails.get(&f.id).cloned()),
+            cancelled: s.cancelled,
+        })
+        .collect();
+        offerings.push(OfferingDoc {
+            title: o.title,
+            description: o.description,
+            format: o.format.as_str().to_owned(),
+            department: o.department.name,
+            audience: o.audience.as_str().to_owned(),
+            credit_hours: f64::from(o.credit_tenths) / 10.0,
+            look_fors: o.look_fors,
+            active: o.active,
+            sessions,
+        });
+    }
+    Ok(CatalogueDoc { series, offerings })
+}
+
+fn offerings_all(conn: &mut DbConn) -> QueryResult<Vec<Offering>> {
+    offerings(
+        conn,
+        OfferingFilter {
+            department_id: None,
+            include_inactive: true,
+        },
+    )
+}
+
+/// What resolves the names of a catalogue file: departments by name,
+/// active people by email, look-for codes in any case.
+pub struct Names {
+    departments: BTreeMap<String, i64>,
+    people: BTreeMap<String, i64>,
+    codes: BTreeMap<String, String>,
+}
+
+impl Names {
+    pub fn load(conn: &mut DbConn) -> QueryResult<Self> {
+        Ok(Self {
+            departments: departments::table
+                .select((lower(departments::name), departments::id))
+                .load::<(String, i64)>(conn)?
+                .into_iter()
+                .collect(),
+            people: users::table
+                .filter(users::active.eq(true))
+                .select((lower(users::email), users::id))
+                .load::<(String, i64)>(conn)?
+                .into_iter()
+                .collect(),
+            codes: known_codes(conn)?,
+        })
+    }
+
+    pub fn department(&self, name: &str) -> Option<i64> {
+        self.departments.get(&name.to_lowercase()).copied()
+    }
+
+    pub fn person(&self, email: &str) -> Option<i64> {
+        self.people.get(&email.to_lowercase()).copied()
+    }
+
+    pub fn code(&self, code: &str) -> Option<String> {
+        self.codes.get(&code.to_lowercase()).cloned()
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatalogueCounts {
+    pub series: usize,
+    pub offerings_added: usize,
+    pub offerings_updated: usize,
+    pub sessions_added: usize,
+    pub sessions_updated: usize,
+}
+
+/// Stores a checked catalogue: a series by name, an offering by title and
+/// a session by its offering, day and start are updated when they exist
+/// and added otherwise. Nothing is deleted. Call inside a transaction.
+pub fn import_catalogue(
+    conn: &mut DbConn,
+    catalogue: &crate::domain::catalogue::NewCatalogue,
+) -> Result<CatalogueCounts, WriteError> {
+    let mut counts = CatalogueCounts::default();
+    let mut series_ids: BTreeMap<String, i64> = series_list(conn)?
+        .into_iter()
+        .map(|s| (s.name.to_lowercase(), s.id))
+        .collect();
+    for series in &catalogue.series {
+        match series_ids.get(&series.name.to_lowercase()) {
+            // A CSV names series only: an empty description keeps theirs.
+            Some(&id) if !series.description.is_empty() => update_series(conn, id, series)?,
+            Some(_) => {}
+            None => {
+                let id = insert_series(conn, series)?;
+                series_ids.insert(series.name.to_lowercase(), id);
+                counts.series += 1;
+            }
+        }
+    }
+    let existing: BTreeMap<String, i64> = offerings_all(conn)?
+        .into_iter()
+        .map(|o| (o.title.to_lowercase(), o.id))
+        .collect();
+    for (offering, sessions) in &catalogue.offerings {
+        let id = match existing.get(&offering.title.to_lowercase()) {
+            Some(&id) => {
+                update_offering(conn, id, offering)?;
+                counts.offerings_updated += 1;
+                id
+            }
+            None => {
+                counts.offerings_added += 1;
+                insert_offering(conn, offering)?
+            }
+        };
+        let held: BTreeMap<(NaiveDate, String), i64> = self::sessions(
+            conn,
+            &SessionFilter {
+                offering_id: Some(id),
+                include_cancelled: true,
+                ..SessionFilter::default()
+            },
+        )?
+        .into_iter()
+        .map(|s| ((s.on_date, s.starts_at), s.id))
+        .collect();
+        for (session, series) in sessions {
+            let mut session = session.clone();
+            session.series_id = series
+                .as_ref()
+                .and_then(|name| series_ids.get(&name.to_lowercase()).copied());
+            let key = (
+                session.on_date,
+                session.starts_at.format("%H:%M").to_string(),
+            );
+            match held.get(&key) {
+                Some(&session_id) => {
+                    update_session(conn, session_id, &session)?;
+                    counts.sessions_updated += 1;
+                }
+                None => {
+                    insert_session(conn, id, &session)?;
+                    counts.sessions_added += 1;
+                }
+            }
+        }
+    }
+    Ok(counts)
+}

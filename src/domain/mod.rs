@@ -43,6 +43,7 @@ macro_rules! text_enum {
 
 pub mod account;
 pub mod action_item;
+pub mod catalogue;
 pub mod csv;
 pub mod debrief;
 pub mod department;

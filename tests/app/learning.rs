@@ -777,3 +777,154 @@ async fn registration_reminder_and_department_list_arrive_once_by_email() {
         ))
     );
 }
+
+fn ran(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_catalogue_exported_and_imported_into_a_district_without_one_is_the_same() {
+    use crate::helpers::{campus_visits, TestDb};
+    // The demo district, with its catalogue, copied whole to a second
+    // database whose catalogue is then emptied.
+    let first = TestDb::fresh();
+    ran(&campus_visits(first.url(), &["demo"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    ran(&campus_visits(
+        first.url(),
+        &["export", "district", "--output", &path("district.json")],
+    ));
+    let json = ran(&campus_visits(first.url(), &["export", "catalogue"]));
+    let offerings = ran(&campus_visits(
+        first.url(),
+        &["export", "catalogue", "--format", "offerings-csv"],
+    ));
+    let sessions = ran(&campus_visits(
+        first.url(),
+        &["export", "catalogue", "--format", "sessions-csv"],
+    ));
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["offerings"].as_array().unwrap().len(), 4, "{json}");
+    assert!(doc["series"].as_array().unwrap().len() >= 2);
+    std::fs::write(path("catalogue.json"), &json).unwrap();
+    std::fs::write(path("offerings.csv"), &offerings).unwrap();
+    std::fs::write(path("sessions.csv"), &sessions).unwrap();
+
+    let empty_catalogue = |db: &TestDb| {
+        let mut conn = db.connect();
+        for table in [
+            "action_item_learning",
+            "session_registrations",
+            "learning_sessions",
+            "offering_look_fors",
+            "offerings",
+            "learning_series",
+        ] {
+            campus_visits::db::raw::execute(&mut conn, &format!("DELETE FROM {table}"), &[])
+                .unwrap();
+        }
+    };
+    for (format, args) in [
+        ("JSON", vec![path("catalogue.json")]),
+        (
+            "CSV",
+            vec![
+                path("offerings.csv"),
+                "--sessions".into(),
+                path("sessions.csv"),
+            ],
+        ),
+    ] {
+        let second = TestDb::fresh();
+        ran(&campus_visits(
+            second.url(),
+            &["import", "district", &path("district.json")],
+        ));
+        empty_catalogue(&second);
+        assert_eq!(
+            ran(&campus_visits(second.url(), &["export", "catalogue"])),
+            "{\n  \"series\": [],\n  \"offerings\": []\n}\n"
+        );
+        let mut import = vec!["import", "catalogue"];
+        import.extend(args.iter().map(String::as_str));
+        let said = ran(&campus_visits(second.url(), &import));
+        assert!(said.contains("4 offerings added"), "{format}: {said}");
+        let again = ran(&campus_visits(second.url(), &["export", "catalogue"]));
+        // The CSV files name series only; their descriptions travel in JSON.
+        let expected = if format == "CSV" {
+            let mut doc = doc.clone();
+            for series in doc["series"].as_array_mut().unwrap() {
+                series["description"] = json!("");
+            }
+            serde_json::to_string_pretty(&doc).unwrap() + "\n"
+        } else {
+            json.clone()
+        };
+        assert_eq!(again, expected, "{format}: the same catalogue");
+        // Importing the same file again changes nothing and adds nothing.
+        let said = ran(&campus_visits(second.url(), &import));
+        assert!(
+            said.contains("0 offerings added, 4 updated"),
+            "{format}: {said}"
+        );
+        assert!(said.contains("0 sessions added"), "{format}: {said}");
+        assert_eq!(
+            ran(&campus_visits(second.url(), &["export", "catalogue"])),
+            expected
+        );
+    }
+
+    // A file with mistakes in several places is refused whole, each named.
+    let mut bad = doc.clone();
+    bad["offerings"][0]["department"] = json!("Finance");
+    bad["offerings"][1]["look_fors"] = json!(["ZZ9"]);
+    bad["offerings"][2]["sessions"][0]["ends_at"] = json!("25:00");
+    bad["offerings"][3]["title"] = bad["offerings"][0]["title"].clone();
+    std::fs::write(path("bad.json"), bad.to_string()).unwrap();
+    let third = TestDb::fresh();
+    ran(&campus_visits(
+        third.url(),
+        &["import", "district", &path("district.json")],
+    ));
+    empty_catalogue(&third);
+    let refused = campus_visits(third.url(), &["import", "catalogue", &path("bad.json")]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    for place in [
+        "4 problems in the file; nothing was imported",
+        "offerings[0].department: no department is named \"Finance\"",
+        "offerings[1].look_fors: no framework has the look-for \"ZZ9\"",
+        "offerings[2].sessions[0].ends_at",
+        "offerings[3].title",
+    ] {
+        assert!(said.contains(place), "{place} in {said}");
+    }
+    assert_eq!(
+        ran(&campus_visits(third.url(), &["export", "catalogue"])),
+        "{\n  \"series\": [],\n  \"offerings\": []\n}\n",
+        "nothing was written"
+    );
+    // And a bad CSV line by line.
+    let bad_sessions = sessions.replacen("room 4\",22", "room 4\",lots", 1);
+    assert_ne!(bad_sessions, sessions);
+    std::fs::write(path("bad-sessions.csv"), bad_sessions).unwrap();
+    let refused = campus_visits(
+        third.url(),
+        &[
+            "import",
+            "catalogue",
+            &path("offerings.csv"),
+            "--sessions",
+            &path("bad-sessions.csv"),
+        ],
+    );
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("sessions line 2 (capacity)"), "{said}");
+}

@@ -301,3 +301,74 @@ pub fn unlink_item(
         Ok(())
     })
 }
+
+/// Why a catalogue file was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// What is wrong with the file, place by place; nothing was written.
+    #[error("{} problems in the file", .0.len())]
+    Problems(Vec<crate::domain::framework::Problem>),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<diesel::result::Error> for CatalogueError {
+    fn from(e: diesel::result::Error) -> Self {
+        CatalogueError::Write(e.into())
+    }
+}
+
+/// Checks a catalogue file whole (`read` parses it with the district's
+/// names) and stores it in one transaction, or stores nothing. A
+/// department head may import only their department's offerings;
+/// `actor` is `None` for the command line.
+pub fn import_catalogue(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    read: impl FnOnce(
+        &crate::domain::catalogue::Resolve<'_>,
+    ) -> Result<
+        crate::domain::catalogue::NewCatalogue,
+        Vec<crate::domain::framework::Problem>,
+    >,
+) -> Result<db::learning::CatalogueCounts, CatalogueError> {
+    if let Some(actor) = actor {
+        let who = who(actor);
+        if !(who.admin || who.head_of.is_some()) {
+            return Err(WriteError::Forbidden.into());
+        }
+    }
+    let names = db::learning::Names::load(conn)?;
+    let catalogue = read(&crate::domain::catalogue::Resolve {
+        department: &|name| names.department(name),
+        person: &|email| names.person(email),
+        code: &|code| names.code(code),
+    })
+    .map_err(CatalogueError::Problems)?;
+    if let Some(actor) = actor {
+        let who = who(actor);
+        if catalogue
+            .offerings
+            .iter()
+            .any(|(o, _)| !who.manages(o.department_id))
+        {
+            return Err(WriteError::Forbidden.into());
+        }
+    }
+    db::write_transaction(conn, |conn| {
+        let counts = db::learning::import_catalogue(conn, &catalogue)?;
+        let event = match actor {
+            Some(actor) => actor.event("catalogue.imported"),
+            None => db::audit::NewEvent::new("catalogue.imported"),
+        };
+        let detail = format!(
+            "{} offerings added, {} updated; {} sessions added, {} updated",
+            counts.offerings_added,
+            counts.offerings_updated,
+            counts.sessions_added,
+            counts.sessions_updated
+        );
+        db::audit::record(conn, &event.detail(detail))?;
+        Ok::<_, CatalogueError>(counts)
+    })
+}
