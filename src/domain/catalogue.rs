@@ -87,12 +87,15 @@ pub struct Resolve<'a> {
     pub code: &'a dyn Fn(&str) -> Option<String>,
 }
 
+/// An offering's sessions, each with its series' name.
+pub type NewSessions = Vec<(NewSession, Option<String>)>;
+
 /// A catalogue that passed every check: series by name, offerings with
 /// their sessions (each session's series by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCatalogue {
     pub series: Vec<NewSeries>,
-    pub offerings: Vec<(NewOffering, Vec<(NewSession, Option<String>)>)>,
+    pub offerings: Vec<(NewOffering, NewSessions)>,
 }
 
 /// Names a place in the file from (offering, session, field).
