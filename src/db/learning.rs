@@ -84,10 +84,32 @@ pub struct OfferingFilter {
 
 /// The catalogue in title order.
 pub fn offerings(conn: &mut DbConn, filter: OfferingFilter) -> QueryResult<Vec<Offering>> {
+    offerings_where(conn, filter, None)
+}
+
+/// One offering (NotFound when there is none).
+pub fn offering(conn: &mut DbConn, id: i64) -> QueryResult<Offering> {
+    let filter = OfferingFilter {
+        department_id: None,
+        include_inactive: true,
+    };
+    offerings_where(conn, filter, Some(id))?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+fn offerings_where(
+    conn: &mut DbConn,
+    filter: OfferingFilter,
+    id: Option<i64>,
+) -> QueryResult<Vec<Offering>> {
     let mut query = offerings::table
         .inner_join(departments::table)
         .order(lower(offerings::title).asc())
         .into_boxed();
+    if let Some(id) = id {
+        query = query.filter(offerings::id.eq(id));
+    }
     if let Some(id) = filter.department_id {
         query = query.filter(offerings::department_id.eq(id));
     }
@@ -113,27 +135,6 @@ pub fn offerings(conn: &mut DbConn, filter: OfferingFilter) -> QueryResult<Vec<O
         .into_iter()
         .map(|row| offering_of(row, &mut look_fors))
         .collect())
-}
-
-/// One offering (NotFound when there is none).
-pub fn offering(conn: &mut DbConn, id: i64) -> QueryResult<Offering> {
-    let row: OfferingRow = offerings::table
-        .inner_join(departments::table)
-        .filter(offerings::id.eq(id))
-        .select((
-            offerings::id,
-            offerings::title,
-            offerings::description,
-            offerings::format,
-            offerings::department_id,
-            departments::name,
-            offerings::audience,
-            offerings::credit_tenths,
-            offerings::active,
-        ))
-        .first(conn)?;
-    let mut look_fors = look_fors_of(conn, &[id])?;
-    Ok(offering_of(row, &mut look_fors))
 }
 
 /// The department that runs offering `id`.

@@ -254,17 +254,7 @@ fn check(
 
 /// Reads and checks the JSON format.
 pub fn from_json(json: &str, resolve: &Resolve<'_>) -> Result<NewCatalogue, Vec<Problem>> {
-    let doc: CatalogueDoc = serde_json::from_str(json).map_err(|e| {
-        vec![Problem {
-            place: format!("line {}, column {}", e.line(), e.column()),
-            message: e
-                .to_string()
-                .split(" at line")
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-        }]
-    })?;
+    let doc: CatalogueDoc = serde_json::from_str(json).map_err(|e| vec![Problem::of_json(&e)])?;
     from_doc(&doc, resolve)
 }
 

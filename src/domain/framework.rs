@@ -142,6 +142,19 @@ pub struct Problem {
 const UNKNOWN_DEPARTMENT: &str = "no department is named";
 
 impl Problem {
+    /// A file that is not the JSON expected, named by line and column.
+    pub fn of_json(e: &serde_json::Error) -> Self {
+        Problem {
+            place: format!("line {}, column {}", e.line(), e.column()),
+            message: e
+                .to_string()
+                .split(" at line")
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        }
+    }
+
     /// Whether the problem is a department the district does not have: the
     /// file is well formed, but refers to something not on record.
     pub fn is_unknown_department(&self) -> bool {
@@ -329,17 +342,7 @@ pub fn from_json(
     json: &str,
     department: &dyn Fn(&str) -> Option<i64>,
 ) -> Result<NewFramework, Vec<Problem>> {
-    let doc: FrameworkDoc = serde_json::from_str(json).map_err(|e| {
-        vec![Problem {
-            place: format!("line {}, column {}", e.line(), e.column()),
-            message: e
-                .to_string()
-                .split(" at line")
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-        }]
-    })?;
+    let doc: FrameworkDoc = serde_json::from_str(json).map_err(|e| vec![Problem::of_json(&e)])?;
     from_doc(&doc, department)
 }
 

@@ -310,15 +310,12 @@ pub(crate) async fn item_page(
         item.school.id,
         item.department.as_ref().map(|d| d.id),
     );
-    let today = today();
-    let (history, checks, owners, learning, suggestions) = db
+    let (history, checks, owners) = db
         .run(move |conn| -> crate::db::QueryResult<_> {
             Ok((
                 db::action_items::history(conn, id)?,
                 db::action_items::checks_of(conn, id)?,
                 db::action_items::owner_choices(conn, kind, school_id, department_id)?,
-                db::learning::item_learning(conn, id)?,
-                db::learning::suggestions(conn, id, today)?,
             ))
         })
         .await?;
@@ -333,9 +330,27 @@ pub(crate) async fn item_page(
         checks,
         owners,
         can_change,
-        learning,
-        suggestions,
+        learning: Vec::new(),
+        suggestions: Vec::new(),
     })
+}
+
+/// The page with the item's learning: what it is linked to, and what the
+/// catalogue offers for its look-fors. Only the page shows them, so only
+/// the page reads them.
+async fn with_learning(db: &Db, mut page: ItemPage) -> Result<ItemPage, AppError> {
+    let (id, today) = (page.item.id, today());
+    let (learning, suggestions) = db
+        .run(move |conn| -> crate::db::QueryResult<_> {
+            Ok((
+                db::learning::item_learning(conn, id)?,
+                db::learning::suggestions(conn, id, today)?,
+            ))
+        })
+        .await?;
+    page.learning = learning;
+    page.suggestions = suggestions;
+    Ok(page)
 }
 
 /// The rule for published items alone (see `may_change`).
@@ -360,7 +375,7 @@ pub async fn show(
     done: web::Query<super::DoneQuery>,
 ) -> Result<Markup, AppError> {
     let item = visible_item(&user, &db, id.into_inner()).await?;
-    let page = item_page(&user, &db, item).await?;
+    let page = with_learning(&db, item_page(&user, &db, item).await?).await?;
     let form = ItemForm::of(&page.item);
     Ok(views::items::show(
         &user.ctx(),
@@ -434,6 +449,7 @@ pub async fn update(
     let change = match change_from(&form, page.review) {
         Ok(change) => change,
         Err(errors) => {
+            let page = with_learning(&db, page).await?;
             return Ok(super::unprocessable(views::items::show(
                 &user.ctx(),
                 &page,
@@ -456,7 +472,7 @@ pub async fn update(
             // Show their version, keep what this person typed, and let the
             // next save go against the version they have now seen.
             let fresh = visible_item(&user, &db, item_id).await?;
-            let page = item_page(&user, &db, fresh).await?;
+            let page = with_learning(&db, item_page(&user, &db, fresh).await?).await?;
             let mut form = form;
             form.version = page.item.version.to_string();
             Ok(HttpResponse::Conflict()
@@ -473,14 +489,17 @@ pub async fn update(
                     .into_string(),
                 ))
         }
-        Err(errors) => Ok(super::unprocessable(views::items::show(
-            &user.ctx(),
-            &page,
-            &form,
-            &errors,
-            None,
-            None,
-        ))),
+        Err(errors) => {
+            let page = with_learning(&db, page).await?;
+            Ok(super::unprocessable(views::items::show(
+                &user.ctx(),
+                &page,
+                &form,
+                &errors,
+                None,
+                None,
+            )))
+        }
     }
 }
 

@@ -201,7 +201,28 @@ pub async fn catalogue(
     query: web::Query<CatalogueQuery>,
     done: web::Query<super::DoneQuery>,
 ) -> Result<Markup, AppError> {
-    let department_id = query.department_id;
+    let message = done.message("offering");
+    catalogue_page(
+        &user,
+        &db,
+        query.department_id,
+        &SeriesForm::default(),
+        &FieldErrors::new(),
+        message.as_deref(),
+    )
+    .await
+}
+
+/// The catalogue page (of one department, when given), with the series
+/// form as typed and its messages.
+async fn catalogue_page(
+    user: &CurrentUser,
+    db: &Db,
+    department_id: Option<i64>,
+    series_form: &SeriesForm,
+    errors: &FieldErrors,
+    done: Option<&str>,
+) -> Result<Markup, AppError> {
     let today = today();
     let (offerings, sessions, series, departments) = db
         .run(move |conn| -> db::QueryResult<_> {
@@ -227,7 +248,7 @@ pub async fn catalogue(
             ))
         })
         .await?;
-    let who = who(&user);
+    let who = who(user);
     Ok(views::learning::catalogue(
         &user.ctx(),
         &views::learning::Catalogue {
@@ -239,9 +260,9 @@ pub async fn catalogue(
             can_add: who.admin || who.head_of.is_some(),
             keeps_series: who.keeps_series(),
         },
-        &SeriesForm::default(),
-        &FieldErrors::new(),
-        done.message("offering").as_deref(),
+        series_form,
+        errors,
+        done,
     ))
 }
 
@@ -564,6 +585,24 @@ pub async fn show_session(
     ))
 }
 
+/// The session's page again, with the form as typed and its messages (422).
+async fn session_again(
+    user: &CurrentUser,
+    db: &Db,
+    id: i64,
+    form: &RegistrationForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let page = session_page(user, db, id).await?;
+    Ok(unprocessable(views::learning::session(
+        &user.ctx(),
+        &page,
+        form,
+        errors,
+        None,
+    )))
+}
+
 async fn managed_session(
     user: &CurrentUser,
     req: &HttpRequest,
@@ -695,16 +734,7 @@ pub async fn register(
         Ok(()) => Ok(see_other(&format!(
             "/learning/sessions/{id}?done=registered"
         ))),
-        Err(errors) => {
-            let page = session_page(&user, &db, id).await?;
-            Ok(unprocessable(views::learning::session(
-                &user.ctx(),
-                &page,
-                &form,
-                &errors,
-                None,
-            )))
-        }
+        Err(errors) => session_again(&user, &db, id, &form, &errors).await,
     }
 }
 
@@ -733,16 +763,7 @@ pub async fn withdraw(
         Ok(()) => Ok(see_other(&format!(
             "/learning/sessions/{id}?done=withdrawn"
         ))),
-        Err(errors) => {
-            let page = session_page(&user, &db, id).await?;
-            Ok(unprocessable(views::learning::session(
-                &user.ctx(),
-                &page,
-                &RegistrationForm::default(),
-                &errors,
-                None,
-            )))
-        }
+        Err(errors) => session_again(&user, &db, id, &RegistrationForm::default(), &errors).await,
     }
 }
 
@@ -789,16 +810,7 @@ pub async fn attendance(
         Ok(()) => Ok(see_other(&format!(
             "/learning/sessions/{id}?done=attendance"
         ))),
-        Err(errors) => {
-            let page = session_page(&user, &db, id).await?;
-            Ok(unprocessable(views::learning::session(
-                &user.ctx(),
-                &page,
-                &RegistrationForm::default(),
-                &errors,
-                None,
-            )))
-        }
+        Err(errors) => session_again(&user, &db, id, &RegistrationForm::default(), &errors).await,
     }
 }
 
@@ -823,42 +835,9 @@ pub async fn create_series(
     };
     match outcome {
         Ok(_) => Ok(see_other("/learning?done=series")),
-        Err(errors) => {
-            let today = today();
-            let (offerings, sessions, series, departments) = db
-                .run(move |conn| -> db::QueryResult<_> {
-                    Ok((
-                        db::learning::offerings(conn, OfferingFilter::default())?,
-                        db::learning::sessions(
-                            conn,
-                            &SessionFilter {
-                                from: Some(today),
-                                limit: Some(100),
-                                ..SessionFilter::default()
-                            },
-                        )?,
-                        db::learning::series_list(conn)?,
-                        db::departments::choices(conn)?,
-                    ))
-                })
-                .await?;
-            let who = who(&user);
-            Ok(unprocessable(views::learning::catalogue(
-                &user.ctx(),
-                &views::learning::Catalogue {
-                    offerings,
-                    sessions,
-                    series,
-                    departments,
-                    department_id: None,
-                    can_add: who.admin || who.head_of.is_some(),
-                    keeps_series: who.keeps_series(),
-                },
-                &form,
-                &errors,
-                None,
-            )))
-        }
+        Err(errors) => Ok(unprocessable(
+            catalogue_page(&user, &db, None, &form, &errors, None).await?,
+        )),
     }
 }
 
