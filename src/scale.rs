@@ -22,16 +22,22 @@ pub struct Scale {
     pub visits_per_year: usize,
     pub snapshots: usize,
     pub items: usize,
+    /// Offerings in the learning catalogue, each with sessions every
+    /// quarter of each year and some to come, each session registered by
+    /// about 8 campuses (attendance marked once held).
+    pub offerings: usize,
 }
 
 impl Scale {
-    /// 1,000 campuses, 5 years, 4 visits a year, 15 snapshots, 8 items.
+    /// 1,000 campuses, 5 years, 4 visits a year, 15 snapshots, 8 items,
+    /// 40 offerings.
     pub const LARGE: Scale = Scale {
         campuses: 1000,
         years: 5,
         visits_per_year: 4,
         snapshots: 15,
         items: 8,
+        offerings: 40,
     };
 }
 
@@ -45,20 +51,26 @@ pub struct Generated {
     pub items: usize,
     pub updates: usize,
     pub checks: usize,
+    pub offerings: usize,
+    pub sessions: usize,
+    pub registrations: usize,
 }
 
 impl std::fmt::Display for Generated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} campuses, {} visits, {} snapshots, {} ticks, {} action items, {} updates, {} checks",
+            "{} campuses, {} visits, {} snapshots, {} ticks, {} action items, {} updates, {} checks, {} offerings, {} sessions, {} registrations",
             self.campuses,
             self.visits,
             self.observations,
             self.ticks,
             self.items,
             self.updates,
-            self.checks
+            self.checks,
+            self.offerings,
+            self.sessions,
+            self.registrations
         )
     }
 }
@@ -617,6 +629,235 @@ fn grow(conn: &mut DbConn, scale: Scale) -> Result<Generated, WriteError> {
     generated.items = items.written;
     generated.updates = updates.written;
     generated.checks = checks.written;
+    grow_catalogue(conn, scale, &mut rng, today, &mut generated)?;
     crate::db::insights::rebuild_rollups(conn)?;
     Ok(generated)
+}
+
+/// The learning catalogue: `scale.offerings` offerings of the departments
+/// owning the look-fors they address (two each), sessions every quarter
+/// for `scale.years` years and two to come, in two series, each session
+/// registered by about 8 campuses, with attendance once held.
+fn grow_catalogue(
+    conn: &mut DbConn,
+    scale: Scale,
+    rng: &mut StdRng,
+    today: NaiveDate,
+    generated: &mut Generated,
+) -> QueryResult<()> {
+    #[derive(QueryableByName)]
+    struct Code {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        code: String,
+        #[diesel(sql_type = BigInt)]
+        department_id: i64,
+    }
+    let codes: Vec<Code> = raw::load(
+        conn,
+        "SELECT code, department_id FROM indicators WHERE department_id IS NOT NULL \
+         AND framework_id = (SELECT MAX(id) FROM frameworks) ORDER BY id",
+        &[],
+    )?;
+    let campuses = ids(conn, "SELECT id FROM schools ORDER BY id")?;
+    if codes.is_empty() || campuses.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now().naive_utc();
+    let stamp = time(now);
+    let mut series_id = max_id(conn, "learning_series")?;
+    let mut series = Batch::new(
+        "learning_series",
+        &["id", "name", "description", "created_at", "updated_at"],
+        &[None, None, None, Some("TIMESTAMP"), Some("TIMESTAMP")],
+    );
+    let mut series_ids = Vec::new();
+    for name in ["Wednesday training (district)", "Summer series (district)"] {
+        series_id += 1;
+        series_ids.push(series_id);
+        series.push(vec![
+            Param::Int(series_id),
+            Param::Text(name.to_owned()),
+            Param::Text(String::new()),
+            stamp.clone(),
+            stamp.clone(),
+        ]);
+    }
+    let mut offering_id = max_id(conn, "offerings")?;
+    let mut offerings = Batch::new(
+        "offerings",
+        &[
+            "id",
+            "title",
+            "description",
+            "format",
+            "department_id",
+            "audience",
+            "credit_tenths",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
+        &[
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("TIMESTAMP"),
+            Some("TIMESTAMP"),
+        ],
+    );
+    let mut look_fors = Batch::new(
+        "offering_look_fors",
+        &["offering_id", "code"],
+        &[None, None],
+    );
+    let mut session_id = max_id(conn, "learning_sessions")?;
+    let mut sessions = Batch::new(
+        "learning_sessions",
+        &[
+            "id",
+            "offering_id",
+            "series_id",
+            "on_date",
+            "starts_at",
+            "ends_at",
+            "place",
+            "capacity",
+            "cancelled",
+            "created_at",
+            "updated_at",
+        ],
+        &[
+            None,
+            None,
+            None,
+            Some("DATE"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("TIMESTAMP"),
+            Some("TIMESTAMP"),
+        ],
+    );
+    let mut registrations = Batch::new(
+        "session_registrations",
+        &[
+            "session_id",
+            "school_id",
+            "participants",
+            "names",
+            "attended",
+            "created_at",
+            "updated_at",
+        ],
+        &[
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("TIMESTAMP"),
+            Some("TIMESTAMP"),
+        ],
+    );
+    let formats = ["on_site", "online", "blended"];
+    let audiences = ["teachers", "leaders", "both"];
+    let first = today - Duration::days(365 * scale.years as i64);
+    for n in 0..scale.offerings {
+        offering_id += 1;
+        let code = &codes[n % codes.len()];
+        let other = &codes[(n + 7) % codes.len()];
+        offerings.push(vec![
+            Param::Int(offering_id),
+            Param::Text(format!(
+                "{} practice, part {}",
+                code.code,
+                n / codes.len() + 1
+            )),
+            Param::Text("Generated for the large district.".to_owned()),
+            Param::Text(formats[n % formats.len()].to_owned()),
+            Param::Int(code.department_id),
+            Param::Text(audiences[n % audiences.len()].to_owned()),
+            Param::Int(rng.random_range(5..40)),
+            Param::Bool(true),
+            stamp.clone(),
+            stamp.clone(),
+        ]);
+        look_fors.push(vec![
+            Param::Int(offering_id),
+            Param::Text(code.code.clone()),
+        ]);
+        if other.code != code.code {
+            look_fors.push(vec![
+                Param::Int(offering_id),
+                Param::Text(other.code.clone()),
+            ]);
+        }
+        let held = scale.years * 4;
+        for k in 0..held + 2 {
+            session_id += 1;
+            let on = first
+                + Duration::days(
+                    (k as i64) * 365 * scale.years as i64 / held as i64 + rng.random_range(0..60),
+                );
+            let on = if k >= held {
+                today + Duration::days(rng.random_range(3..90))
+            } else {
+                on.min(today - Duration::days(1))
+            };
+            sessions.push(vec![
+                Param::Int(session_id),
+                Param::Int(offering_id),
+                Param::Int(series_ids[k % series_ids.len()]),
+                day(on),
+                Param::Text("13:30".to_owned()),
+                Param::Text("16:00".to_owned()),
+                Param::Text(format!("Central Office, room {}", n % 12 + 1)),
+                Param::Int(40),
+                Param::Bool(false),
+                stamp.clone(),
+                stamp.clone(),
+            ]);
+            let mut chosen = std::collections::BTreeSet::new();
+            while chosen.len() < 8.min(campuses.len()) {
+                chosen.insert(campuses[rng.random_range(0..campuses.len())]);
+            }
+            for school in chosen {
+                let participants: i64 = rng.random_range(1..6);
+                let attended = if on < today {
+                    Param::Int(rng.random_range(0..=participants))
+                } else {
+                    Param::NullInt
+                };
+                registrations.push(vec![
+                    Param::Int(session_id),
+                    Param::Int(school),
+                    Param::Int(participants),
+                    Param::Text(String::new()),
+                    attended,
+                    stamp.clone(),
+                    stamp.clone(),
+                ]);
+            }
+        }
+    }
+    for batch in [
+        &mut series,
+        &mut offerings,
+        &mut look_fors,
+        &mut sessions,
+        &mut registrations,
+    ] {
+        batch.flush(conn)?;
+    }
+    generated.offerings = offerings.written;
+    generated.sessions = sessions.written;
+    generated.registrations = registrations.written;
+    Ok(())
 }

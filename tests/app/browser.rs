@@ -729,6 +729,7 @@ async fn the_dashboards_fit_a_tablet_and_a_desktop() {
         visits_per_year: 3,
         snapshots: 6,
         items: 4,
+        offerings: 6,
     };
     campus_visits::scale::generate(&mut app.conn(), scale)
         .unwrap()
