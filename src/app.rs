@@ -207,6 +207,11 @@ route_table! {
     post "/items/{id}/learning" => web::learning::link_item;
     post "/items/{id}/learning/{offering}/remove" => web::learning::unlink_item;
     get "/learning" => web::learning::catalogue;
+    get "/learning/catalogue" => web::learning::catalogue_file;
+    post "/learning/catalogue" => web::learning::import_catalogue_file;
+    get "/learning/catalogue.json" => web::learning::export_catalogue_json;
+    get "/learning/offerings.csv" => web::learning::export_offerings_csv;
+    get "/learning/sessions.csv" => web::learning::export_sessions_csv;
     post "/learning/series" => web::learning::create_series;
     get "/learning/offerings/new" => web::learning::new_offering;
     post "/learning/offerings" => web::learning::create_offering;

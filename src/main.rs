@@ -133,7 +133,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     db::audit::record(&mut conn, &event)?;
                 }
                 ExportKind::Catalogue { format } => {
-                    let doc = db::learning::catalogue(&mut conn)?;
+                    let name = match format {
+                        CatalogueFormat::Json => "json",
+                        CatalogueFormat::OfferingsCsv => "offerings-csv",
+                        CatalogueFormat::SessionsCsv => "sessions-csv",
+                    };
+                    let doc = campus_visits::web::actions::learning::export_catalogue(
+                        &mut conn, None, name,
+                    )?;
                     match format {
                         CatalogueFormat::Json => {
                             println!("{}", serde_json::to_string_pretty(&doc)?)
@@ -145,9 +152,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             print!("{}", campus_visits::domain::catalogue::sessions_csv(&doc))
                         }
                     }
-                    let event =
-                        db::audit::NewEvent::new("catalogue.exported").detail("command line");
-                    db::audit::record(&mut conn, &event)?;
                 }
                 ExportKind::Framework { id, format } => {
                     let framework = db::frameworks::load(&mut conn, id)

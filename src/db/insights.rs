@@ -783,16 +783,16 @@ pub fn department(
     }
     let (evidence, mut params) = evidence_visit(&OverviewFilter::default());
     params.push(Param::Bool(true));
-    let visits: Vec<Param> = raw::load::<EvidenceVisit>(
+    let evidence_visits: Vec<i64> = raw::load::<EvidenceVisit>(
         conn,
         &format!("SELECT {evidence} AS id FROM schools s WHERE s.active = ?"),
         &params,
     )?
     .into_iter()
-    .filter_map(|v| v.id.map(Param::Int))
+    .filter_map(|v| v.id)
     .collect();
     let mut params = vec![Param::Int(department_id)];
-    params.extend(visits.iter().cloned());
+    params.extend(evidence_visits.iter().copied().map(Param::Int));
     let owned: Vec<OwnedRow> = raw::load(
         conn,
         &format!(
@@ -802,7 +802,7 @@ pub fn department(
                  COUNT(*) AS campuses \
              FROM visit_look_for_rollups r JOIN indicators i ON i.id = r.indicator_id \
              WHERE i.department_id = ? AND r.visit_id IN ({}) GROUP BY i.code",
-            raw::placeholders(visits.len())
+            raw::placeholders(evidence_visits.len())
         ),
         &params,
     )?;
@@ -846,6 +846,7 @@ pub fn department(
         median_days_to_done,
         done_count: usize::try_from(done).unwrap_or(0),
         look_fors,
+        evidence_visits,
     })
 }
 

@@ -26,7 +26,7 @@ use crate::domain::user::Link;
 
 pub use crate::domain::read::learning::{
     CampusCredit, ItemLearning, LearningImpactRow, Offering, Registration, Series, Served, Session,
-    Suggestion,
+    Suggestion, WeakLookForLearning, WEAK_SESSIONS_SHOWN,
 };
 
 fn refused(refusal: Refused) -> WriteError {
@@ -834,20 +834,33 @@ pub fn mark_attendance(
     Ok(())
 }
 
-/// The offerings and sessions item `item_id` is linked to.
+/// Item `item_id`'s links to learning, in offering title order.
 pub fn item_learning(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<ItemLearning>> {
-    let rows: Vec<(i64, String, Option<i64>)> = action_item_learning::table
+    items_learning(conn, &[item_id])
+}
+
+/// The links to learning of items `item_ids`, by item, in offering title
+/// order: two queries whatever the number of items.
+pub fn items_learning(conn: &mut DbConn, item_ids: &[i64]) -> QueryResult<Vec<ItemLearning>> {
+    if item_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, i64, String, Option<i64>)> = action_item_learning::table
         .inner_join(offerings::table)
-        .filter(action_item_learning::item_id.eq(item_id))
-        .order(lower(offerings::title).asc())
+        .filter(action_item_learning::item_id.eq_any(item_ids))
+        .order((
+            action_item_learning::item_id.asc(),
+            lower(offerings::title).asc(),
+        ))
         .select((
+            action_item_learning::item_id,
             offerings::id,
             offerings::title,
             action_item_learning::session_id,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.2).collect();
-    let mut sessions: BTreeMap<i64, Session> = if ids.is_empty() {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
+    let sessions: BTreeMap<i64, Session> = if ids.is_empty() {
         BTreeMap::new()
     } else {
         sessions(
@@ -864,10 +877,10 @@ pub fn item_learning(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<ItemLea
     };
     Ok(rows
         .into_iter()
-        .map(|(id, title, session_id)| ItemLearning {
+        .map(|(item_id, id, title, session_id)| ItemLearning {
             item_id,
             offering: Link { id, name: title },
-            session: session_id.and_then(|s| sessions.remove(&s)),
+            session: session_id.and_then(|s| sessions.get(&s).cloned()),
         })
         .collect())
 }
@@ -1457,4 +1470,121 @@ pub fn import_catalogue(
         }
     }
     Ok(counts)
+}
+
+#[derive(QueryableByName)]
+struct WeakRow {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    written: String,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = BigInt)]
+    observed: i64,
+    #[diesel(sql_type = BigInt)]
+    applicable: i64,
+}
+
+/// The look-fors (of one department's, or all) that are weak under
+/// `rules` at the campuses' latest visits `visits` and that an active
+/// offering with sessions to come addresses: how many campuses each is
+/// weak at and its soonest sessions; most campuses first.
+pub fn weak_look_for_learning(
+    conn: &mut DbConn,
+    visits: &[i64],
+    department_id: Option<i64>,
+    today: NaiveDate,
+    rules: &crate::domain::action_item::Rules,
+) -> QueryResult<Vec<WeakLookForLearning>> {
+    if visits.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The look-fors the sessions to come address, and which offerings.
+    let upcoming = sessions(
+        conn,
+        &SessionFilter {
+            from: Some(today),
+            ..SessionFilter::default()
+        },
+    )?;
+    if upcoming.is_empty() {
+        return Ok(Vec::new());
+    }
+    let offering_ids: BTreeSet<i64> = upcoming.iter().map(|s| s.offering.id).collect();
+    let addressed: Vec<(i64, String)> = offering_look_fors::table
+        .inner_join(offerings::table)
+        .filter(offerings::active.eq(true))
+        .filter(offering_look_fors::offering_id.eq_any(offering_ids.iter().copied()))
+        .select((
+            offering_look_fors::offering_id,
+            lower(offering_look_fors::code),
+        ))
+        .load(conn)?;
+    let mut offerings_of: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    for (offering_id, code) in addressed {
+        offerings_of.entry(code).or_default().insert(offering_id);
+    }
+    if offerings_of.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Those look-fors at each campus's latest visit.
+    let codes: Vec<String> = offerings_of.keys().cloned().collect();
+    let mut params: Vec<Param> = codes.iter().cloned().map(Param::Text).collect();
+    let department = match department_id {
+        Some(id) => {
+            params.push(Param::Int(id));
+            "AND i.department_id = ?"
+        }
+        None => "",
+    };
+    params.extend(visits.iter().copied().map(Param::Int));
+    let rows: Vec<WeakRow> = raw::load(
+        conn,
+        &format!(
+            "SELECT lower(i.code) AS code, i.code AS written, i.title, CAST(r.observed AS BIGINT) AS observed, \
+                 CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
+             FROM visit_look_for_rollups r JOIN indicators i ON i.id = r.indicator_id \
+             WHERE lower(i.code) IN ({}) {department} AND r.visit_id IN ({})",
+            raw::placeholders(codes.len()),
+            raw::placeholders(visits.len())
+        ),
+        &params,
+    )?;
+    let mut weak: BTreeMap<String, (String, String, i64)> = BTreeMap::new();
+    for row in rows {
+        let is_weak = crate::domain::action_item::is_weak_share(
+            row.observed.max(0) as u64,
+            row.applicable.max(0) as u64,
+            rules,
+        );
+        if is_weak {
+            weak.entry(row.code)
+                .or_insert((row.written, row.title, 0))
+                .2 += 1;
+        }
+    }
+    let mut found: Vec<WeakLookForLearning> = weak
+        .into_iter()
+        .map(|(key, (code, title, weak_campuses))| {
+            let addressing = &offerings_of[&key];
+            WeakLookForLearning {
+                sessions: upcoming
+                    .iter()
+                    .filter(|s| addressing.contains(&s.offering.id))
+                    .take(WEAK_SESSIONS_SHOWN)
+                    .cloned()
+                    .collect(),
+                code,
+                title,
+                weak_campuses,
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        b.weak_campuses
+            .cmp(&a.weak_campuses)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(found)
 }

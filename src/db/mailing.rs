@@ -51,6 +51,11 @@ pub fn visit_summary(conn: &mut DbConn, visit_id: i64) -> QueryResult<VisitSumma
             owners.insert(owner_id, active);
         }
     }
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let mut learning: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+    for link in crate::db::learning::items_learning(conn, &ids)? {
+        learning.entry(link.item_id).or_default().push(link);
+    }
     Ok(VisitSummary {
         visit_id,
         campus: visit.school.name,
@@ -65,6 +70,7 @@ pub fn visit_summary(conn: &mut DbConn, visit_id: i64) -> QueryResult<VisitSumma
         leaders,
         heads,
         owners,
+        learning,
     })
 }
 

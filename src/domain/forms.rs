@@ -211,6 +211,19 @@ pub struct SeriesForm {
     pub description: String,
 }
 
+/// The catalogue import form as typed: a JSON document, or the offerings
+/// CSV with the sessions CSV beside it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CatalogueForm {
+    /// `json` or `csv`.
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub sessions: String,
+}
+
 /// The registration form as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RegistrationForm {

@@ -507,6 +507,13 @@ impl Who {
     /// Series group sessions of several departments: administrators and
     /// every department head keep them.
     pub fn keeps_series(&self) -> bool {
+        self.keeps_catalogue()
+    }
+
+    /// The catalogue as a file (export and import) is for those who keep
+    /// offerings: administrators and department heads. An import is then
+    /// held to `manages` for each offering in it.
+    pub fn keeps_catalogue(&self) -> bool {
         self.admin || self.head_of.is_some()
     }
 
@@ -918,8 +925,9 @@ mod tests {
             user_id: 4,
             ..Who::default()
         };
-        // (who, manages dept 7, manages dept 8, keeps series, registers campus 40,
-        //  registers campus 41, marks attendance of dept 8 led by person 4)
+        // (who, manages dept 7, manages dept 8, keeps series and the catalogue
+        //  file, registers campus 40, registers campus 41, marks attendance of
+        //  dept 8 led by person 4)
         let cases = [
             (admin, true, true, true, true, true, true),
             (head, true, false, true, false, false, false),
@@ -927,6 +935,7 @@ mod tests {
             (facilitator, false, false, false, false, false, true),
         ];
         for (who, m7, m8, series, r40, r41, attend) in cases {
+            assert_eq!(who.keeps_catalogue(), series, "{who:?}");
             assert_eq!(who.manages(7), m7, "{who:?}");
             assert_eq!(who.manages(8), m8, "{who:?}");
             assert_eq!(who.keeps_series(), series, "{who:?}");

@@ -66,6 +66,8 @@ pub struct VisitSummary {
     pub heads: BTreeMap<i64, Vec<Recipient>>,
     /// The owners of the items who are active, by person id.
     pub owners: BTreeMap<i64, Recipient>,
+    /// The offerings and sessions each item is linked to, by item id.
+    pub learning: BTreeMap<i64, Vec<crate::domain::read::learning::ItemLearning>>,
 }
 
 /// Which reminder an item is owed on a day.

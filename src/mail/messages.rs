@@ -15,7 +15,7 @@ use crate::domain::message::{
     SessionReminder, VisitSummary,
 };
 use crate::domain::read::items::Item;
-use crate::domain::read::learning::Session;
+use crate::domain::read::learning::{ItemLearning, Session};
 
 /// The heading of the items a visit resolved on the spot.
 const RESOLVED: &str = "Resolved during the visit";
@@ -35,7 +35,17 @@ fn layout(title: &str, body: Markup) -> String {
     .into_string()
 }
 
-fn item_line(item: &Item, base: &str) -> String {
+/// "Checks for understanding: 2027-02-14 13:30–16:00, Room 4" or, with no
+/// session chosen yet, the offering alone.
+fn learning_line(link: &ItemLearning) -> String {
+    match &link.session {
+        Some(s) if s.cancelled => format!("{} (cancelled)", s.name()),
+        Some(s) => format!("{}, {}", s.name(), s.place),
+        None => format!("{} (no session chosen yet)", link.offering.name),
+    }
+}
+
+fn item_line(item: &Item, learning: &[ItemLearning], base: &str) -> String {
     let due = item
         .due_on
         .map(|d| format!(", due {d}"))
@@ -56,10 +66,13 @@ fn item_line(item: &Item, base: &str) -> String {
             "\n  Entry point for teachers ({code}): {entry_point}"
         ));
     }
+    for link in learning {
+        line.push_str(&format!("\n  Learning: {}", learning_line(link)));
+    }
     line
 }
 
-fn item_list(items: &[&Item], base: &str) -> Markup {
+fn item_list(items: &[&Item], learning: &BTreeMap<i64, Vec<ItemLearning>>, base: &str) -> Markup {
     html! {
         ul {
             @for item in items {
@@ -71,6 +84,13 @@ fn item_list(items: &[&Item], base: &str) -> Markup {
                     ")"
                     @for (code, entry_point) in item.entry_points() {
                         br; "Entry point for teachers (" (code) "): " (entry_point)
+                    }
+                    @for link in learning.get(&item.id).into_iter().flatten() {
+                        br; "Learning: "
+                        @match &link.session {
+                            Some(s) => a href={ (base) "/learning/sessions/" (s.id) } { (learning_line(link)) },
+                            None => a href={ (base) "/learning/offerings/" (link.offering.id) } { (learning_line(link)) },
+                        }
                     }
                 }
             }
@@ -145,6 +165,7 @@ fn summary_to(
 ) -> NewMessage {
     let (campus, date, visit_id) = (&facts.campus, facts.date, facts.visit_id);
     let visit_url = format!("{base}/visits/{visit_id}");
+    let linked = |item: &Item| facts.learning.get(&item.id).map_or(&[][..], Vec::as_slice);
     let strengths = facts.strengths.trim();
     let subject = format!("Visit to {campus} on {date}: {heading}");
     let mut text = format!(
@@ -166,13 +187,13 @@ fn summary_to(
         text.push_str("None.\n");
     }
     for item in items {
-        text.push_str(&item_line(item, base));
+        text.push_str(&item_line(item, linked(item), base));
         text.push('\n');
     }
     if !resolved.is_empty() {
         text.push_str(&format!("\n{RESOLVED}\n"));
         for item in resolved {
-            text.push_str(&item_line(item, base));
+            text.push_str(&item_line(item, linked(item), base));
             text.push('\n');
         }
     }
@@ -190,10 +211,10 @@ fn summary_to(
                 ul { @for p in &facts.problems { li { (p) } } }
             }
             h2 { (heading) }
-            @if items.is_empty() { p { "None." } } @else { (item_list(items, base)) }
+            @if items.is_empty() { p { "None." } } @else { (item_list(items, &facts.learning, base)) }
             @if !resolved.is_empty() {
                 h2 { (RESOLVED) }
-                (item_list(resolved, base))
+                (item_list(resolved, &facts.learning, base))
             }
         },
     );
@@ -336,7 +357,7 @@ pub fn digest(digest: &Digest, base: &str, unsubscribe: &str) -> Option<NewMessa
     for (heading, list) in lists {
         text.push_str(&format!("\n{heading} ({})\n", list.len()));
         for item in list {
-            text.push_str(&item_line(item, base));
+            text.push_str(&item_line(item, &[], base));
             text.push('\n');
         }
     }
@@ -348,7 +369,7 @@ pub fn digest(digest: &Digest, base: &str, unsubscribe: &str) -> Option<NewMessa
             p { "The week of " (monday) " for " (scope) "." }
             @for (heading, list) in lists {
                 h2 { (heading) " (" (list.len()) ")" }
-                @if list.is_empty() { p { "None." } } @else { (item_list(&list.iter().collect::<Vec<_>>(), base)) }
+                @if list.is_empty() { p { "None." } } @else { (item_list(&list.iter().collect::<Vec<_>>(), &BTreeMap::new(), base)) }
             }
             p { a href=(unsubscribe) { "Stop these digests" } }
         },
@@ -613,7 +634,74 @@ mod tests {
             leaders: vec![lee],
             heads: [(3, vec![hana])].into_iter().collect(),
             owners: [(12, omar)].into_iter().collect(),
+            learning: BTreeMap::new(),
         }
+    }
+
+    fn wednesday_session(id: i64) -> Session {
+        Session {
+            id,
+            offering: link(8, "Number talks"),
+            department: link(3, "Math"),
+            credit_tenths: 25,
+            series: Some(link(2, "Wednesday training")),
+            on_date: date(17),
+            starts_at: "13:30".to_owned(),
+            ends_at: "16:00".to_owned(),
+            place: "Room 4, Central Office".to_owned(),
+            capacity: 22,
+            taken: 6,
+            facilitator: None,
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn the_summary_lists_each_items_linked_sessions_with_dates_and_places() {
+        let mut facts = summary();
+        let session = |item_id, session| ItemLearning {
+            item_id,
+            offering: link(8, "Number talks"),
+            session,
+        };
+        facts.learning.insert(
+            2,
+            vec![
+                session(2, Some(wednesday_session(31))),
+                ItemLearning {
+                    item_id: 2,
+                    offering: link(9, "Checks for understanding"),
+                    session: None,
+                },
+            ],
+        );
+        let messages = visit_summary(&facts, BASE);
+        // The campus's leaders and the department's head both see it.
+        for message in &messages[..2] {
+            for body in [&message.text_body, &message.html_body] {
+                assert!(
+                    body.contains("Number talks, 2027-03-17 13:30–16:00, Room 4, Central Office"),
+                    "{body}"
+                );
+                assert!(body.contains("Checks for understanding (no session chosen yet)"));
+            }
+            assert!(message
+                .html_body
+                .contains(&format!("{BASE}/learning/sessions/31")));
+            assert!(message
+                .html_body
+                .contains(&format!("{BASE}/learning/offerings/9")));
+        }
+        // Only the linked item carries it.
+        let text = &messages[0].text_body;
+        let step = text.find("Post the learning target").unwrap();
+        let model = text.find("Model number talks").unwrap();
+        assert!(!text[step..model].contains("Learning:"), "{text}");
+        let mut cancelled = wednesday_session(31);
+        cancelled.cancelled = true;
+        facts.learning.insert(2, vec![session(2, Some(cancelled))]);
+        let text = &visit_summary(&facts, BASE)[0].text_body;
+        assert!(text.contains("Learning: Number talks, 2027-03-17 13:30–16:00 (cancelled)"));
     }
 
     #[test]

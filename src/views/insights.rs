@@ -110,6 +110,7 @@ pub fn overview(
     shown: &[crate::domain::read::insights::CampusRow],
     campuses: &Page<usize>,
     form: &OverviewForm,
+    learning: &WeakLearning,
 ) -> Markup {
     let levels = SchoolLevel::ALL;
     html! {
@@ -200,8 +201,16 @@ pub fn overview(
             @if rows.is_empty() { p { "No published action items yet." } }
             @else { (counts_table("Published items; overdue counts open items past their due day", "Department", &rows)) }
             p { a href="/impact" { "Did the support help? The impact of items on their look-fors →" } }
+            (super::learning::weak_look_for_sessions(&learning.rows, learning.weak_share))
         }))
     }
+}
+
+/// The sessions to come for the weak look-fors, and the share below which
+/// a look-for is weak.
+pub struct WeakLearning {
+    pub rows: Vec<crate::domain::read::learning::WeakLookForLearning>,
+    pub weak_share: i64,
 }
 
 /// What a campus page shows beside its numbers.
@@ -324,6 +333,7 @@ pub fn department(
     data: &Department,
     workload: &Page<usize>,
     today: NaiveDate,
+    learning: &WeakLearning,
 ) -> Markup {
     let title = department.name.clone();
     html! {
@@ -355,6 +365,7 @@ pub fn department(
                     }
                 }
             }
+            (super::learning::weak_look_for_sessions(&learning.rows, learning.weak_share))
             h2 #workload { "Workload by campus" }
             @let rows: Vec<(Markup, &ItemCounts)> = workload.items.iter().map(|&i| {
                 let (school, counts) = &data.workload[i];

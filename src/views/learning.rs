@@ -4,11 +4,14 @@
 use maud::{html, Markup};
 
 use super::{csrf_field, error_summary, notice, page, select_field, Ctx, Section, TextField};
-use crate::domain::forms::{OfferingForm, RegistrationForm, SeriesForm, SessionForm};
+use crate::domain::forms::{
+    CatalogueForm, OfferingForm, RegistrationForm, SeriesForm, SessionForm,
+};
+use crate::domain::framework::Problem;
 use crate::domain::insights::{ImpactSummary, Movement};
 use crate::domain::learning::{credit_hours_text, Audience, CampusPair, Format};
 use crate::domain::read::learning::{
-    LearningImpactRow, Offering, Registration, Series, Served, Session,
+    LearningImpactRow, Offering, Registration, Series, Served, Session, WeakLookForLearning,
 };
 use crate::domain::user::Link;
 use crate::domain::FieldErrors;
@@ -118,7 +121,10 @@ pub fn catalogue(
             (notice(done))
             p.lede { "The offerings the departments run, the look-fors each addresses, and the sessions to come." }
             div.actions {
-                @if catalogue.can_add { a.button href="/learning/offerings/new" { "Add an offering" } }
+                @if catalogue.can_add {
+                    a.button href="/learning/offerings/new" { "Add an offering" }
+                    a.button.secondary href="/learning/catalogue" { "Import or export the catalogue" }
+                }
                 @if ctx.user.as_ref().is_some_and(|u| u.sees_district || u.department_board.is_some()) {
                     a.button.secondary href="/insights/learning" { "Did it work? The learning impact" }
                 }
@@ -522,4 +528,111 @@ pub fn impact(
             }
         },
     )
+}
+
+/// The catalogue as a file: its exports, and the import form as typed
+/// with its messages and the problems of a refused file.
+pub fn catalogue_file(
+    ctx: &Ctx,
+    form: &CatalogueForm,
+    errors: &FieldErrors,
+    problems: &[Problem],
+    done: Option<&str>,
+) -> Markup {
+    let formats = [
+        ("json".to_owned(), "JSON".to_owned()),
+        ("csv".to_owned(), "CSV (offerings, and sessions)".to_owned()),
+    ];
+    page(
+        ctx,
+        "Import or export the catalogue",
+        Section::Learning,
+        html! {
+            p { a href="/learning" { "← Professional learning" } }
+            h1 { "Import or export the catalogue" }
+            (notice(done))
+            h2 { "Export" }
+            p { "The whole catalogue, every department's offerings with their sessions, in the format it imports from." }
+            ul {
+                li { a href="/learning/catalogue.json" download { "Catalogue (JSON)" } }
+                li { a href="/learning/offerings.csv" download { "Offerings (CSV)" } }
+                li { a href="/learning/sessions.csv" download { "Sessions (CSV)" } }
+            }
+            h2 { "Import" }
+            p {
+                "An offering is matched by its title and a session by its offering, date and start time: those found are updated, the rest added; nothing is deleted. "
+                "The file is checked whole, and a file with any problem is refused whole."
+            }
+            (error_summary(errors))
+            @if !problems.is_empty() {
+                div.error-summary role="alert" {
+                    h2 { (super::count(problems.len(), "problem", "problems")) " in the file; nothing was imported" }
+                    ul { @for problem in problems { li { code { (problem.place) } ": " (problem.message) } } }
+                }
+            }
+            form.stacked method="post" action="/learning/catalogue" novalidate {
+                (csrf_field(ctx))
+                (select_field("format", "Format", &form.format, &formats, None, false, errors))
+                div.field.invalid[errors.get("content").is_some()] {
+                    label for="content" { "The catalogue file (JSON) or the offerings file (CSV)" }
+                    p.hint id="content-hint" {
+                        "JSON: {\"series\": [{\"name\", \"description\"}], \"offerings\": [{\"title\", \"description\", \"format\", \"department\", \"audience\", \"credit_hours\", \"look_fors\", \"active\", \"sessions\": [{\"date\", \"starts_at\", \"ends_at\", \"place\", \"capacity\", \"series\", \"facilitator\", \"cancelled\"}]}]}. "
+                        "Offerings CSV: title,description,format,department,audience,credit_hours,look_fors,active."
+                    }
+                    @if let Some(error) = errors.get("content") { p.error-message id="content-error" { (error) } }
+                    textarea id="content" name="content" rows="12" aria-describedby="content-hint" { (form.content) }
+                }
+                div.field {
+                    label for="sessions" { "The sessions file (CSV only) (optional)" }
+                    p.hint id="sessions-hint" { "offering,series,date,starts_at,ends_at,place,capacity,facilitator,cancelled — the offering by its title, the facilitator by email, times as HH:MM on the district's clock." }
+                    textarea id="sessions" name="sessions" rows="8" aria-describedby="sessions-hint" { (form.sessions) }
+                }
+                div.actions { button type="submit" { "Import" } }
+            }
+        },
+    )
+}
+
+/// Look-fors weak at campuses' latest visits and the sessions to come that
+/// address them: a section of the department page and the overview.
+pub fn weak_look_for_sessions(rows: &[WeakLookForLearning], weak_share: i64) -> Markup {
+    html! {
+        h2 #learning { "Upcoming learning for weak look-fors" }
+        p.hint {
+            "Look-fors observed in less than " (weak_share) "% of snapshots at a campus's latest visit with evidence, "
+            "and the soonest sessions of the offerings that address them."
+        }
+        @if rows.is_empty() { p { "No weak look-for has a session to come." } }
+        @else {
+            div.table-wrap tabindex="0" role="region" aria-label="Upcoming learning for weak look-fors" {
+                table {
+                    caption { "Most campuses first" }
+                    thead { tr {
+                        th scope="col" { "Look-for" }
+                        th scope="col" class="num" { "Weak at campuses" }
+                        th scope="col" { "Sessions to come" }
+                    } }
+                    tbody {
+                        @for row in rows {
+                            tr {
+                                td { (row.code) " " (row.title) }
+                                td.num { (row.weak_campuses) }
+                                td {
+                                    ul.plain {
+                                        @for s in &row.sessions {
+                                            li {
+                                                a href={ "/learning/sessions/" (s.id) } { (s.name()) }
+                                                " — " (s.place) ", "
+                                                @if s.is_full() { strong { "full" } } @else { (super::count(s.seats_left() as usize, "seat", "seats")) " left" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,11 +1,10 @@
 //! Admin pages for look-for frameworks: list, view, import, export, and a
 //! new version of a frozen one.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
-use super::{see_other, unprocessable};
+use super::{attachment, see_other, unprocessable};
 use crate::auth::extract::client_ip;
 use crate::auth::Admin;
 use crate::db::audit::NewEvent;
@@ -147,7 +146,11 @@ pub async fn export_json(
 ) -> Result<HttpResponse, AppError> {
     let doc = export(&admin, &req, &db, id.into_inner(), "json").await?;
     let body = serde_json::to_string_pretty(&doc.1).map_err(AppError::internal)?;
-    Ok(attachment(&doc.0, "json", "application/json", body))
+    Ok(attachment(
+        &format!("{}.json", doc.0),
+        "application/json",
+        body,
+    ))
 }
 
 pub async fn export_csv(
@@ -158,8 +161,7 @@ pub async fn export_csv(
 ) -> Result<HttpResponse, AppError> {
     let doc = export(&admin, &req, &db, id.into_inner(), "csv").await?;
     Ok(attachment(
-        &doc.0,
-        "csv",
+        &format!("{}.csv", doc.0),
         "text/csv; charset=utf-8",
         crate::domain::framework::to_csv(&doc.1),
     ))
@@ -201,16 +203,6 @@ async fn export(
     })
     .await
     .map_err(AppError::from)
-}
-
-fn attachment(file: &str, extension: &str, content_type: &str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}.{extension}\""),
-        ))
-        .body(body)
 }
 
 pub async fn new_version(

@@ -129,10 +129,16 @@ pub async fn overview(
         .iter()
         .map(|&i| data.campuses[i].clone())
         .collect();
-    let (shown, columns) = db
+    let visits: Vec<i64> = data
+        .campuses
+        .iter()
+        .filter_map(|c| c.evidence_visit.map(|(id, _)| id))
+        .collect();
+    let (shown, columns, learning) = db
         .run(move |conn| {
             let columns = db::insights::fill_cells(conn, &mut shown)?;
-            Ok::<_, crate::db::QueryError>((shown, columns))
+            let learning = weak_learning(conn, &visits, None, today)?;
+            Ok::<_, crate::db::QueryError>((shown, columns, learning))
         })
         .await?;
     data.columns = columns;
@@ -142,7 +148,23 @@ pub async fn overview(
         &shown,
         &campuses,
         &form,
+        &learning,
     ))
+}
+
+/// The sessions to come for the look-fors weak at `visits` (of one
+/// department's, or all).
+fn weak_learning(
+    conn: &mut crate::db::DbConn,
+    visits: &[i64],
+    department_id: Option<i64>,
+    today: NaiveDate,
+) -> crate::db::QueryResult<views::insights::WeakLearning> {
+    let rules = db::settings::find(conn)?.rules;
+    Ok(views::insights::WeakLearning {
+        rows: db::learning::weak_look_for_learning(conn, visits, department_id, today, &rules)?,
+        weak_share: i64::from(rules.weak_share_percent),
+    })
 }
 
 /// A campus over time: planners, and the campus's school leaders.
@@ -209,11 +231,12 @@ pub async fn department(
     }
     let today = today();
     db.run(db::insights::bring_up_to_date).await?;
-    let (department, data) = db
+    let (department, data, learning) = db
         .run(move |conn| -> crate::db::QueryResult<_> {
             let department = db::departments::find(conn, department_id)?;
             let data = db::insights::department(conn, department_id, today)?;
-            Ok((department, data))
+            let learning = weak_learning(conn, &data.evidence_visits, Some(department_id), today)?;
+            Ok((department, data, learning))
         })
         .await?;
     let workload = page_of(data.workload.len(), query.page);
@@ -226,6 +249,7 @@ pub async fn department(
         &data,
         &workload,
         today,
+        &learning,
     ))
 }
 

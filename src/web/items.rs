@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use maud::Markup;
 use serde::Deserialize;
@@ -590,13 +590,11 @@ pub fn csv(items: &[Item], name: &str) -> Result<HttpResponse, AppError> {
             .map_err(io)?;
     }
     let body = writer.into_inner().map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
+    Ok(super::attachment(
+        &format!("{name}.csv"),
+        "text/csv; charset=utf-8",
+        body,
+    ))
 }
 
 /// A list's items, the campuses to filter by (when the list offers it) and

@@ -11,7 +11,9 @@ use crate::auth::CurrentUser;
 use crate::db::learning::{OfferingFilter, SessionFilter};
 use crate::db::{self, Db};
 use crate::domain::account::Role;
-use crate::domain::forms::{LinkForm, OfferingForm, RegistrationForm, SeriesForm, SessionForm};
+use crate::domain::forms::{
+    CatalogueForm, LinkForm, OfferingForm, RegistrationForm, SeriesForm, SessionForm,
+};
 use crate::domain::learning::{
     count, credit_hours_text, credit_tenths, NewOffering, NewSeries, NewSession, OfferingInput,
     SessionInput, Who,
@@ -913,5 +915,219 @@ pub async fn impact(
         &rows,
         department_id,
         if choose { &departments } else { &[] },
+    ))
+}
+
+/// What reads a catalogue file with the district's names.
+pub type ReadCatalogue = Box<
+    dyn FnOnce(
+            &crate::domain::catalogue::Resolve<'_>,
+        ) -> Result<
+            crate::domain::catalogue::NewCatalogue,
+            Vec<crate::domain::framework::Problem>,
+        > + Send,
+>;
+
+/// Imports a catalogue file for a signed-in person: what was stored, or
+/// the file's problems (nothing stored); a refusal is recorded as any.
+pub async fn import_catalogue(
+    user: &CurrentUser,
+    req: &HttpRequest,
+    db: &Db,
+    read: ReadCatalogue,
+) -> Result<Result<db::learning::CatalogueCounts, Vec<crate::domain::framework::Problem>>, AppError>
+{
+    use actions::learning::CatalogueError;
+    let actor = super::actor(user, req);
+    let outcome = db
+        .run(
+            move |conn| match actions::learning::import_catalogue(conn, Some(&actor), read) {
+                Ok(counts) => Ok(Ok(counts)),
+                Err(CatalogueError::Problems(problems)) => Ok(Err(problems)),
+                Err(CatalogueError::Write(e)) => Err(e),
+            },
+        )
+        .await;
+    audited(req, user, outcome).await
+}
+
+/// A refused catalogue file as a 422 that lists each problem in `fields`
+/// by its place.
+pub fn catalogue_problems(problems: Vec<crate::domain::framework::Problem>) -> AppError {
+    let mut fields = FieldErrors::new();
+    let count = problems.len();
+    for problem in problems {
+        fields.add(&problem.place, problem.message);
+    }
+    let mut error = AppError::validation(fields);
+    error.message = format!(
+        "The catalogue was not imported: {} in the file.",
+        crate::domain::fields::plural(count, "problem", "problems")
+    );
+    error
+}
+
+/// The catalogue as its exchange document, for those who keep it; the
+/// export is recorded with its `format`.
+pub async fn catalogue_doc(
+    user: &CurrentUser,
+    req: &HttpRequest,
+    db: &Db,
+    format: &'static str,
+) -> Result<crate::domain::catalogue::CatalogueDoc, AppError> {
+    if !who(user).keeps_catalogue() {
+        return Err(deny(req, user).await);
+    }
+    let actor = super::actor(user, req);
+    let outcome = db
+        .run(move |conn| actions::learning::export_catalogue(conn, Some(&actor), format))
+        .await;
+    audited(req, user, outcome).await
+}
+
+/// What the last import stored, as the page after it is told (numbers
+/// only, so a link cannot put words in the page's mouth).
+#[derive(serde::Deserialize)]
+pub struct ImportedQuery {
+    pub offerings_added: Option<usize>,
+    pub offerings_updated: Option<usize>,
+    pub sessions_added: Option<usize>,
+    pub sessions_updated: Option<usize>,
+}
+
+impl ImportedQuery {
+    fn message(&self) -> Option<String> {
+        let (oa, ou, sa, su) = (
+            self.offerings_added?,
+            self.offerings_updated?,
+            self.sessions_added?,
+            self.sessions_updated?,
+        );
+        Some(format!(
+            "The catalogue was imported: {} added, {ou} updated; {} added, {su} updated.",
+            crate::domain::fields::plural(oa, "offering", "offerings"),
+            crate::domain::fields::plural(sa, "session", "sessions"),
+        ))
+    }
+}
+
+/// The catalogue file page: exports and the import form.
+pub async fn catalogue_file(
+    user: CurrentUser,
+    req: HttpRequest,
+    done: web::Query<ImportedQuery>,
+) -> Result<Markup, AppError> {
+    if !who(&user).keeps_catalogue() {
+        return Err(deny(&req, &user).await);
+    }
+    let form = CatalogueForm {
+        format: "json".to_owned(),
+        ..CatalogueForm::default()
+    };
+    let done = done.message();
+    Ok(views::learning::catalogue_file(
+        &user.ctx(),
+        &form,
+        &FieldErrors::new(),
+        &[],
+        done.as_deref(),
+    ))
+}
+
+pub async fn import_catalogue_file(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    form: web::Form<CatalogueForm>,
+) -> Result<HttpResponse, AppError> {
+    if !who(&user).keeps_catalogue() {
+        return Err(deny(&req, &user).await);
+    }
+    let mut errors = FieldErrors::new();
+    if !matches!(form.format.as_str(), "json" | "csv") {
+        errors.add("format", "Choose JSON or CSV.");
+    }
+    if form.content.trim().is_empty() {
+        errors.add("content", "Paste the catalogue file's contents.");
+    }
+    if form.format == "json" && !form.sessions.trim().is_empty() {
+        errors.add(
+            "sessions",
+            "A JSON catalogue carries its sessions; leave this empty, or choose CSV.",
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(unprocessable(views::learning::catalogue_file(
+            &user.ctx(),
+            &form,
+            &errors,
+            &[],
+            None,
+        )));
+    }
+    let (csv, content) = (form.format == "csv", form.content.clone());
+    let sessions = Some(form.sessions.clone()).filter(|s| !s.trim().is_empty());
+    let read: ReadCatalogue = Box::new(move |resolve| {
+        if csv {
+            crate::domain::catalogue::from_csv(&content, sessions.as_deref(), resolve)
+        } else {
+            crate::domain::catalogue::from_json(&content, resolve)
+        }
+    });
+    match import_catalogue(&user, &req, &db, read).await? {
+        Ok(c) => Ok(see_other(&format!(
+            "/learning/catalogue?offerings_added={}&offerings_updated={}&sessions_added={}&sessions_updated={}",
+            c.offerings_added, c.offerings_updated, c.sessions_added, c.sessions_updated
+        ))),
+        Err(problems) => Ok(unprocessable(views::learning::catalogue_file(
+            &user.ctx(),
+            &form,
+            &FieldErrors::single(
+                "content",
+                "The catalogue was not imported: correct the problems listed and try again.",
+            ),
+            &problems,
+            None,
+        ))),
+    }
+}
+
+pub async fn export_catalogue_json(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let doc = catalogue_doc(&user, &req, &db, "json").await?;
+    let body = serde_json::to_string_pretty(&doc).map_err(AppError::internal)?;
+    Ok(super::attachment(
+        "catalogue.json",
+        "application/json",
+        body,
+    ))
+}
+
+pub async fn export_offerings_csv(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let doc = catalogue_doc(&user, &req, &db, "offerings-csv").await?;
+    Ok(super::attachment(
+        "offerings.csv",
+        "text/csv; charset=utf-8",
+        crate::domain::catalogue::offerings_csv(&doc),
+    ))
+}
+
+pub async fn export_sessions_csv(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let doc = catalogue_doc(&user, &req, &db, "sessions-csv").await?;
+    Ok(super::attachment(
+        "sessions.csv",
+        "text/csv; charset=utf-8",
+        crate::domain::catalogue::sessions_csv(&doc),
     ))
 }

@@ -80,6 +80,21 @@ pub async fn audited<T>(
     }
 }
 
+/// A file to download: `file_name` as the browser saves it.
+pub fn attachment(
+    file_name: &str,
+    content_type: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(body)
+}
+
 /// 303 See Other: where a browser goes after a successful form.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -162,6 +162,11 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/items/{id}/learning", SignedIn),
     ("post", "/items/{id}/learning/{offering}/remove", SignedIn),
     ("get", "/learning", SignedIn),
+    ("get", "/learning/catalogue", Manager),
+    ("post", "/learning/catalogue", Manager),
+    ("get", "/learning/catalogue.json", Manager),
+    ("get", "/learning/offerings.csv", Manager),
+    ("get", "/learning/sessions.csv", Manager),
     ("post", "/learning/series", Manager),
     ("get", "/learning/offerings/new", Manager),
     ("post", "/learning/offerings", Manager),
@@ -208,6 +213,11 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ),
     ("get", "/api/v1/insights/learning", PlannerOrHead),
     ("get", "/api/v1/learning/credits", Admin),
+    ("get", "/api/v1/catalogue", Manager),
+    ("get", "/api/v1/catalogue/offerings.csv", Manager),
+    ("get", "/api/v1/catalogue/sessions.csv", Manager),
+    ("post", "/api/v1/catalogue", Manager),
+    ("post", "/api/v1/catalogue/csv", Manager),
 ];
 
 /// Every route the app serves: the page table, the API (from its generated

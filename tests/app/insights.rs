@@ -514,6 +514,7 @@ async fn a_generated_district_fills_every_page() {
         visits_per_year: 3,
         snapshots: 4,
         items: 3,
+        offerings: 6,
     };
     let generated = campus_visits::scale::generate(&mut app.conn(), scale)
         .unwrap()
@@ -525,6 +526,11 @@ async fn a_generated_district_fills_every_page() {
     assert_eq!(generated.observations % 4, 0);
     assert_eq!(generated.ticks, generated.observations * 20);
     assert!(generated.items > 0 && generated.updates >= generated.items);
+    // The catalogue: 6 offerings, each with a session a quarter and two to
+    // come, each session registered by 8 campuses.
+    assert_eq!(generated.offerings, 6);
+    assert_eq!(generated.sessions, 6 * (4 + 2));
+    assert_eq!(generated.registrations, generated.sessions * 8);
     assert_tallies_match(&app);
     assert!(
         campus_visits::scale::generate(&mut app.conn(), scale)
@@ -549,7 +555,12 @@ async fn a_generated_district_fills_every_page() {
         .get_text(&format!("/departments/{}", curriculum.id))
         .await;
     assert!(department.contains("Median days from visit to done"));
+    assert!(department.contains("Upcoming learning for weak look-fors"));
     assert!(app.get_text("/impact").await.contains("Improved"));
+    let catalogue = app.get_text("/learning").await;
+    assert!(catalogue.contains("practice, part 1"), "{catalogue}");
+    let learning = app.get_text("/insights/learning").await;
+    assert!(learning.contains("practice, part 1"), "{learning}");
 }
 
 #[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]

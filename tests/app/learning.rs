@@ -244,6 +244,61 @@ async fn a_weak_look_for_goes_to_a_wednesday_session_and_the_impact_view_reports
     assert_eq!(status, 200);
     assert_eq!(learning["linked"][0]["offering"]["id"], offering);
     assert_eq!(learning["linked"][0]["session"]["id"], session_id);
+    // The visit's summary names the linked session with its day and place.
+    let visit_id = db::action_items::find_visible(&mut app.conn(), &Viewer::everyone(), d.item)
+        .unwrap()
+        .visit_id;
+    let summary = db::mailing::visit_summary(&mut app.conn(), visit_id).unwrap();
+    let linked = &summary.learning[&d.item];
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].session.as_ref().unwrap().id, session_id);
+    let messages = campus_visits::mail::messages::visit_summary(&summary, "http://campus.test");
+    let to_head = messages
+        .iter()
+        .find(|m| m.recipient == s.head.email)
+        .expect("the head's summary");
+    let line = format!(
+        "Learning: Checks for understanding in grade-6 math, {} 13:30–16:00, Central Office, room 4",
+        days(7)
+    );
+    assert!(to_head.text_body.contains(&line), "{}", to_head.text_body);
+    assert!(to_head.html_body.contains(&format!(
+        "http://campus.test/learning/sessions/{session_id}"
+    )));
+
+    // The department page and the district overview offer the session for
+    // I1, weak at Oak's and at Pine's latest visits.
+    let department = head
+        .get_text(&format!("/departments/{}", s.curriculum))
+        .await;
+    let learning = department
+        .split("id=\"learning\"")
+        .nth(1)
+        .expect("the department's learning section");
+    assert!(
+        learning.contains(&format!("/learning/sessions/{session_id}")),
+        "{learning}"
+    );
+    assert!(learning.contains("22 seats left"), "{learning}");
+    let weak_row = learning.split("</tr>").nth(1).unwrap_or_default();
+    assert!(weak_row.contains("<td class=\"num\">2</td>"), "{weak_row}");
+    let lead = signed_in(&app, &s.lead).await;
+    let overview = lead.get_text("/overview").await;
+    let learning = overview
+        .split("id=\"learning\"")
+        .nth(1)
+        .expect("the overview's learning section");
+    assert!(
+        learning.contains(&format!("/learning/sessions/{session_id}")),
+        "{learning}"
+    );
+    // Technology owns no weak look-for that a session addresses.
+    let tech_page = signed_in(&app, &s.tech_head)
+        .await
+        .get_text(&format!("/departments/{}", s.technology))
+        .await;
+    assert!(tech_page.contains("No weak look-for has a session to come."));
+
     // A school leader of another campus cannot link Oak's item.
     let elm_token = token(&app, &d.elm_leader);
     let (status, _) = call(
@@ -927,4 +982,277 @@ fn the_catalogue_exported_and_imported_into_a_district_without_one_is_the_same()
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("sessions line 2 (capacity)"), "{said}");
+}
+
+/// The catalogue through the API and the pages: exported as JSON and as
+/// the two CSV files by those who keep it, imported back into an emptied
+/// catalogue as the same, a bad file refused whole with each place named,
+/// and each export and import in the audit log.
+#[tokio::test]
+async fn the_catalogue_travels_through_the_api_and_the_pages() {
+    let app = spawn_app().await;
+    let d = district(&app);
+    let s = &d.s;
+    let head = token(&app, &s.head);
+    let (status, offering) = call(
+        &app,
+        &head,
+        reqwest::Method::POST,
+        "/api/v1/offerings",
+        Some(json!({"title": "Number talks", "format": "blended",
+                    "department_id": s.curriculum, "audience": "both",
+                    "credit_hours": 1.5, "look_fors": ["I1"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{offering}");
+    let (status, _) = call(
+        &app,
+        &head,
+        reqwest::Method::POST,
+        &format!("/api/v1/offerings/{}/sessions", offering["id"]),
+        Some(
+            json!({"date": days(14).to_string(), "starts_at": "13:30", "ends_at": "16:00",
+                    "place": "Central Office, room 4", "capacity": 22,
+                    "facilitator_id": s.staff.id}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // Those who keep the catalogue export it; a school leader may not.
+    let (status, doc) = call(&app, &head, reqwest::Method::GET, "/api/v1/catalogue", None).await;
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["offerings"][0]["title"], "Number talks");
+    assert_eq!(doc["offerings"][0]["department"], "Curriculum");
+    assert_eq!(doc["offerings"][0]["sessions"][0]["capacity"], 22);
+    assert_eq!(
+        doc["offerings"][0]["sessions"][0]["facilitator"],
+        s.staff.email.as_str()
+    );
+    let leader = token(&app, &s.leader);
+    for path in [
+        "/api/v1/catalogue",
+        "/api/v1/catalogue/offerings.csv",
+        "/api/v1/catalogue/sessions.csv",
+    ] {
+        let (status, _) = call(&app, &leader, reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    let csv = |path: &'static str| {
+        let (app, head) = (&app, head.clone());
+        async move {
+            let response = reqwest::Client::new()
+                .get(app.url(path))
+                .bearer_auth(&head)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            assert!(response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"));
+            response.text().await.unwrap()
+        }
+    };
+    let offerings_csv = csv("/api/v1/catalogue/offerings.csv").await;
+    let sessions_csv = csv("/api/v1/catalogue/sessions.csv").await;
+    assert!(offerings_csv.contains("Number talks,"), "{offerings_csv}");
+    assert!(
+        sessions_csv.contains(&format!("Number talks,,{}", days(14))),
+        "{sessions_csv}"
+    );
+
+    let empty = |app: &TestApp| {
+        let mut conn = app.conn();
+        for table in [
+            "action_item_learning",
+            "session_registrations",
+            "learning_sessions",
+            "offering_look_fors",
+            "offerings",
+            "learning_series",
+        ] {
+            db::raw::execute(&mut conn, &format!("DELETE FROM {table}"), &[]).unwrap();
+        }
+    };
+    // JSON back into an emptied catalogue is the same catalogue.
+    empty(&app);
+    let (status, counts) = call(
+        &app,
+        &head,
+        reqwest::Method::POST,
+        "/api/v1/catalogue",
+        Some(doc.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{counts}");
+    assert_eq!(counts["offerings_added"], 1);
+    assert_eq!(counts["sessions_added"], 1);
+    let (_, again) = call(&app, &head, reqwest::Method::GET, "/api/v1/catalogue", None).await;
+    assert_eq!(again, doc);
+    // The CSV files too; sent again, they add nothing.
+    empty(&app);
+    let files = json!({"offerings": offerings_csv, "sessions": sessions_csv});
+    for (added, updated) in [(1, 0), (0, 1)] {
+        let (status, counts) = call(
+            &app,
+            &head,
+            reqwest::Method::POST,
+            "/api/v1/catalogue/csv",
+            Some(files.clone()),
+        )
+        .await;
+        assert_eq!(status, 200, "{counts}");
+        assert_eq!(counts["offerings_added"], added, "{counts}");
+        assert_eq!(counts["offerings_updated"], updated, "{counts}");
+        assert_eq!(counts["sessions_added"], added, "{counts}");
+    }
+    let (_, again) = call(&app, &head, reqwest::Method::GET, "/api/v1/catalogue", None).await;
+    assert_eq!(again, doc);
+
+    // A bad file is refused whole, each place named; nothing is written.
+    let mut bad = doc.clone();
+    bad["offerings"][0]["title"] = json!("Number talks, again");
+    bad["offerings"][0]["credit_hours"] = json!(500);
+    bad["offerings"][0]["sessions"][0]["starts_at"] = json!("1:30pm");
+    let (status, refused) = call(
+        &app,
+        &head,
+        reqwest::Method::POST,
+        "/api/v1/catalogue",
+        Some(bad),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["error"]["message"],
+        "The catalogue was not imported: 2 problems in the file."
+    );
+    let fields = refused["error"]["fields"].as_object().expect("fields");
+    assert!(
+        fields.contains_key("offerings[0].credit_hours"),
+        "{refused}"
+    );
+    assert!(
+        fields.contains_key("offerings[0].sessions[0].starts_at"),
+        "{refused}"
+    );
+    let (_, titles) = call(&app, &head, reqwest::Method::GET, "/api/v1/offerings", None).await;
+    assert_eq!(titles["items"].as_array().unwrap().len(), 1, "{titles}");
+    let (status, refused) = call(
+        &app,
+        &head,
+        reqwest::Method::POST,
+        "/api/v1/catalogue/csv",
+        Some(json!({"offerings": offerings_csv,
+                    "sessions": sessions_csv.replacen(",22,", ",lots,", 1)})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["fields"]
+            .as_object()
+            .unwrap()
+            .contains_key("sessions line 2 (capacity)"),
+        "{refused}"
+    );
+    // Another department's head may not import Curriculum's offerings.
+    let tech = token(&app, &s.tech_head);
+    let (status, _) = call(
+        &app,
+        &tech,
+        reqwest::Method::POST,
+        "/api/v1/catalogue",
+        Some(doc.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // On the pages: the exports download, and the import form names each
+    // problem of a refused file and says what a good one stored.
+    let page = signed_in(&app, &s.head).await;
+    let file = page.get_text("/learning/catalogue").await;
+    assert!(file.contains("Import or export the catalogue"), "{file}");
+    let json_download = page.get("/learning/catalogue.json").await;
+    assert_eq!(json_download.status(), 200);
+    assert_eq!(
+        json_download.headers()["content-disposition"],
+        "attachment; filename=\"catalogue.json\""
+    );
+    let downloaded: Value = json_download.json().await.unwrap();
+    assert_eq!(downloaded, doc);
+    let sessions_download = page.get("/learning/sessions.csv").await;
+    assert_eq!(sessions_download.text().await.unwrap(), sessions_csv);
+    let refused = page
+        .post_form(
+            "/learning/catalogue",
+            &[
+                ("format", "csv"),
+                ("content", &offerings_csv.replace("blended", "by pigeon")),
+                ("sessions", &sessions_csv),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let said = refused.text().await.unwrap();
+    assert!(
+        said.contains("1 problem in the file; nothing was imported"),
+        "{said}"
+    );
+    assert!(said.contains("offerings line 2 (format)"), "{said}");
+    let renamed = offerings_csv.replace("Number talks", "Number talks for grade 6");
+    let imported = page
+        .post_form(
+            "/learning/catalogue",
+            &[
+                ("format", "csv"),
+                ("content", &renamed),
+                (
+                    "sessions",
+                    &sessions_csv.replace("Number talks", "Number talks for grade 6"),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(imported.status(), 303);
+    let after = page.get_text(&location(&imported)).await;
+    assert!(
+        after.contains(
+            "The catalogue was imported: 1 offering added, 0 updated; 1 session added, 0 updated."
+        ),
+        "{after}"
+    );
+    // A school leader is refused the page and its files.
+    let campus = signed_in(&app, &s.leader).await;
+    for path in ["/learning/catalogue", "/learning/offerings.csv"] {
+        assert_eq!(campus.get(path).await.status(), 403, "{path}");
+    }
+
+    let actions: Vec<String> = db::audit::list(
+        &mut app.conn(),
+        &Default::default(),
+        campus_visits::domain::paging::PageRequest::new(Some(1), Some(200)),
+    )
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|e| e.action)
+    .collect();
+    assert!(
+        actions
+            .iter()
+            .filter(|a| *a == "catalogue.exported")
+            .count()
+            >= 6
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "catalogue.imported")
+            .count(),
+        4,
+        "{actions:?}"
+    );
+    let _ = (d.pine, d.elm);
 }

@@ -104,6 +104,9 @@ pub struct Department {
     pub done_count: usize,
     /// Its look-fors, weakest first.
     pub look_fors: Vec<OwnedLookFor>,
+    /// Each active campus's latest visit with evidence: where its
+    /// look-fors are measured.
+    pub evidence_visits: Vec<i64>,
 }
 
 /// An item's look-for at the visit that raised it and at the next visit to

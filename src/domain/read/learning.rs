@@ -101,6 +101,21 @@ pub struct ItemLearning {
     pub session: Option<Session>,
 }
 
+/// A look-for weak at some campuses' latest visits, and the upcoming
+/// sessions of the offerings that address it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeakLookForLearning {
+    pub code: String,
+    pub title: String,
+    /// Campuses whose latest visit with evidence shows it weak.
+    pub weak_campuses: i64,
+    /// The soonest sessions, at most [`WEAK_SESSIONS_SHOWN`].
+    pub sessions: Vec<Session>,
+}
+
+/// How many sessions each weak look-for shows.
+pub const WEAK_SESSIONS_SHOWN: usize = 3;
+
 /// An item a session serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {

@@ -332,11 +332,8 @@ pub fn import_catalogue(
         Vec<crate::domain::framework::Problem>,
     >,
 ) -> Result<db::learning::CatalogueCounts, CatalogueError> {
-    if let Some(actor) = actor {
-        let who = who(actor);
-        if !(who.admin || who.head_of.is_some()) {
-            return Err(WriteError::Forbidden.into());
-        }
+    if actor.is_some_and(|actor| !who(actor).keeps_catalogue()) {
+        return Err(WriteError::Forbidden.into());
     }
     let names = db::learning::Names::load(conn)?;
     let catalogue = read(&crate::domain::catalogue::Resolve {
@@ -371,4 +368,28 @@ pub fn import_catalogue(
         db::audit::record(conn, &event.detail(detail))?;
         Ok::<_, CatalogueError>(counts)
     })
+}
+
+/// The whole catalogue as its exchange document, for those who keep it;
+/// the export is recorded in the audit log with its `format`. `actor` is
+/// `None` for the command line.
+pub fn export_catalogue(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    format: &str,
+) -> Result<crate::domain::catalogue::CatalogueDoc, WriteError> {
+    if actor.is_some_and(|actor| !who(actor).keeps_catalogue()) {
+        return Err(WriteError::Forbidden);
+    }
+    let doc = db::learning::catalogue(conn)?;
+    let event = match actor {
+        Some(actor) => actor.event("catalogue.exported"),
+        None => db::audit::NewEvent::new("catalogue.exported"),
+    };
+    let detail = match actor {
+        Some(_) => format.to_owned(),
+        None => format!("command line, {format}"),
+    };
+    db::audit::record(conn, &event.detail(detail))?;
+    Ok(doc)
 }

@@ -1115,3 +1115,151 @@ pub async fn credits(_admin: Admin, db: web::Data<Db>) -> Result<HttpResponse, A
             .collect(),
     }))
 }
+
+/// What a catalogue import stored.
+#[derive(Serialize, ToSchema)]
+pub struct CatalogueImportOut {
+    pub series_added: usize,
+    pub offerings_added: usize,
+    pub offerings_updated: usize,
+    pub sessions_added: usize,
+    pub sessions_updated: usize,
+}
+
+/// A catalogue as its two CSV files: offerings, and sessions if any.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueCsvIn {
+    /// The offerings file: `title,description,format,department,audience,credit_hours,look_fors,active`.
+    pub offerings: String,
+    /// The sessions file: `offering,series,date,starts_at,ends_at,place,capacity,facilitator,cancelled`.
+    #[serde(default)]
+    pub sessions: Option<String>,
+}
+
+/// The catalogue as its exchange document (series, offerings with their
+/// sessions): administrators and department heads.
+#[utoipa::path(security(("bearer" = [])), tag = "learning", responses(
+    (status = 200, body = crate::domain::catalogue::CatalogueDoc),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/catalogue")]
+pub async fn export_catalogue(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let doc = crate::web::learning::catalogue_doc(&user, &req, &db, "json").await?;
+    Ok(HttpResponse::Ok().json(doc))
+}
+
+/// The catalogue's offerings as CSV, the columns it imports from.
+#[utoipa::path(security(("bearer" = [])), tag = "learning", responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/catalogue/offerings.csv")]
+pub async fn export_offerings_csv(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let doc = crate::web::learning::catalogue_doc(&user, &req, &db, "offerings-csv").await?;
+    Ok(csv(crate::domain::catalogue::offerings_csv(&doc)))
+}
+
+/// The catalogue's sessions as CSV, the columns it imports from.
+#[utoipa::path(security(("bearer" = [])), tag = "learning", responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/catalogue/sessions.csv")]
+pub async fn export_sessions_csv(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let doc = crate::web::learning::catalogue_doc(&user, &req, &db, "sessions-csv").await?;
+    Ok(csv(crate::domain::catalogue::sessions_csv(&doc)))
+}
+
+fn csv(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(body)
+}
+
+/// Imports a catalogue document: a series by name, an offering by title
+/// and a session by its offering, day and start are updated when they
+/// exist and added otherwise; nothing is deleted. The file is checked
+/// whole: with any problem nothing is stored, and each problem is listed
+/// in `fields` by its place (`offerings[2].sessions[0].date`). A
+/// department head may import only their department's offerings.
+#[utoipa::path(security(("bearer" = [])), tag = "learning", request_body = crate::domain::catalogue::CatalogueDoc, responses(
+    (status = 200, body = CatalogueImportOut),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/catalogue")]
+pub async fn import_catalogue(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    allow(&req, &user, who(&user).keeps_catalogue()).await?;
+    let doc: crate::domain::catalogue::CatalogueDoc = body.parse()?;
+    import(
+        &user,
+        &req,
+        &db,
+        Box::new(move |resolve| crate::domain::catalogue::from_doc(&doc, resolve)),
+    )
+    .await
+}
+
+/// Imports a catalogue from its two CSV files, under the same rules as
+/// the document; a problem's place names the file and line
+/// (`sessions line 2 (capacity)`).
+#[utoipa::path(security(("bearer" = [])), tag = "learning", request_body = CatalogueCsvIn, responses(
+    (status = 200, body = CatalogueImportOut),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/catalogue/csv")]
+pub async fn import_catalogue_csv(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    allow(&req, &user, who(&user).keeps_catalogue()).await?;
+    let files: CatalogueCsvIn = body.parse()?;
+    import(
+        &user,
+        &req,
+        &db,
+        Box::new(move |resolve| {
+            crate::domain::catalogue::from_csv(&files.offerings, files.sessions.as_deref(), resolve)
+        }),
+    )
+    .await
+}
+
+async fn import(
+    user: &CurrentUser,
+    req: &HttpRequest,
+    db: &Db,
+    read: crate::web::learning::ReadCatalogue,
+) -> Result<HttpResponse, ApiError> {
+    let counts = crate::web::learning::import_catalogue(user, req, db, read)
+        .await?
+        .map_err(crate::web::learning::catalogue_problems)?;
+    Ok(HttpResponse::Ok().json(CatalogueImportOut {
+        series_added: counts.series,
+        offerings_added: counts.offerings_added,
+        offerings_updated: counts.offerings_updated,
+        sessions_added: counts.sessions_added,
+        sessions_updated: counts.sessions_updated,
+    }))
+}

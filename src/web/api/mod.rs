@@ -72,7 +72,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(learning::link_item)
         .service(learning::unlink_item)
         .service(learning::impact)
-        .service(learning::credits);
+        .service(learning::credits)
+        .service(learning::export_catalogue)
+        .service(learning::export_offerings_csv)
+        .service(learning::export_sessions_csv)
+        .service(learning::import_catalogue)
+        .service(learning::import_catalogue_csv);
 }
 
 /// Fills in the document's title and description.
