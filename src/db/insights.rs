@@ -106,8 +106,10 @@ pub fn bring_up_to_date(conn: &mut DbConn) -> Result<usize, super::WriteError> {
     })
 }
 
-/// Copies each visit's totals over every look-for from its roll-up.
-const TOTALS_UPDATE: &str = "UPDATE visits SET \
+/// Copies each visit's totals over every look-for from its roll-up, and
+/// counts the rewrite (`rollup_version`: what the kept learning impact
+/// checks).
+const TOTALS_UPDATE: &str = "UPDATE visits SET rollup_version = rollup_version + 1, \
     evidence_observed = (SELECT SUM(r.observed) FROM visit_look_for_rollups r \
         WHERE r.visit_id = visits.id), \
     evidence_applicable = (SELECT SUM(r.observed + r.partly + r.not_observed) \

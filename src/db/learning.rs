@@ -1588,3 +1588,103 @@ pub fn weak_look_for_learning(
     });
     Ok(found)
 }
+
+/// Everything the learning impact is computed from, as one value: the
+/// day; the count and last change of the offerings, their look-fors,
+/// sessions, registrations, campuses, departments, visits and settings;
+/// the look-fors by count and newest id; and the sum of the visits'
+/// roll-up versions (each rewrite of a roll-up adds one). Any write that
+/// could change the learning impact changes the stamp.
+pub fn impact_stamp(conn: &mut DbConn, today: NaiveDate) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Stamp {
+        #[diesel(sql_type = Text)]
+        stamp: String,
+    }
+    let part = |sql: &str| format!("COALESCE(CAST(({sql}) AS TEXT), '-')");
+    let changed = |table: &str| {
+        [
+            part(&format!("SELECT COUNT(*) FROM {table}")),
+            part(&format!("SELECT MAX(updated_at) FROM {table}")),
+        ]
+    };
+    let mut parts = Vec::new();
+    for table in [
+        "offerings",
+        "learning_sessions",
+        "session_registrations",
+        "schools",
+        "departments",
+        "visits",
+        "district_settings",
+    ] {
+        parts.extend(changed(table));
+    }
+    parts.push(part("SELECT COUNT(*) FROM offering_look_fors"));
+    parts.push(part("SELECT COUNT(*) FROM indicators"));
+    parts.push(part("SELECT MAX(id) FROM indicators"));
+    parts.push(part("SELECT SUM(rollup_version) FROM visits"));
+    let sql = format!("SELECT {} AS stamp", parts.join(" || '/' || "));
+    let found: Vec<Stamp> = raw::load(conn, &sql, &[])?;
+    Ok(format!(
+        "{today}/{}",
+        found
+            .into_iter()
+            .next()
+            .map(|s| s.stamp)
+            .unwrap_or_default()
+    ))
+}
+
+/// The learning impact and the stamp of the record it was computed from.
+type Stamped = (String, std::sync::Arc<Vec<LearningImpactRow>>);
+
+/// The district's learning impact, kept between views while its
+/// [`impact_stamp`] holds: computed once after any change, shared by every
+/// request of this server, and checked against the record on each view,
+/// so it is never older than the record (several servers each keep their
+/// own).
+#[derive(Clone, Default)]
+pub struct KeptImpact {
+    kept: std::sync::Arc<std::sync::Mutex<Option<Stamped>>>,
+    computed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl KeptImpact {
+    /// The learning impact of one department's offerings, or every one.
+    pub fn rows(
+        &self,
+        conn: &mut DbConn,
+        department_id: Option<i64>,
+        today: NaiveDate,
+    ) -> QueryResult<Vec<LearningImpactRow>> {
+        let stamp = impact_stamp(conn, today)?;
+        let held = self.kept.lock().ok().and_then(|kept| {
+            kept.as_ref()
+                .filter(|(s, _)| *s == stamp)
+                .map(|(_, rows)| rows.clone())
+        });
+        let all = match held {
+            Some(rows) => rows,
+            None => {
+                let rows = std::sync::Arc::new(learning_impact(conn, None, today)?);
+                self.computed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if let Ok(mut kept) = self.kept.lock() {
+                    *kept = Some((stamp, rows.clone()));
+                }
+                rows
+            }
+        };
+        Ok(all
+            .iter()
+            .filter(|row| department_id.is_none_or(|id| row.department.id == id))
+            .cloned()
+            .collect())
+    }
+
+    /// How many times the impact was computed (not served as kept).
+    pub fn computations(&self) -> usize {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

@@ -352,6 +352,8 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: Pool,
     engine: Engine,
+    /// The learning impact, kept while the record it comes from holds.
+    pub learning_impact: learning::KeptImpact,
     /// The longest one piece of work may take, waiting for a connection
     /// included, before its caller is told the database is unavailable.
     deadline: Duration,
@@ -372,6 +374,7 @@ impl Db {
         Db {
             pool,
             engine: Engine::from_url(url),
+            learning_impact: learning::KeptImpact::default(),
             deadline: timeout,
         }
     }

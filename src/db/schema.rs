@@ -162,6 +162,7 @@ diesel::table! {
         updated_at -> Timestamp,
         evidence_observed -> Nullable<Integer>,
         evidence_applicable -> Nullable<Integer>,
+        rollup_version -> BigInt,
     }
 }
 

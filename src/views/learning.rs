@@ -471,13 +471,26 @@ fn pairs_list(pairs: &[(Link, CampusPair)]) -> Markup {
     }
 }
 
+/// The learning impact: a row per offering and look-for with both groups
+/// summed up, and each campus's before and after for the offering chosen
+/// (`offering_id`), so that a district of thousands of campuses reads as a
+/// table and opens one offering at a time.
 pub fn impact(
     ctx: &Ctx,
     rows: &[LearningImpactRow],
     department_id: Option<i64>,
+    offering_id: Option<i64>,
     departments: &[Link],
 ) -> Markup {
     let chosen = department_id.map(|d| d.to_string()).unwrap_or_default();
+    let campuses_of = |offering: i64| match department_id {
+        Some(d) => format!("/insights/learning?department_id={d}&offering_id={offering}#campuses"),
+        None => format!("/insights/learning?offering_id={offering}#campuses"),
+    };
+    let opened: Vec<&LearningImpactRow> = rows
+        .iter()
+        .filter(|r| Some(r.offering.id) == offering_id)
+        .collect();
     page(
         ctx,
         "Did it work? The learning impact",
@@ -509,7 +522,13 @@ pub fn impact(
                         tbody {
                             @for row in rows {
                                 tr {
-                                    td { a href={ "/learning/offerings/" (row.offering.id) } { (row.offering.name) } br; span.hint { (row.department.name) } }
+                                    td {
+                                        a href={ "/learning/offerings/" (row.offering.id) } { (row.offering.name) } br;
+                                        span.hint { (row.department.name) } br;
+                                        @if !row.attended_pairs.is_empty() || !row.compared_pairs.is_empty() {
+                                            a href=(campuses_of(row.offering.id)) { "Each campus" span.visually-hidden { ": " (row.offering.name) ", " (row.code) } }
+                                        }
+                                    }
                                     td { strong { (row.code) } " " (row.look_for) }
                                     td { (group_cell(&row.attended, row.attended_pairs.len())) }
                                     td { (group_cell(&row.compared, row.compared_pairs.len())) }
@@ -518,11 +537,13 @@ pub fn impact(
                         }
                     }
                 }
-                @for row in rows.iter().filter(|r| !r.attended_pairs.is_empty() || !r.compared_pairs.is_empty()) {
-                    details {
-                        summary { (row.offering.name) ", " (row.code) ": each campus" }
-                        @if !row.attended_pairs.is_empty() { h3 { "Attended" } (pairs_list(&row.attended_pairs)) }
-                        @if !row.compared_pairs.is_empty() { h3 { "Did not attend" } (pairs_list(&row.compared_pairs)) }
+                @if !opened.is_empty() {
+                    h2 #campuses { (opened[0].offering.name) ": each campus" }
+                    @for row in &opened {
+                        h3 { (row.code) " " (row.look_for) }
+                        @if row.attended_pairs.is_empty() && row.compared_pairs.is_empty() { p { "No campus to compare yet." } }
+                        @if !row.attended_pairs.is_empty() { h4 { "Attended" } (pairs_list(&row.attended_pairs)) }
+                        @if !row.compared_pairs.is_empty() { h4 { "Did not attend" } (pairs_list(&row.compared_pairs)) }
                     }
                 }
             }

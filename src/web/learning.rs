@@ -50,14 +50,17 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope's rows of the district's learning impact, kept between
+    /// views while the record holds (`kept`).
     pub fn rows(
         self,
         conn: &mut db::DbConn,
+        kept: &db::learning::KeptImpact,
         today: chrono::NaiveDate,
     ) -> db::QueryResult<Vec<crate::domain::read::learning::LearningImpactRow>> {
         match self {
-            Scope::Every => db::learning::learning_impact(conn, None, today),
-            Scope::One(id) => db::learning::learning_impact(conn, Some(id), today),
+            Scope::Every => kept.rows(conn, None, today),
+            Scope::One(id) => kept.rows(conn, Some(id), today),
             Scope::Nothing => Ok(Vec::new()),
         }
     }
@@ -890,6 +893,8 @@ pub async fn unlink_item(
 #[derive(serde::Deserialize)]
 pub struct ImpactQuery {
     pub department_id: Option<i64>,
+    /// The offering whose campuses are listed one by one.
+    pub offering_id: Option<i64>,
 }
 
 pub async fn impact(
@@ -903,9 +908,13 @@ pub async fn impact(
     };
     db.run(db::insights::bring_up_to_date).await?;
     let today = today();
+    let kept = db.learning_impact.clone();
     let (rows, departments) = db
         .run(move |conn| -> db::QueryResult<_> {
-            Ok((scope.rows(conn, today)?, db::departments::choices(conn)?))
+            Ok((
+                scope.rows(conn, &kept, today)?,
+                db::departments::choices(conn)?,
+            ))
         })
         .await?;
     let department_id = scope.department();
@@ -914,6 +923,7 @@ pub async fn impact(
         &user.ctx(),
         &rows,
         department_id,
+        query.offering_id,
         if choose { &departments } else { &[] },
     ))
 }

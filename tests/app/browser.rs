@@ -744,11 +744,29 @@ async fn the_dashboards_fit_a_tablet_and_a_desktop() {
         .unwrap()
         .unwrap()
         .id;
+    // A session to come of the generated catalogue, with its registrations.
+    let session = db::learning::sessions(
+        &mut conn,
+        &db::learning::SessionFilter {
+            department_id: Some(curriculum),
+            from: Some(chrono::Utc::now().date_naive()),
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .remove(0);
     drop(conn);
     let pages = [
         ("overview", "/overview".to_owned()),
         ("campus", format!("/schools/{campus}")),
         ("department", format!("/departments/{curriculum}")),
+        ("learning", "/learning".to_owned()),
+        (
+            "learning-session",
+            format!("/learning/sessions/{}", session.id),
+        ),
+        ("learning-impact", "/insights/learning".to_owned()),
     ];
     for (size, width, height) in [("tablet", 820, 1180), ("desktop", 1366, 900)] {
         let chromedriver = ChromeDriver::start();
@@ -769,7 +787,14 @@ async fn the_dashboards_fit_a_tablet_and_a_desktop() {
         let headings: Vec<&str> = seen.iter().map(|d| d.heading.as_str()).collect();
         assert_eq!(
             headings,
-            ["District overview", "Campus 0050", "Curriculum"],
+            [
+                "District overview",
+                "Campus 0050",
+                "Curriculum",
+                "Professional learning",
+                session.offering.name.as_str(),
+                "Did it work? The learning impact",
+            ],
             "{size}"
         );
         for page in &seen {
@@ -855,6 +880,43 @@ async fn axe_violations(
     Ok(found)
 }
 
+/// An offering of Curriculum for the story's first look-for and a session
+/// of it to come.
+fn learning_for(app: &TestApp, s: &crate::items::Story) -> (i64, i64) {
+    use campus_visits::domain::learning::{Audience, Format, NewOffering, NewSession};
+    let mut conn = app.conn();
+    let offering = db::learning::insert_offering(
+        &mut conn,
+        &NewOffering {
+            title: "Checks for understanding in grade-6 math".into(),
+            description: "Whiteboards, cold calls and exit tickets.".into(),
+            format: Format::OnSite,
+            department_id: s.curriculum,
+            audience: Audience::Teachers,
+            credit_tenths: 25,
+            look_fors: vec!["I1".into()],
+            active: true,
+        },
+    )
+    .unwrap();
+    let session = db::learning::insert_session(
+        &mut conn,
+        offering,
+        &NewSession {
+            series_id: None,
+            on_date: chrono::Utc::now().date_naive() + chrono::Duration::days(9),
+            starts_at: chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap(),
+            ends_at: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            place: "Central Office, room 4".into(),
+            capacity: 22,
+            facilitator_id: Some(s.staff.id),
+            cancelled: false,
+        },
+    )
+    .unwrap();
+    (offering, session)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_tablet_and_desktop_size() {
     let app = spawn_app().await;
@@ -862,6 +924,7 @@ async fn every_page_passes_axe_at_tablet_and_desktop_size() {
     let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
     let visit = items[0].visit_id;
     let admin = app.create_user(&[Role::Admin], None, None);
+    let (offering, session) = learning_for(&app, &s);
     let pages: Vec<String> = [
         "/".to_owned(),
         "/visits".to_owned(),
@@ -887,6 +950,14 @@ async fn every_page_passes_axe_at_tablet_and_desktop_size() {
         "/account".to_owned(),
         "/account/mail".to_owned(),
         "/exports".to_owned(),
+        "/learning".to_owned(),
+        "/learning/catalogue".to_owned(),
+        "/learning/offerings/new".to_owned(),
+        format!("/learning/offerings/{offering}"),
+        format!("/learning/offerings/{offering}/sessions/new"),
+        format!("/learning/sessions/{session}"),
+        format!("/learning/sessions/{session}/edit"),
+        "/insights/learning".to_owned(),
     ]
     .into();
     let public: Vec<String> = ["/sign-in", "/password/forgot"].map(str::to_owned).into();

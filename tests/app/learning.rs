@@ -487,6 +487,14 @@ async fn a_weak_look_for_goes_to_a_wednesday_session_and_the_impact_view_reports
         "{page}"
     );
     assert!(page.contains("+100.0"), "{page}");
+    // Each campus is listed for the offering opened.
+    assert!(!page.contains("Pine Middle: 25% (1 of 4)"), "{page}");
+    let opened = format!(
+        "/insights/learning?department_id={}&offering_id={offering}#campuses",
+        s.curriculum
+    );
+    assert!(page.contains(&opened.replace('&', "&amp;")), "{page}");
+    let page = head.get_text(&opened).await;
     assert!(page.contains("Pine Middle: 25% (1 of 4)"), "{page}");
     // Another department's head sees their own (empty) impact, not Curriculum's.
     let (status, _) = call(
@@ -1255,4 +1263,123 @@ async fn the_catalogue_travels_through_the_api_and_the_pages() {
         "{actions:?}"
     );
     let _ = (d.pine, d.elm);
+}
+
+/// The learning impact kept between views equals the one computed afresh
+/// after every kind of change to what it is computed from, and is
+/// computed again only then.
+#[tokio::test]
+async fn the_kept_learning_impact_follows_every_change_to_its_record() {
+    use campus_visits::db::learning::{learning_impact, KeptImpact};
+    use campus_visits::domain::learning::{Audience, Format, NewOffering, NewSession};
+    use Tick::{NotObserved as N, Observed as O};
+    let app = spawn_app().await;
+    let d = district(&app);
+    let s = &d.s;
+    let mut conn = app.conn();
+    let offering = NewOffering {
+        title: "Checks for understanding".into(),
+        description: String::new(),
+        format: Format::OnSite,
+        department_id: s.curriculum,
+        audience: Audience::Teachers,
+        credit_tenths: 25,
+        look_fors: vec!["I1".into()],
+        active: true,
+    };
+    let offering_id = db::learning::insert_offering(&mut conn, &offering).unwrap();
+    let session = NewSession {
+        series_id: None,
+        on_date: days(7),
+        starts_at: chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap(),
+        ends_at: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+        place: "Central Office, room 4".into(),
+        capacity: 22,
+        facilitator_id: None,
+        cancelled: false,
+    };
+    let session_id = db::learning::insert_session(&mut conn, offering_id, &session).unwrap();
+    db::learning::register(&mut conn, session_id, s.school, 6, "", s.leader.id, today()).unwrap();
+    db::learning::register(&mut conn, session_id, d.pine, 2, "", s.head.id, today()).unwrap();
+
+    let kept = KeptImpact::default();
+    let later = days(9);
+    let mut computations = 0;
+    let mut check = |conn: &mut db::DbConn, today: NaiveDate, changed: bool, what: &str| {
+        let fresh = learning_impact(conn, None, today).unwrap();
+        assert_eq!(kept.rows(conn, None, today).unwrap(), fresh, "{what}");
+        let department = learning_impact(conn, Some(s.curriculum), today).unwrap();
+        assert_eq!(
+            kept.rows(conn, Some(s.curriculum), today).unwrap(),
+            department,
+            "{what}: one department's"
+        );
+        computations += usize::from(changed);
+        assert_eq!(kept.computations(), computations, "{what}");
+        fresh
+    };
+    check(&mut conn, later, true, "first view");
+    check(&mut conn, later, false, "nothing changed");
+    db::learning::mark_attendance(&mut conn, session_id, &[(s.school, 6), (d.pine, 0)], later)
+        .unwrap();
+    let rows = check(&mut conn, later, true, "attendance marked");
+    assert_eq!(rows[0].attended_pairs.len(), 1, "{rows:?}");
+    // Oak's next visit, then one more snapshot of it: the roll-up changes,
+    // the visits do not.
+    let next = visit_with(&app, s, s.school, days(8), &[O, O]);
+    check(
+        &mut conn,
+        later,
+        true,
+        "a visit added, its snapshots queued",
+    );
+    db::insights::bring_up_to_date(&mut conn).unwrap();
+    let rows = check(&mut conn, later, true, "the next visit folded");
+    assert!(rows[0].attended_pairs[0].1.after.is_some(), "{rows:?}");
+    let raw = RawObservation {
+        setting: "classroom",
+        ..Default::default()
+    };
+    let ticks = [
+        (s.indicators[0], N),
+        (s.indicators[1], O),
+        (s.indicators[2], O),
+    ];
+    let observation = NewObservation::parse(&raw, ticks.into_iter().collect()).unwrap();
+    let key = IdempotencyKey::parse("kept-one-more").unwrap();
+    db::observations::submit(&mut conn, next, s.visitor.id, &key, &observation, None).unwrap();
+    db::insights::bring_up_to_date(&mut conn).unwrap();
+    check(&mut conn, later, true, "one more snapshot folded");
+    // The session cancelled, the offering's look-fors, a campus's name,
+    // the district's weak share, and the day.
+    let cancelled = NewSession {
+        cancelled: true,
+        ..session.clone()
+    };
+    db::learning::update_session(&mut conn, session_id, &cancelled).unwrap();
+    let rows = check(&mut conn, later, true, "session cancelled");
+    assert!(rows[0].attended_pairs.is_empty(), "{rows:?}");
+    db::learning::update_session(&mut conn, session_id, &session).unwrap();
+    check(&mut conn, later, true, "session back");
+    let both = NewOffering {
+        look_fors: vec!["I1".into(), "I2".into()],
+        ..offering.clone()
+    };
+    db::learning::update_offering(&mut conn, offering_id, &both).unwrap();
+    assert_eq!(check(&mut conn, later, true, "a look-for added").len(), 2);
+    let renamed = campus_visits::domain::school::NewSchool::parse(
+        "Pine Grove Middle",
+        "PINE",
+        "middle",
+        true,
+    )
+    .unwrap();
+    db::schools::update(&mut conn, d.pine, &renamed).unwrap();
+    check(&mut conn, later, true, "a campus renamed");
+    let mut settings = db::settings::find(&mut conn).unwrap();
+    settings.rules.weak_share_percent = 20;
+    db::settings::save(&mut conn, &settings).unwrap();
+    check(&mut conn, later, true, "the weak share changed");
+    check(&mut conn, days(10), true, "another day");
+    check(&mut conn, days(10), false, "the same day again");
 }

@@ -1074,7 +1074,8 @@ pub async fn impact(
         return Err(deny(&req, &user).await.into());
     };
     db.run(db::insights::bring_up_to_date).await?;
-    let rows = db.run(move |conn| scope.rows(conn, today())).await?;
+    let kept = db.learning_impact.clone();
+    let rows = db.run(move |conn| scope.rows(conn, &kept, today())).await?;
     Ok(HttpResponse::Ok().json(LearningImpactList {
         items: rows.into_iter().map(Into::into).collect(),
     }))
