@@ -40,6 +40,17 @@ async fn main() {
         "data set on {engine}: {generated}; generated in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // What the first view after a change pays: the learning impact
+    // computed from the record (later views are served kept, after one
+    // query for the record's stamp).
+    let fresh = Instant::now();
+    let rows = db::learning::learning_impact(&mut conn, None, chrono::Utc::now().date_naive())
+        .expect("the learning impact");
+    println!(
+        "learning impact computed afresh: {} offering look-fors in {:.0} ms",
+        rows.len(),
+        fresh.elapsed().as_secs_f64() * 1000.0
+    );
     let (_, admin) = api_token(&mut conn, "admin@district.example.org");
     let (head, head_token) = api_token(&mut conn, "marcus.bell@district.example.org");
     let department = head.department.expect("Marcus Bell heads Curriculum").id;

@@ -1474,12 +1474,8 @@ pub fn import_catalogue(
 
 #[derive(QueryableByName)]
 struct WeakRow {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = Text)]
-    written: String,
-    #[diesel(sql_type = Text)]
-    title: String,
+    #[diesel(sql_type = BigInt)]
+    indicator_id: i64,
     #[diesel(sql_type = BigInt)]
     observed: i64,
     #[diesel(sql_type = BigInt)]
@@ -1528,29 +1524,39 @@ pub fn weak_look_for_learning(
     if offerings_of.is_empty() {
         return Ok(Vec::new());
     }
-    // Those look-fors at each campus's latest visit.
-    let codes: Vec<String> = offerings_of.keys().cloned().collect();
-    let mut params: Vec<Param> = codes.iter().cloned().map(Param::Text).collect();
-    let department = match department_id {
-        Some(id) => {
-            params.push(Param::Int(id));
-            "AND i.department_id = ?"
-        }
-        None => "",
-    };
+    // Those look-fors (by id: every version of a framework has its own)
+    // at each campus's latest visit, read as numbers only.
+    let look_fors: BTreeMap<i64, (String, String)> = indicators::table
+        .filter(lower(indicators::code).eq_any(offerings_of.keys().cloned().collect::<Vec<_>>()))
+        .select((
+            indicators::id,
+            indicators::code,
+            indicators::title,
+            indicators::department_id,
+        ))
+        .load::<(i64, String, String, Option<i64>)>(conn)?
+        .into_iter()
+        .filter(|l| department_id.is_none_or(|id| l.3 == Some(id)))
+        .map(|(id, code, title, _)| (id, (code, title)))
+        .collect();
+    if look_fors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params: Vec<Param> = look_fors.keys().copied().map(Param::Int).collect();
     params.extend(visits.iter().copied().map(Param::Int));
     let rows: Vec<WeakRow> = raw::load(
         conn,
         &format!(
-            "SELECT lower(i.code) AS code, i.code AS written, i.title, CAST(r.observed AS BIGINT) AS observed, \
-                 CAST(r.observed + r.partly + r.not_observed AS BIGINT) AS applicable \
-             FROM visit_look_for_rollups r JOIN indicators i ON i.id = r.indicator_id \
-             WHERE lower(i.code) IN ({}) {department} AND r.visit_id IN ({})",
-            raw::placeholders(codes.len()),
+            "SELECT indicator_id, CAST(observed AS BIGINT) AS observed, \
+                 CAST(observed + partly + not_observed AS BIGINT) AS applicable \
+             FROM visit_look_for_rollups \
+             WHERE indicator_id IN ({}) AND visit_id IN ({})",
+            raw::placeholders(look_fors.len()),
             raw::placeholders(visits.len())
         ),
         &params,
     )?;
+    // By code in lower case: (the code as written, its title, campuses).
     let mut weak: BTreeMap<String, (String, String, i64)> = BTreeMap::new();
     for row in rows {
         let is_weak = crate::domain::action_item::is_weak_share(
@@ -1558,9 +1564,9 @@ pub fn weak_look_for_learning(
             row.applicable.max(0) as u64,
             rules,
         );
-        if is_weak {
-            weak.entry(row.code)
-                .or_insert((row.written, row.title, 0))
+        if let (true, Some((code, title))) = (is_weak, look_fors.get(&row.indicator_id)) {
+            weak.entry(code.to_lowercase())
+                .or_insert_with(|| (code.clone(), title.clone(), 0))
                 .2 += 1;
         }
     }
