@@ -106,6 +106,12 @@ fn check(
     resolve: &Resolve<'_>,
     place: &Place<'_>,
 ) -> Result<NewCatalogue, Vec<Problem>> {
+    if doc.series.is_empty() && doc.offerings.is_empty() {
+        return Err(vec![Problem {
+            place: place(None, None, "offerings"),
+            message: "The file holds no offerings and no series: nothing to import.".to_owned(),
+        }]);
+    }
     let mut problems = Vec::new();
     let mut problem = |place: String, message: String| problems.push(Problem { place, message });
     let mut series = Vec::new();
@@ -650,5 +656,22 @@ mod tests {
         );
         let header = from_csv("title,format\n", None, &resolve()).unwrap_err();
         assert_eq!(header[0].place, "offerings line 1");
+    }
+
+    #[test]
+    fn a_file_with_nothing_in_it_is_refused() {
+        let empty_csv = format!("{}\n", OFFERING_COLUMNS.join(","));
+        for refused in [
+            from_json("{}", &resolve()),
+            from_json(r#"{"series": [], "offerings": []}"#, &resolve()),
+            from_csv(&empty_csv, None, &resolve()),
+        ] {
+            let problems = refused.unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].place, "offerings");
+            assert!(problems[0].message.contains("nothing to import"));
+        }
+        // A series alone is something.
+        assert!(from_json(r#"{"series": [{"name": "Wednesdays"}]}"#, &resolve()).is_ok());
     }
 }
