@@ -62,6 +62,15 @@ impl Application {
             tracing::info!(to = %worker.delivers_to(), "mail worker started");
             actix_web::rt::spawn(worker.run(std::time::Duration::from_secs(2)));
         }
+        let sso = actix_web::web::Data::new(web::auth::SsoSlot(
+            config
+                .oidc
+                .as_ref()
+                .map(|oidc| {
+                    crate::auth::oidc::Sso::new(oidc, &config.base_url, &config.district_name)
+                })
+                .transpose()?,
+        ));
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
@@ -70,6 +79,7 @@ impl Application {
             let (app, api) = App::new()
                 .into_utoipa_app()
                 .app_data(actix_web::web::Data::new(db.clone()))
+                .app_data(sso.clone())
                 .app_data(actix_web::web::Data::new(config.web_settings()))
                 .app_data(actix_web::web::PayloadConfig::new(error::BODY_LIMIT))
                 .app_data(
@@ -155,6 +165,8 @@ route_table! {
     get "/favicon.ico" => web::assets::favicon;
     get "/sign-in" => web::auth::sign_in_page;
     post "/sign-in" => web::auth::sign_in;
+    get "/sign-in/sso" => web::auth::sso_start;
+    get "/sign-in/sso/callback" => web::auth::sso_callback;
     post "/sign-out" => web::auth::sign_out;
     post "/account/sign-out-everywhere" => web::auth::sign_out_everywhere;
     get "/" => web::home::home;

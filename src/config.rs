@@ -295,6 +295,28 @@ pub struct ServeArgs {
     /// as `campus-visits worker`).
     #[arg(long, env = "MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
+
+    /// The district's OpenID Provider for single sign-on, by its issuer URL
+    /// (`https://accounts.google.com`,
+    /// `https://login.microsoftonline.com/<tenant id>/v2.0`). With it (and
+    /// OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) the sign-in page offers "Sign in
+    /// with DISTRICT_NAME"; the provider calls back to
+    /// BASE_URL/sign-in/sso/callback.
+    #[arg(long, env = "OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The client id the provider gave campus-visits.
+    #[arg(long, env = "OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret the provider gave campus-visits.
+    #[arg(long, env = "OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// The district's name, as the sign-in button says it ("Sign in with
+    /// Riverside ISD").
+    #[arg(long, env = "DISTRICT_NAME", default_value = "your district account")]
+    pub district_name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -326,6 +348,17 @@ pub struct Config {
     pub sign_in_delay_cap: Duration,
     pub trust_proxy: bool,
     pub mail: MailConfig,
+    /// Single sign-on, when the district has an OpenID Provider.
+    pub oidc: Option<OidcConfig>,
+    pub district_name: String,
+}
+
+/// The district's OpenID Provider and campus-visits' client there.
+#[derive(Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// Where and how email goes.
@@ -448,6 +481,22 @@ impl Config {
             session_lifetime: Duration::from_secs(args.session_lifetime_seconds.max(1)),
             sign_in_delay_cap: Duration::from_secs(args.sign_in_delay_cap_seconds.max(1)),
             trust_proxy: args.trust_proxy,
+            oidc: match (
+                &args.oidc_issuer,
+                &args.oidc_client_id,
+                &args.oidc_client_secret,
+            ) {
+                (None, None, None) => None,
+                (Some(issuer), Some(client_id), Some(client_secret)) => Some(OidcConfig {
+                    issuer: issuer.trim_end_matches('/').to_owned(),
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                }),
+                _ => anyhow::bail!(
+                    "single sign-on needs all three of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"
+                ),
+            },
+            district_name: args.district_name.trim().to_owned(),
         })
     }
 

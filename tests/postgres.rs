@@ -49,5 +49,7 @@ mod proxy;
 mod record;
 #[path = "app/smtp.rs"]
 mod smtp;
+#[path = "app/sso.rs"]
+mod sso;
 #[path = "app/visits.rs"]
 mod visits;

@@ -230,6 +230,8 @@ pub fn config(database_url: &str, workers: usize) -> Config {
         session_lifetime: Duration::from_secs(36_000),
         sign_in_delay_cap: Duration::from_secs(60),
         trust_proxy: false,
+        oidc: None,
+        district_name: "the district".to_owned(),
         mail: campus_visits::config::MailConfig {
             smtp_url: None,
             from: "campus-visits <no-reply@bench.example.org>"

@@ -86,6 +86,53 @@ pub fn for_sign_in(
     Ok(folded(rows.into_iter().map(|(row, _)| row).collect()).map(|account| (account, hash)))
 }
 
+/// The account single sign-on names: the one linked to `subject`, else the
+/// one with `email` (when the provider verified it), with the subject it is
+/// linked to, if any.
+pub fn for_sso(
+    conn: &mut DbConn,
+    subject: &str,
+    email: Option<&str>,
+) -> QueryResult<Option<(Account, Option<String>)>> {
+    let by_subject: Vec<i64> = users::table
+        .filter(users::sso_subject.eq(subject))
+        .select(users::id)
+        .load(conn)?;
+    let id = match (by_subject.first(), email) {
+        (Some(id), _) => Some(*id),
+        (None, Some(email)) => users::table
+            .filter(users::email.eq(email.trim().to_lowercase()))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?,
+        (None, None) => None,
+    };
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let rows = users::table
+        .left_join(user_roles::table)
+        .filter(users::id.eq(id))
+        .select((
+            (account_columns!(), user_roles::role.nullable()),
+            users::sso_subject,
+        ))
+        .load::<((AccountRow, Option<String>), Option<String>)>(conn)?;
+    let linked = rows.first().and_then(|(_, s)| s.clone());
+    Ok(folded(rows.into_iter().map(|(row, _)| row).collect()).map(|account| (account, linked)))
+}
+
+/// Links account `user_id` to its subject at the district's provider.
+pub fn link_sso(conn: &mut DbConn, user_id: i64, subject: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::sso_subject.eq(subject),
+            users::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Replaces a user's roles; returns the roles before, for the audit log.
 pub fn set_roles(
     conn: &mut DbConn,

@@ -37,6 +37,7 @@ diesel::table! {
         updated_at -> Timestamp,
         password_hash -> Nullable<Text>,
         session_epoch -> BigInt,
+        sso_subject -> Nullable<Text>,
     }
 }
 

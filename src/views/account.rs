@@ -8,7 +8,9 @@ use crate::domain::forms::TokenForm;
 use crate::domain::read::accounts::{Account, ApiToken};
 use crate::domain::FieldErrors;
 
-pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>) -> Markup {
+/// The sign-in page: with single sign-on (`sso`, the district's name)
+/// first when the district has it, then the password form.
+pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>, sso: Option<&str>) -> Markup {
     let none = FieldErrors::new();
     super::page(
         ctx,
@@ -18,6 +20,14 @@ pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>) -> Markup {
             h1 { "Sign in" }
             @if let Some(problem) = problem {
                 div.error-summary role="alert" { p { (problem) } }
+            }
+            @if let Some(district) = sso {
+                p {
+                    a.button href={ "/sign-in/sso?next=" (percent_encoding::utf8_percent_encode(&form.next, percent_encoding::NON_ALPHANUMERIC)) } {
+                        "Sign in with " (district)
+                    }
+                }
+                h2 { "Or with a password" }
             }
             form.stacked method="post" action="/sign-in" {
                 (csrf_field(ctx))

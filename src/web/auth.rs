@@ -47,12 +47,184 @@ pub fn anonymous(session: &Session) -> Ctx {
     }
 }
 
-pub async fn sign_in_page(session: Session, query: web::Query<NextQuery>) -> Markup {
+/// The district's provider for single sign-on, when one is configured.
+pub struct SsoSlot(pub Option<crate::auth::oidc::Sso>);
+
+impl SsoSlot {
+    fn label(&self) -> Option<&str> {
+        self.0.as_ref().map(|sso| sso.label.as_str())
+    }
+}
+
+pub async fn sign_in_page(
+    session: Session,
+    sso: web::Data<SsoSlot>,
+    query: web::Query<NextQuery>,
+) -> Markup {
     let form = SignInForm {
         next: safe_next(query.next.as_deref().unwrap_or("/")),
         ..SignInForm::default()
     };
-    views::account::sign_in(&anonymous(&session), &form, None)
+    views::account::sign_in(&anonymous(&session), &form, None, sso.label())
+}
+
+/// Where the flow waits in the session cookie between its two legs.
+const FLOW_KEY: &str = "sso_flow";
+
+/// The first leg: off to the district's provider.
+pub async fn sso_start(
+    session: Session,
+    sso: web::Data<SsoSlot>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let Some(provider) = &sso.0 else {
+        return Err(AppError::not_found());
+    };
+    let next = safe_next(query.next.as_deref().unwrap_or("/"));
+    match provider.start(&next, unix_now()).await {
+        Ok((url, flow)) => {
+            session
+                .insert(FLOW_KEY, &flow)
+                .map_err(AppError::internal)?;
+            Ok(see_other(&url))
+        }
+        Err(refusal) => {
+            tracing::warn!(error = %refusal, "single sign-on could not start");
+            Ok(sso_refused(
+                &session,
+                StatusCode::BAD_GATEWAY,
+                &format!(
+                    "Signing in with {} is not possible right now: the district's sign-in service did not answer. Try again in a moment, or sign in with your password.",
+                    provider.label
+                ),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The second leg: the provider sends the person back with a code.
+pub async fn sso_callback(
+    req: HttpRequest,
+    session: Session,
+    db: web::Data<Db>,
+    sso: web::Data<SsoSlot>,
+    query: web::Query<CallbackQuery>,
+) -> Result<HttpResponse, AppError> {
+    use crate::auth::oidc::{Flow, Refusal};
+    let Some(provider) = &sso.0 else {
+        return Err(AppError::not_found());
+    };
+    let ip = client_ip(&req);
+    // A flow is used once: a replayed callback finds none.
+    let flow: Option<Flow> = session.remove_as(FLOW_KEY).and_then(Result::ok);
+    let checked = match (&flow, &query.code, &query.error) {
+        (None, _, _) => Err(Refusal::NoFlow),
+        (Some(_), _, Some(error)) => Err(Refusal::Provider(error.clone())),
+        (Some(flow), Some(code), None) => {
+            match flow.accepts(query.state.as_deref().unwrap_or(""), unix_now()) {
+                Ok(()) => provider.finish(code, flow).await,
+                Err(refusal) => Err(refusal),
+            }
+        }
+        (Some(_), None, None) => Err(Refusal::Provider("no code".to_owned())),
+    };
+    let identity = match checked {
+        Ok(identity) => identity,
+        Err(refusal) => {
+            let event = NewEvent::new("sign_in.sso_refused")
+                .from_ip(ip)
+                .detail(refusal.to_string());
+            db.run(move |conn| db::audit::record(conn, &event)).await?;
+            let message = match refusal {
+                Refusal::NoFlow | Refusal::Expired => {
+                    "That sign-in was already used or took too long. Please sign in again."
+                }
+                Refusal::Unreachable(_) => {
+                    "The district's sign-in service did not answer. Try again in a moment."
+                }
+                _ => "The district's sign-in service did not confirm who you are. Please sign in again.",
+            };
+            return Ok(sso_refused(&session, StatusCode::FORBIDDEN, message));
+        }
+    };
+    let (subject, email) = (identity.subject.clone(), identity.email.clone());
+    let verified = identity.email_verified;
+    let found = db
+        .run(move |conn| {
+            db::accounts::for_sso(conn, &subject, email.as_deref().filter(|_| verified))
+        })
+        .await?;
+    let account = match found {
+        Some((account, linked))
+            if account.active && linked.as_deref().is_none_or(|s| s == identity.subject) =>
+        {
+            (account, linked.is_some())
+        }
+        other => {
+            let why = match (&other, identity.email_verified) {
+                (Some((account, _)), _) if !account.active => "the account is deactivated",
+                (Some(_), _) => "the account is linked to another sign-in",
+                (None, false) => "the provider has not verified the email",
+                (None, true) => "no account has the email",
+            };
+            let event = NewEvent::new("sign_in.sso_refused")
+                .from_ip(ip)
+                .detail(format!(
+                    "{why}: {} (subject {})",
+                    identity.email.as_deref().unwrap_or("no email"),
+                    identity.subject
+                ));
+            db.run(move |conn| db::audit::record(conn, &event)).await?;
+            return Ok(sso_refused(
+                &session,
+                StatusCode::FORBIDDEN,
+                "campus-visits has no account for you. Ask your district's campus-visits administrator to add you with the email you sign in with.",
+            ));
+        }
+    };
+    let ((account, linked), subject) = (account, identity.subject.clone());
+    let (user_id, address) = (account.id, ip.clone());
+    db.run(move |conn| {
+        db::write_transaction(conn, |conn| {
+            if !linked {
+                db::accounts::link_sso(conn, user_id, &subject)?;
+            }
+            db::audit::record(
+                conn,
+                &NewEvent::new("sign_in.sso")
+                    .by(Some(user_id))
+                    .on("user", user_id)
+                    .from_ip(address),
+            )
+        })
+    })
+    .await?;
+    session::begin(&session, account.id, account.session_epoch, unix_now());
+    tracing::info!(user.id = account.id, "signed in with single sign-on");
+    let next = flow.map(|f| f.next).unwrap_or_else(|| "/".to_owned());
+    Ok(see_other(&safe_next(&next)))
+}
+
+/// The sign-in page with why single sign-on did not sign the person in.
+fn sso_refused(session: &Session, status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(
+            views::account::sign_in(
+                &anonymous(session),
+                &SignInForm::default(),
+                Some(message),
+                None,
+            )
+            .into_string(),
+        )
 }
 
 fn form_again(
@@ -67,7 +239,9 @@ fn form_again(
     };
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(views::account::sign_in(&anonymous(session), &form, Some(message)).into_string())
+        .body(
+            views::account::sign_in(&anonymous(session), &form, Some(message), None).into_string(),
+        )
 }
 
 pub async fn sign_in(

@@ -39,6 +39,8 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/sw.js", Public),
     ("get", "/sign-in", Public),
     ("post", "/sign-in", Public),
+    ("get", "/sign-in/sso", Public),
+    ("get", "/sign-in/sso/callback", Public),
     ("post", "/sign-out", Public),
     ("get", "/favicon.ico", Public),
     ("get", "/api/v1/openapi.json", Public),

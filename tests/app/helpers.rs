@@ -179,6 +179,8 @@ pub fn test_config(database_url: &str) -> Config {
             // Tests that send mail start a worker of their own.
             worker: false,
         },
+        oidc: None,
+        district_name: "Riverside ISD".to_owned(),
     }
 }
 

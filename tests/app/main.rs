@@ -27,4 +27,5 @@ mod observations;
 mod proxy;
 mod record;
 mod smtp;
+mod sso;
 mod visits;

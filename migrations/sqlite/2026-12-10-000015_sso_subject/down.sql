@@ -1,0 +1,2 @@
+DROP INDEX users_sso_subject;
+ALTER TABLE users DROP COLUMN sso_subject;
