@@ -313,10 +313,32 @@ pub struct ServeArgs {
     #[arg(long, env = "OIDC_CLIENT_SECRET", hide_env_values = true)]
     pub oidc_client_secret: Option<String>,
 
+    /// With single sign-on: make an account at the first sign-in of a
+    /// verified email at this domain (`district.org`), with no role until an
+    /// administrator grants one. Unset: only people already added sign in.
+    #[arg(long, env = "OIDC_ACCOUNT_DOMAIN")]
+    pub oidc_account_domain: Option<String>,
+
+    /// Who may sign in with a password: `everyone`, or `break-glass` (only
+    /// the administrators of BREAK_GLASS_EMAIL; needs single sign-on).
+    #[arg(long, env = "PASSWORD_SIGN_IN", value_enum, default_value_t = PasswordPolicy::Everyone)]
+    pub password_sign_in: PasswordPolicy,
+
+    /// The break-glass administrators' emails, comma separated: they sign
+    /// in with a password when PASSWORD_SIGN_IN=break-glass.
+    #[arg(long, env = "BREAK_GLASS_EMAIL")]
+    pub break_glass_email: Option<String>,
+
     /// The district's name, as the sign-in button says it ("Sign in with
     /// Riverside ISD").
     #[arg(long, env = "DISTRICT_NAME", default_value = "your district account")]
     pub district_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordPolicy {
+    Everyone,
+    BreakGlass,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -351,6 +373,8 @@ pub struct Config {
     /// Single sign-on, when the district has an OpenID Provider.
     pub oidc: Option<OidcConfig>,
     pub district_name: String,
+    /// Who may sign in with a password.
+    pub password_sign_in: crate::domain::account::PasswordSignIn,
 }
 
 /// The district's OpenID Provider and campus-visits' client there.
@@ -359,6 +383,8 @@ pub struct OidcConfig {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Accounts are made at first sign-in for verified emails here.
+    pub account_domain: Option<String>,
 }
 
 /// Where and how email goes.
@@ -491,12 +517,29 @@ impl Config {
                     issuer: issuer.trim_end_matches('/').to_owned(),
                     client_id: client_id.clone(),
                     client_secret: client_secret.clone(),
+                    account_domain: args
+                        .oidc_account_domain
+                        .as_deref()
+                        .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+                        .filter(|d| !d.is_empty()),
                 }),
                 _ => anyhow::bail!(
                     "single sign-on needs all three of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"
                 ),
             },
             district_name: args.district_name.trim().to_owned(),
+            password_sign_in: match (args.password_sign_in, &args.break_glass_email) {
+                (PasswordPolicy::Everyone, _) => crate::domain::account::PasswordSignIn::Everyone,
+                (PasswordPolicy::BreakGlass, _) if args.oidc_issuer.is_none() => anyhow::bail!(
+                    "PASSWORD_SIGN_IN=break-glass needs single sign-on (OIDC_ISSUER): nobody else could sign in"
+                ),
+                (PasswordPolicy::BreakGlass, Some(emails)) if !emails.trim().is_empty() => {
+                    crate::domain::account::PasswordSignIn::only(emails)
+                }
+                (PasswordPolicy::BreakGlass, _) => anyhow::bail!(
+                    "PASSWORD_SIGN_IN=break-glass needs BREAK_GLASS_EMAIL: the administrators who sign in with a password when the provider is down"
+                ),
+            },
         })
     }
 
@@ -517,6 +560,7 @@ impl Config {
             session_lifetime: self.session_lifetime,
             account_throttle: self.account_throttle(),
             address_throttle: self.address_throttle(),
+            password_sign_in: self.password_sign_in.clone(),
         }
     }
 

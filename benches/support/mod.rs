@@ -232,6 +232,7 @@ pub fn config(database_url: &str, workers: usize) -> Config {
         trust_proxy: false,
         oidc: None,
         district_name: "the district".to_owned(),
+        password_sign_in: Default::default(),
         mail: campus_visits::config::MailConfig {
             smtp_url: None,
             from: "campus-visits <no-reply@bench.example.org>"

@@ -57,6 +57,8 @@ pub struct Identity {
     pub subject: String,
     pub email: Option<String>,
     pub email_verified: bool,
+    /// The person's name, when the provider gives one.
+    pub name: Option<String>,
 }
 
 /// Why a sign-in through the provider was refused; each is recorded.
@@ -139,6 +141,11 @@ impl Sso {
         .set_redirect_uri(self.redirect.clone())
     }
 
+    /// The domain whose verified emails get an account at first sign-in.
+    pub fn account_domain(&self) -> Option<&str> {
+        self.config.account_domain.as_deref()
+    }
+
     /// Where to send the person, and what to remember until they return.
     pub async fn start(&self, next: &str, now: i64) -> Result<(String, Flow), Refusal> {
         let client = self.client(self.metadata(false).await?);
@@ -205,6 +212,11 @@ impl Sso {
             subject: claims.subject().as_str().to_owned(),
             email: claims.email().map(|e| e.as_str().trim().to_lowercase()),
             email_verified: claims.email_verified() == Some(true),
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().trim().to_owned())
+                .filter(|n| !n.is_empty()),
         })
     }
 }

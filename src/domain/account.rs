@@ -174,6 +174,53 @@ pub fn check_admin_change(change: AdminChange) -> Result<(), (&'static str, &'st
     Ok(())
 }
 
+/// Who may sign in with a password: everyone, or (with single sign-on)
+/// only the break-glass administrators named by email, for when the
+/// district's provider is down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PasswordSignIn {
+    #[default]
+    Everyone,
+    Only(Vec<String>),
+}
+
+impl PasswordSignIn {
+    /// The break-glass list from `emails` (comma separated, any case).
+    pub fn only(emails: &str) -> Self {
+        PasswordSignIn::Only(
+            emails
+                .split(',')
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| !e.is_empty())
+                .collect(),
+        )
+    }
+
+    pub fn allows(&self, email: &str) -> bool {
+        match self {
+            PasswordSignIn::Everyone => true,
+            PasswordSignIn::Only(emails) => {
+                let email = email.trim().to_lowercase();
+                emails.contains(&email)
+            }
+        }
+    }
+}
+
+/// Whether a first single sign-on of `email` (verified by the provider)
+/// makes an account: only when the district allows its `domain`, and only
+/// for an address exactly at that domain (not a subdomain, not a lookalike).
+pub fn creates_account_for(domain: Option<&str>, email: &str) -> bool {
+    let Some(domain) = domain.map(|d| d.trim().trim_start_matches('@').to_lowercase()) else {
+        return false;
+    };
+    let email = email.trim().to_lowercase();
+    match email.rsplit_once('@') {
+        Some((local, at)) => !local.is_empty() && !domain.is_empty() && at == domain,
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -255,6 +302,45 @@ mod tests {
             assert!(
                 NewPassword::parse(&password.to_uppercase()).is_err(),
                 "{password} in capitals"
+            );
+        }
+    }
+
+    #[test]
+    fn password_sign_in_is_for_everyone_or_the_break_glass_list() {
+        let only = PasswordSignIn::only(" Root@District.org , second@district.org,,");
+        let cases = [
+            (PasswordSignIn::Everyone, "anyone@example.org", true),
+            (only.clone(), "root@district.org", true),
+            (only.clone(), "ROOT@district.org ", true),
+            (only.clone(), "second@district.org", true),
+            (only.clone(), "teacher@district.org", false),
+            (only.clone(), "", false),
+            (PasswordSignIn::only(""), "root@district.org", false),
+        ];
+        for (policy, email, allowed) in cases {
+            assert_eq!(policy.allows(email), allowed, "{policy:?} {email}");
+        }
+    }
+
+    #[test]
+    fn accounts_are_made_only_for_the_districts_own_domain() {
+        let cases = [
+            (Some("district.org"), "ana@district.org", true),
+            (Some("@District.org"), "Ana@DISTRICT.ORG", true),
+            (Some("district.org"), "ana@mail.district.org", false),
+            (Some("district.org"), "ana@district.org.evil.example", false),
+            (Some("district.org"), "ana@notdistrict.org", false),
+            (Some("district.org"), "@district.org", false),
+            (Some("district.org"), "district.org", false),
+            (Some(""), "ana@district.org", false),
+            (None, "ana@district.org", false),
+        ];
+        for (domain, email, made) in cases {
+            assert_eq!(
+                creates_account_for(domain, email),
+                made,
+                "{domain:?} {email}"
             );
         }
     }

@@ -8,9 +8,21 @@ use crate::domain::forms::TokenForm;
 use crate::domain::read::accounts::{Account, ApiToken};
 use crate::domain::FieldErrors;
 
-/// The sign-in page: with single sign-on (`sso`, the district's name)
-/// first when the district has it, then the password form.
-pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>, sso: Option<&str>) -> Markup {
+/// How the district signs people in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInWays<'a> {
+    /// Single sign-on, by the district's name.
+    pub sso: Option<&'a str>,
+    /// Whether everyone may use a password (else only break-glass
+    /// administrators, behind a disclosure).
+    pub password_for_everyone: bool,
+}
+
+/// The sign-in page: with single sign-on first when the district has it,
+/// then the password form (folded away when only break-glass
+/// administrators use it).
+pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>, ways: SignInWays) -> Markup {
+    let sso = ways.sso;
     let none = FieldErrors::new();
     super::page(
         ctx,
@@ -27,16 +39,26 @@ pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>, sso: Option<
                         "Sign in with " (district)
                     }
                 }
-                h2 { "Or with a password" }
+                @if ways.password_for_everyone { h2 { "Or with a password" } }
             }
-            form.stacked method="post" action="/sign-in" {
-                (csrf_field(ctx))
-                input type="hidden" name="next" value=(form.next);
-                (TextField::new("email", "Email", &form.email).kind("email").autocomplete("username").show(&none))
-                (TextField::new("password", "Password", "").kind("password").autocomplete("current-password").show(&none))
-                div.actions { button type="submit" { "Sign in" } }
+            @let password_form = html! {
+                form.stacked method="post" action="/sign-in" {
+                    (csrf_field(ctx))
+                    input type="hidden" name="next" value=(form.next);
+                    (TextField::new("email", "Email", &form.email).kind("email").autocomplete("username").show(&none))
+                    (TextField::new("password", "Password", "").kind("password").autocomplete("current-password").show(&none))
+                    div.actions { button type="submit" { "Sign in" } }
+                }
+            };
+            @if ways.password_for_everyone {
+                (password_form)
+                p { a href="/password/forgot" { "Forgot your password?" } }
+            } @else {
+                details {
+                    summary { "Administrators: sign in with a password when the district's sign-in is down" }
+                    (password_form)
+                }
             }
-            p { a href="/password/forgot" { "Forgot your password?" } }
         },
     )
 }

@@ -12,6 +12,7 @@ use crate::auth::{password, session, CurrentUser};
 use crate::db::audit::NewEvent;
 use crate::db::throttle::Scope;
 use crate::db::{self, Db};
+use crate::domain::account::PasswordSignIn;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 
@@ -56,16 +57,25 @@ impl SsoSlot {
     }
 }
 
+/// The ways the district signs people in, for the page.
+fn ways<'a>(sso: &'a SsoSlot, config: &super::Settings) -> views::account::SignInWays<'a> {
+    views::account::SignInWays {
+        sso: sso.label(),
+        password_for_everyone: config.password_sign_in == PasswordSignIn::Everyone,
+    }
+}
+
 pub async fn sign_in_page(
     session: Session,
     sso: web::Data<SsoSlot>,
+    config: web::Data<super::Settings>,
     query: web::Query<NextQuery>,
 ) -> Markup {
     let form = SignInForm {
         next: safe_next(query.next.as_deref().unwrap_or("/")),
         ..SignInForm::default()
     };
-    views::account::sign_in(&anonymous(&session), &form, None, sso.label())
+    views::account::sign_in(&anonymous(&session), &form, None, ways(&sso, &config))
 }
 
 /// Where the flow waits in the session cookie between its two legs.
@@ -75,6 +85,7 @@ const FLOW_KEY: &str = "sso_flow";
 pub async fn sso_start(
     session: Session,
     sso: web::Data<SsoSlot>,
+    config: web::Data<super::Settings>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(provider) = &sso.0 else {
@@ -92,6 +103,7 @@ pub async fn sso_start(
             tracing::warn!(error = %refusal, "single sign-on could not start");
             Ok(sso_refused(
                 &session,
+                ways(&sso, &config),
                 StatusCode::BAD_GATEWAY,
                 &format!(
                     "Signing in with {} is not possible right now: the district's sign-in service did not answer. Try again in a moment, or sign in with your password.",
@@ -115,6 +127,7 @@ pub async fn sso_callback(
     session: Session,
     db: web::Data<Db>,
     sso: web::Data<SsoSlot>,
+    config: web::Data<super::Settings>,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, AppError> {
     use crate::auth::oidc::{Flow, Refusal};
@@ -151,7 +164,12 @@ pub async fn sso_callback(
                 }
                 _ => "The district's sign-in service did not confirm who you are. Please sign in again.",
             };
-            return Ok(sso_refused(&session, StatusCode::FORBIDDEN, message));
+            return Ok(sso_refused(
+                &session,
+                ways(&sso, &config),
+                StatusCode::FORBIDDEN,
+                message,
+            ));
         }
     };
     let (subject, email) = (identity.subject.clone(), identity.email.clone());
@@ -161,6 +179,41 @@ pub async fn sso_callback(
             db::accounts::for_sso(conn, &subject, email.as_deref().filter(|_| verified))
         })
         .await?;
+    // A first sign-in at the district's own domain makes the account, when
+    // the district allows it; it has no role until an administrator gives one.
+    let found = match (found, &identity.email) {
+        (None, Some(email))
+            if identity.email_verified
+                && crate::domain::account::creates_account_for(
+                    provider.account_domain(),
+                    email,
+                ) =>
+        {
+            let name = identity
+                .name
+                .clone()
+                .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+            match crate::domain::user::NewUser::parse(&name, email, true, None, None) {
+                Ok(user) => {
+                    let (subject, address) = (identity.subject.clone(), ip.clone());
+                    let outcome = db
+                        .run(move |conn| {
+                            let id = super::actions::users::create_from_sso(
+                                conn, &user, &subject, address,
+                            )?;
+                            Ok::<_, db::WriteError>(
+                                db::accounts::for_sso(conn, &subject, None)?
+                                    .filter(|(account, _)| account.id == id),
+                            )
+                        })
+                        .await;
+                    outcome?
+                }
+                Err(_) => None,
+            }
+        }
+        (found, _) => found,
+    };
     let account = match found {
         Some((account, linked))
             if account.active && linked.as_deref().is_none_or(|s| s == identity.subject) =>
@@ -184,6 +237,7 @@ pub async fn sso_callback(
             db.run(move |conn| db::audit::record(conn, &event)).await?;
             return Ok(sso_refused(
                 &session,
+                ways(&sso, &config),
                 StatusCode::FORBIDDEN,
                 "campus-visits has no account for you. Ask your district's campus-visits administrator to add you with the email you sign in with.",
             ));
@@ -213,7 +267,12 @@ pub async fn sso_callback(
 }
 
 /// The sign-in page with why single sign-on did not sign the person in.
-fn sso_refused(session: &Session, status: StatusCode, message: &str) -> HttpResponse {
+fn sso_refused(
+    session: &Session,
+    ways: views::account::SignInWays,
+    status: StatusCode,
+    message: &str,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(
@@ -221,7 +280,7 @@ fn sso_refused(session: &Session, status: StatusCode, message: &str) -> HttpResp
                 &anonymous(session),
                 &SignInForm::default(),
                 Some(message),
-                None,
+                ways,
             )
             .into_string(),
         )
@@ -229,6 +288,7 @@ fn sso_refused(session: &Session, status: StatusCode, message: &str) -> HttpResp
 
 fn form_again(
     session: &Session,
+    ways: views::account::SignInWays,
     form: &SignInForm,
     status: StatusCode,
     message: &str,
@@ -240,7 +300,7 @@ fn form_again(
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(
-            views::account::sign_in(&anonymous(session), &form, Some(message), None).into_string(),
+            views::account::sign_in(&anonymous(session), &form, Some(message), ways).into_string(),
         )
 }
 
@@ -249,10 +309,29 @@ pub async fn sign_in(
     session: Session,
     db: web::Data<Db>,
     config: web::Data<super::Settings>,
+    sso: web::Data<SsoSlot>,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = form.email.trim().to_lowercase();
     let ip = client_ip(&req).unwrap_or_default();
+    let ways = ways(&sso, &config);
+    // With password sign-in off, only the break-glass administrators use
+    // it; the answer is the same for every other email, known or not.
+    if !config.password_sign_in.allows(&email) {
+        let event = NewEvent::new("sign_in.password_off").from_ip(Some(ip));
+        db.run(move |conn| db::audit::record(conn, &event)).await?;
+        let message = format!(
+            "Sign in with {}: this district does not use passwords.",
+            sso.label().unwrap_or("the district's sign-in")
+        );
+        return Ok(form_again(
+            &session,
+            ways,
+            &form,
+            StatusCode::FORBIDDEN,
+            &message,
+        ));
+    }
     let (account_policy, address_policy) = (config.account_throttle, config.address_throttle);
 
     let (key, address) = (email.clone(), ip.clone());
@@ -276,6 +355,7 @@ pub async fn sign_in(
         db.run(move |conn| db::audit::record(conn, &event)).await?;
         let mut response = form_again(
             &session,
+            ways,
             &form,
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Too many failed sign-ins. Please wait {seconds} seconds, then try again."),
@@ -343,6 +423,7 @@ pub async fn sign_in(
             .await?;
             Ok(form_again(
                 &session,
+                ways,
                 &form,
                 StatusCode::UNAUTHORIZED,
                 "The email or password is not right.",

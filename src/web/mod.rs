@@ -53,6 +53,8 @@ pub struct Settings {
     /// Sign-in throttling per account and per address.
     pub account_throttle: crate::domain::throttle::Policy,
     pub address_throttle: crate::domain::throttle::Policy,
+    /// Who may sign in with a password.
+    pub password_sign_in: crate::domain::account::PasswordSignIn,
 }
 
 /// The person making a change, and from where, for an action.

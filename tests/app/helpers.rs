@@ -181,6 +181,7 @@ pub fn test_config(database_url: &str) -> Config {
         },
         oidc: None,
         district_name: "Riverside ISD".to_owned(),
+        password_sign_in: Default::default(),
     }
 }
 

@@ -70,13 +70,24 @@ impl Drop for Provider {
 }
 
 async fn app_with(provider: &Provider) -> TestApp {
+    app_with_settings(provider, None, Default::default()).await
+}
+
+async fn app_with_settings(
+    provider: &Provider,
+    account_domain: Option<&str>,
+    password_sign_in: campus_visits::domain::account::PasswordSignIn,
+) -> TestApp {
     let issuer = provider.issuer.clone();
+    let account_domain = account_domain.map(str::to_owned);
     spawn_app_on(TestDb::fresh(), move |config| {
         config.oidc = Some(campus_visits::config::OidcConfig {
             issuer,
             client_id: CLIENT_ID.to_owned(),
             client_secret: CLIENT_SECRET.to_owned(),
+            account_domain,
         });
+        config.password_sign_in = password_sign_in;
     })
     .await
 }
@@ -292,4 +303,140 @@ async fn without_a_provider_there_is_no_single_sign_on() {
     assert!(!page.text().await.unwrap().contains("Sign in with"));
     let start = browser().get(app.url("/sign-in/sso")).send().await.unwrap();
     assert_eq!(start.status(), 404);
+}
+
+/// A person with a chosen email and the test password.
+fn person_with(app: &TestApp, email: &str, roles: &[Role]) -> i64 {
+    let mut conn = app.conn();
+    let user = campus_visits::domain::user::NewUser::parse("Break Glass", email, true, None, None)
+        .unwrap();
+    let id = db::users::insert(&mut conn, &user).unwrap();
+    let hash = campus_visits::auth::password::hash(crate::helpers::TEST_PASSWORD);
+    db::accounts::set_password_hash(&mut conn, id, &hash).unwrap();
+    db::accounts::set_roles(&mut conn, id, &roles.iter().copied().collect()).unwrap();
+    id
+}
+
+#[tokio::test]
+async fn with_password_sign_in_off_only_the_break_glass_administrators_use_a_password() {
+    use campus_visits::domain::account::PasswordSignIn;
+    let provider = Provider::start();
+    let app = app_with_settings(
+        &provider,
+        None,
+        PasswordSignIn::only("root@district.example.org"),
+    )
+    .await;
+    person_with(&app, "root@district.example.org", &[Role::Admin]);
+    let visitor = app.create_user(&[Role::Visitor], None, None);
+    let page = reqwest::get(app.url("/sign-in"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in with Riverside ISD"), "{page}");
+    assert!(page.contains("<details><summary>Administrators: sign in with a password"));
+    assert!(!page.contains("Forgot your password?"));
+
+    // The visitor's right password is refused: they use the provider.
+    let (refused, _) = crate::helpers::sign_in_with(
+        &app,
+        &browser(),
+        &visitor.email,
+        crate::helpers::TEST_PASSWORD,
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    let said = refused.text().await.unwrap();
+    assert!(
+        said.contains("Sign in with Riverside ISD: this district does not use passwords."),
+        "{said}"
+    );
+    // An unknown email gets the very same answer.
+    let (unknown, _) = crate::helpers::sign_in_with(
+        &app,
+        &browser(),
+        "nobody@district.example.org",
+        "whatever it is",
+    )
+    .await;
+    assert_eq!(unknown.status(), 403);
+    // The break-glass administrator signs in with the password.
+    let (root, _) = crate::helpers::sign_in_with(
+        &app,
+        &browser(),
+        "ROOT@district.example.org",
+        crate::helpers::TEST_PASSWORD,
+    )
+    .await;
+    assert_eq!(root.status(), 303);
+    let recorded = refusals_of(&app, "sign_in.password_off");
+    assert_eq!(recorded, 2, "each refusal is recorded");
+}
+
+fn refusals_of(app: &TestApp, action: &str) -> usize {
+    db::audit::list(
+        &mut app.conn(),
+        &db::audit::Filter {
+            action: Some(action.to_owned()),
+            ..Default::default()
+        },
+        campus_visits::domain::paging::PageRequest::new(Some(1), Some(100)),
+    )
+    .unwrap()
+    .total as usize
+}
+
+#[tokio::test]
+async fn a_first_sign_in_at_the_districts_domain_makes_an_account_with_no_role() {
+    let provider = Provider::start();
+    let app = app_with_settings(&provider, Some("district.example.org"), Default::default()).await;
+    provider
+        .control(
+            json!({"email": "Ana.Ruiz@district.example.org", "email_verified": true,
+                        "sub": "g-77", "name": "Ana Ruiz"}),
+        )
+        .await;
+    let signed_in = sign_in_with(&app, browser(), |c| c).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let (account, linked) = db::accounts::for_sso(&mut app.conn(), "g-77", None)
+        .unwrap()
+        .expect("the account was made");
+    assert_eq!(account.name, "Ana Ruiz");
+    assert_eq!(account.email, "ana.ruiz@district.example.org");
+    assert!(
+        account.roles.is_empty(),
+        "no role until an administrator grants one"
+    );
+    assert_eq!(linked.as_deref(), Some("g-77"));
+    assert_eq!(refusals_of(&app, "user.created_by_sso"), 1);
+    // Signed in, but with no role the planning pages are closed to her.
+    let visits = signed_in
+        .client
+        .get(app.url("/visits/new"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visits.status(), 403);
+    // Again: the same account, not a second one.
+    assert_eq!(sign_in_with(&app, browser(), |c| c).await.status, 303);
+    assert_eq!(refusals_of(&app, "user.created_by_sso"), 1);
+
+    // Not at the domain, or not verified: no account.
+    for (email, verified, sub) in [
+        ("ana@elsewhere.example.org", true, "x-1"),
+        ("ana@mail.district.example.org", true, "x-2"),
+        ("ben@district.example.org", false, "x-3"),
+    ] {
+        provider
+            .control(json!({"email": email, "email_verified": verified, "sub": sub}))
+            .await;
+        let refused = sign_in_with(&app, browser(), |c| c).await;
+        assert_eq!(refused.status, 403, "{email}");
+        assert!(db::accounts::for_sso(&mut app.conn(), sub, Some(email))
+            .unwrap()
+            .is_none());
+    }
+    assert_eq!(refusals_of(&app, "user.created_by_sso"), 1);
 }

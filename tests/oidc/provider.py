@@ -6,7 +6,8 @@ person in at once: who that is, the tests say), /token (client secret,
 code and verifier checked; a code works once). The tests steer it through
 POST /control with a JSON body:
 
-  {"email": "...", "email_verified": true, "sub": "..."}  who signs in next
+  {"email": "...", "email_verified": true, "sub": "...", "name": "..."}
+                   who signs in next
   {"mode": "..."}  how the next ID token is wrong: "normal", "wrong_aud",
                    "expired", "unknown_key", "bad_nonce", "wrong_iss"
   {"rotate": true}  a new signing key with a new key id, the only one
@@ -70,6 +71,8 @@ def id_token(person, nonce):
         "email": person["email"],
         "email_verified": person["email_verified"],
     }
+    if person.get("name"):
+        claims["name"] = person["name"]
     key, key_id = state["stranger"] if mode == "unknown_key" else state["key"]
     header = {"alg": "RS256", "kid": key_id, "typ": "JWT"}
     return jwt.encode(header, claims, key).decode()
@@ -141,6 +144,7 @@ class Handler(BaseHTTPRequestHandler):
                         "email": order["email"],
                         "email_verified": order.get("email_verified", True),
                         "sub": order.get("sub", "sub-" + order["email"]),
+                        "name": order.get("name"),
                     }
                 if "mode" in order:
                     state["mode"] = order["mode"]

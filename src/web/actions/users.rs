@@ -85,3 +85,28 @@ pub fn set_active(
         Ok(())
     })
 }
+
+/// The account made for a person at their first single sign-on (the
+/// district allows their email's domain): active, with no role until an
+/// administrator grants one, linked to the provider's `subject`. Returns
+/// its id.
+pub fn create_from_sso(
+    conn: &mut DbConn,
+    user: &NewUser,
+    subject: &str,
+    ip: Option<String>,
+) -> Result<i64, WriteError> {
+    db::write_transaction(conn, |conn| {
+        let id = db::users::insert(conn, user)?;
+        db::accounts::link_sso(conn, id, subject)?;
+        db::audit::record(
+            conn,
+            &db::audit::NewEvent::new("user.created_by_sso")
+                .by(Some(id))
+                .on("user", id)
+                .from_ip(ip)
+                .detail("first sign-in with the district's provider; no role yet"),
+        )?;
+        Ok(id)
+    })
+}
