@@ -11,7 +11,11 @@
 //! instance can finish a flow another began, and a flow older than
 //! [`FLOW_SECONDS`] is refused.
 
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
     Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
@@ -20,6 +24,31 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::OidcConfig;
+
+/// What discovery gives beyond the core: where the provider ends its own
+/// session (RP-initiated logout), when it has such a place.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndSession {
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+}
+
+impl openidconnect::AdditionalProviderMetadata for EndSession {}
+
+type ProviderMetadata = openidconnect::ProviderMetadata<
+    EndSession,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 /// How long a person may take at the provider, in seconds.
 pub const FLOW_SECONDS: i64 = 600;
@@ -83,7 +112,7 @@ pub struct Sso {
     config: OidcConfig,
     redirect: RedirectUrl,
     http: openidconnect::reqwest::Client,
-    metadata: tokio::sync::RwLock<Option<CoreProviderMetadata>>,
+    metadata: tokio::sync::RwLock<Option<ProviderMetadata>>,
     /// "Sign in with …".
     pub label: String,
 }
@@ -107,7 +136,7 @@ impl Sso {
     }
 
     /// The provider's metadata and keys: kept, or fetched when `fresh`.
-    async fn metadata(&self, fresh: bool) -> Result<CoreProviderMetadata, Refusal> {
+    async fn metadata(&self, fresh: bool) -> Result<ProviderMetadata, Refusal> {
         if !fresh {
             if let Some(kept) = self.metadata.read().await.as_ref() {
                 return Ok(kept.clone());
@@ -115,16 +144,27 @@ impl Sso {
         }
         let issuer = IssuerUrl::new(self.config.issuer.clone())
             .map_err(|e| Refusal::Unreachable(e.to_string()))?;
-        let found = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let found = ProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| Refusal::Unreachable(e.to_string()))?;
         *self.metadata.write().await = Some(found.clone());
         Ok(found)
     }
 
+    /// Where the provider ends its own session, if it says (from the kept
+    /// metadata, fetched if there is none yet).
+    pub async fn end_session_url(&self) -> Option<String> {
+        self.metadata(false)
+            .await
+            .ok()?
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()
+    }
+
     fn client(
         &self,
-        metadata: CoreProviderMetadata,
+        metadata: ProviderMetadata,
     ) -> openidconnect::core::CoreClient<
         openidconnect::EndpointSet,
         openidconnect::EndpointNotSet,
@@ -139,6 +179,11 @@ impl Sso {
             Some(ClientSecret::new(self.config.client_secret.clone())),
         )
         .set_redirect_uri(self.redirect.clone())
+    }
+
+    /// campus-visits' client id at the provider.
+    pub fn client_id(&self) -> &str {
+        &self.config.client_id
     }
 
     /// The domain whose verified emails get an account at first sign-in.

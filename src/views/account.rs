@@ -16,6 +16,8 @@ pub struct SignInWays<'a> {
     /// Whether everyone may use a password (else only break-glass
     /// administrators, behind a disclosure).
     pub password_for_everyone: bool,
+    /// Right after sign-out: the provider's own sign-out, if it has one.
+    pub end_session: Option<&'a str>,
 }
 
 /// The sign-in page: with single sign-on first when the district has it,
@@ -32,6 +34,12 @@ pub fn sign_in(ctx: &Ctx, form: &SignInForm, problem: Option<&str>, ways: SignIn
             h1 { "Sign in" }
             @if let Some(problem) = problem {
                 div.error-summary role="alert" { p { (problem) } }
+            }
+            @if let (Some(district), Some(end)) = (sso, ways.end_session) {
+                div.notice role="status" {
+                    p { "You are signed out of campus-visits. "
+                        a href=(end) { "Also sign out of " (district) } }
+                }
             }
             @if let Some(district) = sso {
                 p {

@@ -21,6 +21,8 @@ pub use crate::domain::forms::SignInForm;
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     pub next: Option<String>,
+    /// Set by sign-out: the page then offers the provider's own sign-out.
+    pub signed_out: Option<String>,
 }
 
 /// Only a path on this site: never another host (`//evil`, `https://…`).
@@ -62,6 +64,7 @@ fn ways<'a>(sso: &'a SsoSlot, config: &super::Settings) -> views::account::SignI
     views::account::SignInWays {
         sso: sso.label(),
         password_for_everyone: config.password_sign_in == PasswordSignIn::Everyone,
+        end_session: None,
     }
 }
 
@@ -75,7 +78,23 @@ pub async fn sign_in_page(
         next: safe_next(query.next.as_deref().unwrap_or("/")),
         ..SignInForm::default()
     };
-    views::account::sign_in(&anonymous(&session), &form, None, ways(&sso, &config))
+    let mut ways = ways(&sso, &config);
+    let end_session = match (&sso.0, &query.signed_out) {
+        (Some(provider), Some(_)) => provider.end_session_url().await.map(|url| {
+            let back: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("client_id", provider.client_id())
+                .append_pair(
+                    "post_logout_redirect_uri",
+                    &format!("{}/sign-in", config.base_url),
+                )
+                .finish();
+            let joint = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{joint}{back}")
+        }),
+        _ => None,
+    };
+    ways.end_session = end_session.as_deref();
+    views::account::sign_in(&anonymous(&session), &form, None, ways)
 }
 
 /// Where the flow waits in the session cookie between its two legs.
@@ -459,7 +478,7 @@ pub async fn sign_out(
         .await?;
     }
     session::end(&session);
-    let mut response = see_other("/sign-in");
+    let mut response = see_other("/sign-in?signed_out=1");
     // A shared tablet keeps nothing of the person who signed out: drafts,
     // cached pages, anything stored for this site.
     response.headers_mut().insert(

@@ -191,6 +191,31 @@ async fn a_district_account_signs_in_with_the_provider_and_every_forgery_is_refu
         .await
         .unwrap();
     assert_eq!(home.status(), 200, "the session is signed in");
+    // Signing out offers the provider's own sign-out too.
+    let csrf = crate::helpers::csrf_in(&home.text().await.unwrap()).unwrap();
+    let out = signed_in
+        .client
+        .post(app.url("/sign-out"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let after = signed_in
+        .client
+        .get(app.url(&location(&out)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let end = format!(
+        "{}/logout?client_id={CLIENT_ID}&amp;post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%2Fsign-in",
+        provider.issuer
+    );
+    assert!(after.contains(&end), "{after}");
+    assert!(after.contains("Also sign out of Riverside ISD"));
     // The same callback again finds no flow: refused.
     let replay = signed_in
         .client
