@@ -982,3 +982,61 @@ async fn every_page_passes_axe_at_tablet_and_desktop_size() {
     }
     assert!(all.is_empty(), "axe found:\n{}", all.join("\n"));
 }
+
+/// A person signs in with the district's provider in Chromium: the page
+/// offers "Sign in with Riverside ISD", the button goes to the provider and
+/// back, and the person lands signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_with_the_districts_provider_in_chromium() {
+    let provider = crate::sso::Provider::start();
+    // The provider sends the browser back to BASE_URL: the app's own address.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = crate::sso::app_on(&provider, None, Default::default(), move |config| {
+        config.bind = format!("127.0.0.1:{port}");
+        config.base_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    let person = app.create_user(&[Role::Visitor], None, None);
+    provider
+        .control(serde_json::json!({"email": person.email, "email_verified": true, "sub": "g-55"}))
+        .await;
+    for (size, width, height) in [("tablet", 820, 1180), ("desktop", 1366, 900)] {
+        let chromedriver = ChromeDriver::start();
+        let driver =
+            tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(width, height))
+                .await
+                .expect("a browser within a minute");
+        let outcome = tokio::time::timeout(Duration::from_secs(60), async {
+            driver.goto(app.url("/sign-in")).await?;
+            let button = driver
+                .find(By::XPath("//a[contains(., 'Sign in with Riverside ISD')]"))
+                .await?;
+            driver
+                .screenshot(&screenshot_path(&format!("sign-in-sso-{size}.png")))
+                .await?;
+            let rect = button.rect().await?;
+            button.click().await?;
+            let signed_in = wait_for_text(&driver, "Sign out").await?;
+            let url = driver.current_url().await?;
+            // Sign out again for the next size.
+            driver
+                .find(By::Css("form[action='/sign-out'] button"))
+                .await?
+                .click()
+                .await?;
+            Ok::<_, WebDriverError>((rect.height, signed_in, url.path().to_owned()))
+        })
+        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+        let (height, signed_in, path) = outcome
+            .expect("signed in within a minute")
+            .expect("the browser ran");
+        assert!(height >= 44.0, "{size}: a large touch target ({height}px)");
+        assert!(signed_in, "{size}: signed in through the provider");
+        assert_eq!(path, "/", "{size}: back on the home page");
+    }
+}

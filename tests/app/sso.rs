@@ -19,13 +19,13 @@ const CLIENT_ID: &str = "campus-visits-test";
 const CLIENT_SECRET: &str = "a-secret-the-provider-knows";
 
 /// The provider, stopped when dropped.
-struct Provider {
+pub struct Provider {
     child: Child,
     issuer: String,
 }
 
 impl Provider {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -51,7 +51,7 @@ impl Provider {
     }
 
     /// Tells the provider who signs in next, or how to misbehave.
-    async fn control(&self, order: serde_json::Value) {
+    pub async fn control(&self, order: serde_json::Value) {
         let response = reqwest::Client::new()
             .post(format!("{}/control", self.issuer))
             .json(&order)
@@ -78,9 +78,20 @@ async fn app_with_settings(
     account_domain: Option<&str>,
     password_sign_in: campus_visits::domain::account::PasswordSignIn,
 ) -> TestApp {
+    app_on(provider, account_domain, password_sign_in, |_| {}).await
+}
+
+/// The app with single sign-on through `provider`, after `adjust`.
+pub async fn app_on(
+    provider: &Provider,
+    account_domain: Option<&str>,
+    password_sign_in: campus_visits::domain::account::PasswordSignIn,
+    adjust: impl FnOnce(&mut campus_visits::config::Config) + Send + 'static,
+) -> TestApp {
     let issuer = provider.issuer.clone();
     let account_domain = account_domain.map(str::to_owned);
     spawn_app_on(TestDb::fresh(), move |config| {
+        adjust(config);
         config.oidc = Some(campus_visits::config::OidcConfig {
             issuer,
             client_id: CLIENT_ID.to_owned(),
