@@ -841,6 +841,21 @@ async fn registration_reminder_and_department_list_arrive_once_by_email() {
     );
 }
 
+/// Empties the district's catalogue (and what hangs off it), for an
+/// import into a district without one.
+fn empty_catalogue(conn: &mut db::DbConn) {
+    for table in [
+        "action_item_learning",
+        "session_registrations",
+        "learning_sessions",
+        "offering_look_fors",
+        "offerings",
+        "learning_series",
+    ] {
+        db::raw::execute(conn, &format!("DELETE FROM {table}"), &[]).unwrap();
+    }
+}
+
 fn ran(output: &std::process::Output) -> String {
     assert!(
         output.status.success(),
@@ -879,20 +894,6 @@ fn the_catalogue_exported_and_imported_into_a_district_without_one_is_the_same()
     std::fs::write(path("offerings.csv"), &offerings).unwrap();
     std::fs::write(path("sessions.csv"), &sessions).unwrap();
 
-    let empty_catalogue = |db: &TestDb| {
-        let mut conn = db.connect();
-        for table in [
-            "action_item_learning",
-            "session_registrations",
-            "learning_sessions",
-            "offering_look_fors",
-            "offerings",
-            "learning_series",
-        ] {
-            campus_visits::db::raw::execute(&mut conn, &format!("DELETE FROM {table}"), &[])
-                .unwrap();
-        }
-    };
     for (format, args) in [
         ("JSON", vec![path("catalogue.json")]),
         (
@@ -909,7 +910,7 @@ fn the_catalogue_exported_and_imported_into_a_district_without_one_is_the_same()
             second.url(),
             &["import", "district", &path("district.json")],
         ));
-        empty_catalogue(&second);
+        empty_catalogue(&mut second.connect());
         assert_eq!(
             ran(&campus_visits(second.url(), &["export", "catalogue"])),
             "{\n  \"series\": [],\n  \"offerings\": []\n}\n"
@@ -955,7 +956,7 @@ fn the_catalogue_exported_and_imported_into_a_district_without_one_is_the_same()
         third.url(),
         &["import", "district", &path("district.json")],
     ));
-    empty_catalogue(&third);
+    empty_catalogue(&mut third.connect());
     let refused = campus_visits(third.url(), &["import", "catalogue", &path("bad.json")]);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
@@ -1071,21 +1072,8 @@ async fn the_catalogue_travels_through_the_api_and_the_pages() {
         "{sessions_csv}"
     );
 
-    let empty = |app: &TestApp| {
-        let mut conn = app.conn();
-        for table in [
-            "action_item_learning",
-            "session_registrations",
-            "learning_sessions",
-            "offering_look_fors",
-            "offerings",
-            "learning_series",
-        ] {
-            db::raw::execute(&mut conn, &format!("DELETE FROM {table}"), &[]).unwrap();
-        }
-    };
     // JSON back into an emptied catalogue is the same catalogue.
-    empty(&app);
+    empty_catalogue(&mut app.conn());
     let (status, counts) = call(
         &app,
         &head,
@@ -1100,7 +1088,7 @@ async fn the_catalogue_travels_through_the_api_and_the_pages() {
     let (_, again) = call(&app, &head, reqwest::Method::GET, "/api/v1/catalogue", None).await;
     assert_eq!(again, doc);
     // The CSV files too; sent again, they add nothing.
-    empty(&app);
+    empty_catalogue(&mut app.conn());
     let files = json!({"offerings": offerings_csv, "sessions": sessions_csv});
     for (added, updated) in [(1, 0), (0, 1)] {
         let (status, counts) = call(
