@@ -179,6 +179,8 @@ route_table! {
     post "/password/forgot" => web::password::forgot;
     get "/password/reset/{token}" => web::password::reset_page;
     post "/password/reset/{token}" => web::password::reset;
+    get "/invitations/{token}" => web::invitations::page;
+    post "/invitations/{token}" => web::invitations::accept;
     post "/account/mail" => web::mail::save_preferences;
     get "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe_page;
     post "/unsubscribe/{user}/{kind}/{signature}" => web::mail::unsubscribe;
@@ -273,6 +275,8 @@ route_table! {
     post "/admin/users/{id}" => web::users::update;
     post "/admin/users/{id}/deactivate" => web::users::deactivate;
     post "/admin/users/{id}/activate" => web::users::activate;
+    post "/admin/users/{id}/invitation" => web::invitations::send;
+    post "/admin/users/{id}/invitation/revoke" => web::invitations::revoke;
 }
 
 /// Routes registered outside the two tables: the API document, registered

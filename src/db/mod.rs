@@ -27,6 +27,7 @@ pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
 pub mod insights;
+pub mod invitations;
 pub mod learning;
 pub mod mailing;
 pub mod observations;

@@ -61,6 +61,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        invited_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        spent_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     sign_in_failures (id) {
         id -> BigInt,
         scope -> Text,
@@ -473,6 +486,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
     api_tokens,
+    invitations,
     sign_in_failures,
     audit_events,
     frameworks,

@@ -57,6 +57,8 @@ pub struct UserForm {
     pub role_visitor: Option<String>,
     pub role_school_leader: Option<String>,
     pub role_department_head: Option<String>,
+    /// Ticked when adding a person: email them an invitation.
+    pub invite: Option<String>,
 }
 
 /// The schools and departments a person can be linked to.

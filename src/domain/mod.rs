@@ -51,6 +51,7 @@ pub mod fields;
 pub mod forms;
 pub mod framework;
 pub mod insights;
+pub mod invitation;
 pub mod learning;
 pub mod message;
 pub mod observation;

@@ -416,6 +416,51 @@ pub fn password_reset(to: &Recipient, url: &str, window: i64) -> NewMessage {
     }
 }
 
+/// An invitation to a new person: a link that works once, for seven days,
+/// to set their password, or (`sso`, the district's name, when single
+/// sign-on is on) to sign in with the district's provider. One message per
+/// invitation (`invitation_id`).
+pub fn invitation(
+    to: &Recipient,
+    url: &str,
+    sso: Option<&str>,
+    invited_by: &str,
+    invitation_id: i64,
+) -> NewMessage {
+    let subject = "You are invited to campus-visits".to_owned();
+    let how = match sso {
+        Some(district) => format!(
+            "Open this link to join, then sign in with {district} (or set a password):"
+        ),
+        None => "Open this link to set your password and sign in:".to_owned(),
+    };
+    let text = format!(
+        "Hello {},\n\n{invited_by} added you to campus-visits, where the district records its campus visits and follows up their action items.\n{how}\n\n{url}\n\nThe link works once, for {} days. If you did not expect this message, ignore it.\n",
+        to.name,
+        crate::domain::invitation::LIFETIME_DAYS
+    );
+    let html = layout(
+        &subject,
+        html! {
+            p { "Hello " (to.name) "," }
+            p { (invited_by) " added you to campus-visits, where the district records its campus visits and follows up their action items." }
+            p { (how) }
+            p { a href=(url) { "Accept the invitation" } }
+            p { "The link works once, for " (crate::domain::invitation::LIFETIME_DAYS) " days. If you did not expect this message, ignore it." }
+        },
+    );
+    NewMessage {
+        kind: "invitation".to_owned(),
+        recipient: to.email.clone(),
+        recipient_id: Some(to.id),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: Some(format!("invitation:{invitation_id}")),
+        list_unsubscribe: None,
+    }
+}
+
 /// "Thursday 14 February 2027, 13:30–16:00 at Room 4 (Wednesday training)".
 fn session_when(session: &Session) -> String {
     let series = session

@@ -53,3 +53,50 @@ pub fn reset(ctx: &Ctx, token: &str, problem: Option<&str>) -> Markup {
         },
     )
 }
+
+/// The page an invitation link opens: set a password (when the district
+/// lets this person sign in with one) and, with single sign-on, a button to
+/// sign in with the district's provider (`sso`, its name).
+pub fn invitation(
+    ctx: &Ctx,
+    token: &str,
+    name: &str,
+    password: bool,
+    sso: Option<&str>,
+    problem: Option<&str>,
+) -> Markup {
+    let action = format!("/invitations/{token}");
+    page(
+        ctx,
+        "Accept your invitation",
+        Section::None,
+        html! {
+            h1 { "Welcome, " (name) }
+            @if let Some(district) = sso {
+                p { "Sign in with your " (district) " account; this link then stops working." }
+                form method="post" action=(action) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="with" value="sso";
+                    div.actions { button type="submit" { "Sign in with " (district) } }
+                }
+            }
+            @if password {
+                @if sso.is_some() { h2 { "Or set a password" } } @else { p { "Choose a password to finish setting up your account." } }
+                form.stacked method="post" action=(action) {
+                    (csrf_field(ctx))
+                    div.field {
+                        label for="password" { "Password" }
+                        p.hint id="password-hint" { "At least 12 characters; a few words together make a good one." }
+                        @if let Some(problem) = problem {
+                            p.error id="password-error" { (problem) }
+                        }
+                        input type="password" id="password" name="password" autocomplete="new-password" required
+                            aria-describedby={ "password-hint" @if problem.is_some() { " password-error" } }
+                            aria-invalid=[problem.map(|_| "true")];
+                    }
+                    div.actions { button type="submit" { "Set the password" } }
+                }
+            }
+        },
+    )
+}

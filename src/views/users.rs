@@ -6,14 +6,23 @@ use super::{
     checkbox, csrf_field, error_summary, notice, page, pager, query_value, select_field,
     ActiveBadge, Ctx, Section, TextField,
 };
+use std::collections::HashMap;
+
 use crate::domain::account::Role;
+use crate::domain::invitation::Invitation;
 use crate::domain::forms::ListQuery;
 use crate::domain::forms::{UserChoices as Choices, UserForm};
 use crate::domain::paging::Page;
 use crate::domain::user::{Link, User};
 use crate::domain::FieldErrors;
 
-pub fn list(ctx: &Ctx, users: &Page<User>, query: &ListQuery, done: Option<&str>) -> Markup {
+pub fn list(
+    ctx: &Ctx,
+    users: &Page<User>,
+    invitations: &HashMap<i64, Invitation>,
+    query: &ListQuery,
+    done: Option<&str>,
+) -> Markup {
     let search = query.search().unwrap_or_default();
     let inactive = query.include_inactive();
     let base = format!(
@@ -53,7 +62,15 @@ pub fn list(ctx: &Ctx, users: &Page<User>, query: &ListQuery, done: Option<&str>
                                 td { (user.email) }
                                 td { (name(&user.school)) }
                                 td { (name(&user.department)) }
-                                td { (ActiveBadge(user.active)) }
+                                td {
+                                    (ActiveBadge(user.active))
+                                    @if let Some(invitation) = invitations.get(&user.id) {
+                                        br; (invitation.state.label())
+                                    }
+                                    @if user.active {
+                                        (invitation_buttons(ctx, user, invitations.get(&user.id)))
+                                    }
+                                }
                             }
                         }
                         @if users.items.is_empty() {
@@ -74,10 +91,32 @@ fn as_choices(links: &[Link]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Send (or send again) and revoke an invitation, for an active person.
+fn invitation_buttons(ctx: &Ctx, user: &User, invitation: Option<&Invitation>) -> Markup {
+    let open = invitation.is_some_and(|i| i.state.revocable());
+    html! {
+        div.row-actions {
+            form method="post" action={ "/admin/users/" (user.id) "/invitation" } {
+                (csrf_field(ctx))
+                button.secondary type="submit" aria-label={ (if invitation.is_some() { "Resend invitation to " } else { "Send invitation to " }) (user.name) } {
+                    @if invitation.is_some() { "Resend invitation" } @else { "Send invitation" }
+                }
+            }
+            @if open {
+                form method="post" action={ "/admin/users/" (user.id) "/invitation/revoke" } {
+                    (csrf_field(ctx))
+                    button.danger type="submit" aria-label={ "Revoke invitation to " (user.name) } { "Revoke invitation" }
+                }
+            }
+        }
+    }
+}
+
 /// The form to add a person (`user` is `None`) or edit one.
 pub fn form(
     ctx: &Ctx,
     user: Option<&User>,
+    invitation: Option<&Invitation>,
     form: &UserForm,
     choices: &Choices,
     errors: &FieldErrors,
@@ -112,11 +151,20 @@ pub fn form(
                     }
                 }
                 (checkbox("active", "Active (can sign in and receive email)", form.active.is_some()))
+                @if user.is_none() {
+                    (checkbox("invite", "Email an invitation (a link that works once, for 7 days)", form.invite.is_some()))
+                }
                 div.actions { button type="submit" { "Save person" } }
             }
             @if let Some(user) = user {
                 h2 { "Status" }
                 p { "This person is " (ActiveBadge(user.active)) "." }
+                h2 { "Invitation" }
+                @match invitation {
+                    Some(invitation) => p { (invitation.state.label()) ", " (invitation.created_at.format("%-d %B %Y")) "; the link works until " (invitation.expires_at.format("%-d %B %Y %H:%M")) " UTC." },
+                    None => p { "No invitation sent." },
+                }
+                @if user.active { (invitation_buttons(ctx, user, invitation)) }
                 @if user.active {
                     form method="post" action={ "/admin/users/" (user.id) "/deactivate" } {
                         (csrf_field(ctx))

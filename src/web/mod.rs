@@ -17,6 +17,7 @@ pub mod guard;
 pub mod health;
 pub mod home;
 pub mod insights;
+pub mod invitations;
 pub mod items;
 pub mod learning;
 pub mod mail;
@@ -215,6 +216,8 @@ impl DoneQuery {
             "deactivated" => "deactivated",
             "activated" => "reactivated",
             "deleted" => "deleted with its records",
+            "invited" => "sent an invitation",
+            "invitation_revoked" => "no longer invited: the link was revoked",
             _ => return None,
         };
         Some(format!("The {thing} was {verb}."))

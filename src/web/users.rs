@@ -4,8 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
 use super::{field_errors, see_other, unprocessable, DoneQuery, ListQuery};
-use crate::auth::{extract::client_ip, Admin};
-use crate::db::audit::NewEvent;
+use crate::auth::Admin;
 use crate::db::{self, Db};
 use crate::domain::account::Role;
 use crate::domain::user::{optional_id, Link, NewUser, User};
@@ -67,6 +66,7 @@ impl UserForm {
     pub fn blank() -> Self {
         Self {
             active: Some("on".into()),
+            invite: Some("on".into()),
             ..Self::default()
         }
     }
@@ -85,6 +85,7 @@ impl UserForm {
             school_id: id(&user.school),
             department_id: id(&user.department),
             active: user.active.then(|| "on".to_owned()),
+            invite: None,
         }
     }
 }
@@ -114,12 +115,17 @@ pub async fn list(
         include_inactive: query.include_inactive(),
     };
     let page_request = query.page_request();
-    let page = db
-        .run(move |conn| db::users::list(conn, &filter, page_request))
+    let (page, invitations) = db
+        .run(move |conn| -> db::QueryResult<_> {
+            let page = db::users::list(conn, &filter, page_request)?;
+            let ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
+            Ok((page, db::invitations::latest_for(conn, &ids)?))
+        })
         .await?;
     Ok(views::users::list(
         &admin.ctx(),
         &page,
+        &invitations,
         &query,
         done.message("person").as_deref(),
     ))
@@ -130,6 +136,7 @@ pub async fn new(Admin(admin): Admin, db: web::Data<Db>) -> Result<Markup, AppEr
     Ok(views::users::form(
         &admin.ctx(),
         None,
+        None,
         &UserForm::blank(),
         &choices,
         &FieldErrors::new(),
@@ -139,28 +146,22 @@ pub async fn new(Admin(admin): Admin, db: web::Data<Db>) -> Result<Markup, AppEr
 pub async fn create(
     Admin(admin): Admin,
     req: HttpRequest,
-
     db: web::Data<Db>,
+    config: web::Data<super::Settings>,
+    sso: web::Data<super::auth::SsoSlot>,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let roles = form.roles();
+    let invite = form
+        .invite
+        .is_some()
+        .then(|| super::invitations::invite(&config, &sso));
     let result = match form.parse() {
         Ok(user) => field_errors(
             {
-                let (actor, ip) = (admin.id(), client_ip(&req));
+                let actor = super::actor(&admin, &req);
                 db.run(move |conn| {
-                    db::write_transaction(conn, |conn| {
-                        let id = db::users::insert(conn, &user)?;
-                        db::audit::record(
-                            conn,
-                            &NewEvent::new("user.created")
-                                .by(Some(actor))
-                                .on("user", id)
-                                .from_ip(ip.clone()),
-                        )?;
-                        save_roles(conn, actor, ip, id, &roles)?;
-                        Ok::<_, db::WriteError>(id)
-                    })
+                    super::actions::users::create(conn, &actor, &user, &roles, invite.as_ref())
                 })
             }
             .await,
@@ -177,6 +178,7 @@ pub async fn create(
             Ok(unprocessable(views::users::form(
                 &admin.ctx(),
                 None,
+                None,
                 &form,
                 &choices,
                 &errors,
@@ -191,11 +193,12 @@ pub async fn edit(
     id: web::Path<i64>,
 ) -> Result<Markup, AppError> {
     let id = id.into_inner();
-    let (user, roles) = db
+    let (user, roles, invitation) = db
         .run(move |conn| -> crate::db::QueryResult<_> {
             Ok((
                 db::users::find(conn, id)?,
                 db::accounts::roles_of(conn, id)?,
+                db::invitations::latest_for(conn, &[id])?.remove(&id),
             ))
         })
         .await?;
@@ -203,6 +206,7 @@ pub async fn edit(
     Ok(views::users::form(
         &admin.ctx(),
         Some(&user),
+        invitation.as_ref(),
         &UserForm::of(&user, &roles),
         &choices,
         &FieldErrors::new(),
@@ -218,7 +222,14 @@ pub async fn update(
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let current = db.run(move |conn| db::users::find(conn, id)).await?;
+    let (current, invitation) = db
+        .run(move |conn| -> db::QueryResult<_> {
+            Ok((
+                db::users::find(conn, id)?,
+                db::invitations::latest_for(conn, &[id])?.remove(&id),
+            ))
+        })
+        .await?;
     let roles = form.roles();
     let result = match form.parse() {
         Ok(user) => field_errors(
@@ -242,6 +253,7 @@ pub async fn update(
             Ok(unprocessable(views::users::form(
                 &admin.ctx(),
                 Some(&current),
+                invitation.as_ref(),
                 &form,
                 &choices,
                 &errors,
@@ -283,26 +295,4 @@ async fn set_active(
     tracing::info!(user.id = id, active, "user activity changed");
     let done = if active { "activated" } else { "deactivated" };
     Ok(see_other(&format!("/admin/users?done={done}")))
-}
-
-/// Stores the roles ticked on the form, and records a change in the audit log.
-fn save_roles(
-    conn: &mut db::DbConn,
-    actor: i64,
-    ip: Option<String>,
-    user_id: i64,
-    roles: &BTreeSet<Role>,
-) -> Result<(), db::WriteError> {
-    let before = db::accounts::set_roles(conn, user_id, roles)?;
-    if &before != roles {
-        let names =
-            |set: &BTreeSet<Role>| set.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-        let event = NewEvent::new("user.roles_changed")
-            .by(Some(actor))
-            .on("user", user_id)
-            .from_ip(ip)
-            .detail(format!("{} -> {}", names(&before), names(roles)));
-        db::audit::record(conn, &event)?;
-    }
-    Ok(())
 }

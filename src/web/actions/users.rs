@@ -110,3 +110,134 @@ pub fn create_from_sso(
         Ok(id)
     })
 }
+
+/// How invitation links are made: the site's address and, when single
+/// sign-on is on, the district's name for the "sign in with" button.
+#[derive(Debug, Clone)]
+pub struct Invite {
+    pub base_url: String,
+    pub sso: Option<String>,
+}
+
+/// Adds a person with `roles`; with `invite`, sends them an invitation.
+/// Returns their id.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &NewUser,
+    roles: &BTreeSet<Role>,
+    invite: Option<&Invite>,
+) -> Result<i64, WriteError> {
+    db::write_transaction(conn, |conn| {
+        let id = db::users::insert(conn, user)?;
+        actor.record(conn, actor.event("user.created").on("user", id))?;
+        db::accounts::set_roles(conn, id, roles)?;
+        if !roles.is_empty() {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            let event = actor
+                .event("user.roles_changed")
+                .on("user", id)
+                .detail(format!(" -> {}", names.join(",")));
+            actor.record(conn, event)?;
+        }
+        if let Some(invite) = invite {
+            send_invitation(conn, Some(actor), id, invite)?;
+        }
+        Ok(id)
+    })
+}
+
+/// Sends person `id` a new invitation; an open one they already had stops
+/// working. `actor` is `None` on the command line. Refused (409) for an
+/// inactive person.
+pub fn send_invitation(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: i64,
+    invite: &Invite,
+) -> Result<i64, WriteError> {
+    db::write_transaction(conn, |conn| {
+        let user = db::users::find(conn, id)?;
+        if !user.active {
+            return Err(WriteError::Conflict {
+                field: "active",
+                message: "This person is deactivated; reactivate them before inviting them."
+                    .to_owned(),
+            });
+        }
+        let replaced = db::invitations::revoke_open(conn, id)?;
+        let token = crate::auth::random_hex(32);
+        let invitation_id =
+            db::invitations::insert(conn, id, &crate::auth::token::digest(&token), actor.map(|a| a.id))?;
+        let url = format!("{}/invitations/{token}", invite.base_url);
+        let to = db::users::Recipient {
+            id,
+            name: user.name.clone(),
+            email: user.email.clone(),
+        };
+        let from = actor.map_or("An administrator", |a| a.name.as_str());
+        let message = crate::mail::messages::invitation(
+            &to,
+            &url,
+            invite.sso.as_deref(),
+            from,
+            invitation_id,
+        );
+        db::outbox::enqueue(conn, &message)?;
+        let action = if replaced > 0 {
+            "invitation.resent"
+        } else {
+            "invitation.sent"
+        };
+        let event = match actor {
+            Some(actor) => actor.event(action),
+            None => db::audit::NewEvent::new(action).detail("command line"),
+        }
+        .on("user", id);
+        db::audit::record(conn, &event)?;
+        Ok(invitation_id)
+    })
+}
+
+/// Revokes person `id`'s open invitation; `NotFound` when they have none.
+pub fn revoke_invitation(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), WriteError> {
+    db::write_transaction(conn, |conn| {
+        db::users::find(conn, id)?;
+        if db::invitations::revoke_open(conn, id)? == 0 {
+            return Err(WriteError::Db(diesel::result::Error::NotFound));
+        }
+        actor.record(conn, actor.event("invitation.revoked").on("user", id))?;
+        Ok(())
+    })
+}
+
+/// Accepts the invitation whose link carried `token`: sets the person's
+/// password (`hash`, when they chose one) and spends the link. Returns the
+/// person's id, or `None` when the link no longer works.
+pub fn accept_invitation(
+    conn: &mut DbConn,
+    token: &str,
+    hash: Option<&str>,
+    ip: Option<String>,
+) -> Result<Option<i64>, WriteError> {
+    db::write_transaction(conn, |conn| {
+        let Some(invitation) = db::invitations::usable(conn, &crate::auth::token::digest(token))?
+        else {
+            return Ok(None);
+        };
+        if !db::invitations::spend(conn, invitation.id)? {
+            return Ok(None);
+        }
+        if let Some(hash) = hash {
+            db::accounts::set_password_hash(conn, invitation.user_id, hash)?;
+        }
+        db::audit::record(
+            conn,
+            &db::audit::NewEvent::new("invitation.accepted")
+                .by(Some(invitation.user_id))
+                .on("user", invitation.user_id)
+                .from_ip(ip),
+        )?;
+        Ok(Some(invitation.user_id))
+    })
+}

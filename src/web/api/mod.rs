@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::create)
         .service(users::show)
         .service(users::update)
+        .service(users::send_invitation)
+        .service(users::revoke_invitation)
         .service(frameworks::list)
         .service(frameworks::show)
         .service(frameworks::import)

@@ -1,4 +1,4 @@
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -64,6 +64,11 @@ pub struct UserIn {
     pub department_id: Option<i64>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// On create: email the person an invitation, a link that works once,
+    /// for 7 days, to set their password (or sign in with the district's
+    /// provider). Ignored on replace.
+    #[serde(default)]
+    pub invite: bool,
 }
 
 impl UserIn {
@@ -108,21 +113,36 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Listing::of(page, UserOut::from)))
 }
 
-/// Creates a person.
+/// Creates a person, with no role; `"invite": true` emails them an
+/// invitation.
 #[utoipa::path(security(("bearer" = [])), tag = "users", request_body = UserIn, responses(
     (status = 201, body = UserOut),
     (status = 422, body = ErrorBody),
 ))]
 #[post("/users")]
 pub async fn create(
-    _admin: Admin,
+    Admin(admin): Admin,
+    req: actix_web::HttpRequest,
     db: web::Data<Db>,
+    config: web::Data<crate::web::Settings>,
+    sso: web::Data<crate::web::auth::SsoSlot>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let user = body.parse::<UserIn>()?.parse()?;
+    let body = body.parse::<UserIn>()?;
+    let user = body.parse()?;
+    let invitation = body
+        .invite
+        .then(|| crate::web::invitations::invite(&config, &sso));
+    let actor = crate::web::actor(&admin, &req);
     let saved = db
         .run(move |conn| {
-            let id = db::users::insert(conn, &user)?;
+            let id = crate::web::actions::users::create(
+                conn,
+                &actor,
+                &user,
+                &Default::default(),
+                invitation.as_ref(),
+            )?;
             Ok::<_, db::WriteError>(db::users::find(conn, id)?)
         })
         .await?;
@@ -131,6 +151,48 @@ pub async fn create(
         format!("/api/v1/users/{}", saved.id),
         &UserOut::from(saved),
     ))
+}
+
+/// Emails the person a new invitation; an open one they had stops working.
+#[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), responses(
+    (status = 204, description = "The invitation is in the outbox"),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "The person is deactivated", body = ErrorBody),
+))]
+#[post("/users/{id}/invitation")]
+pub async fn send_invitation(
+    Admin(admin): Admin,
+    req: actix_web::HttpRequest,
+    db: web::Data<Db>,
+    config: web::Data<crate::web::Settings>,
+    sso: web::Data<crate::web::auth::SsoSlot>,
+    path: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, actor) = (path.id, crate::web::actor(&admin, &req));
+    let how = crate::web::invitations::invite(&config, &sso);
+    db.run(move |conn| {
+        crate::web::actions::users::send_invitation(conn, Some(&actor), id, &how)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes the person's open invitation.
+#[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), responses(
+    (status = 204, description = "The link no longer works"),
+    (status = 404, description = "No such person, or no open invitation", body = ErrorBody),
+))]
+#[delete("/users/{id}/invitation")]
+pub async fn revoke_invitation(
+    Admin(admin): Admin,
+    req: actix_web::HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, actor) = (path.id, crate::web::actor(&admin, &req));
+    db.run(move |conn| crate::web::actions::users::revoke_invitation(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// One person.
