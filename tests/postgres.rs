@@ -33,6 +33,8 @@ mod hostile;
 mod import;
 #[path = "app/insights.rs"]
 mod insights;
+#[path = "app/invitations.rs"]
+mod invitations;
 #[path = "app/items.rs"]
 mod items;
 #[path = "app/learning.rs"]

@@ -429,9 +429,9 @@ pub fn invitation(
 ) -> NewMessage {
     let subject = "You are invited to campus-visits".to_owned();
     let how = match sso {
-        Some(district) => format!(
-            "Open this link to join, then sign in with {district} (or set a password):"
-        ),
+        Some(district) => {
+            format!("Open this link to join, then sign in with {district} (or set a password):")
+        }
         None => "Open this link to set your password and sign in:".to_owned(),
     };
     let text = format!(

@@ -9,9 +9,9 @@ use super::{
 use std::collections::HashMap;
 
 use crate::domain::account::Role;
-use crate::domain::invitation::Invitation;
 use crate::domain::forms::ListQuery;
 use crate::domain::forms::{UserChoices as Choices, UserForm};
+use crate::domain::invitation::Invitation;
 use crate::domain::paging::Page;
 use crate::domain::user::{Link, User};
 use crate::domain::FieldErrors;

@@ -131,7 +131,11 @@ pub async fn send(
     sso: web::Data<SsoSlot>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, id, invite) = (super::actor(&admin, &req), path.into_inner(), invite(&config, &sso));
+    let (actor, id, invite) = (
+        super::actor(&admin, &req),
+        path.into_inner(),
+        invite(&config, &sso),
+    );
     db.run(move |conn| send_invitation(conn, Some(&actor), id, &invite))
         .await?;
     Ok(super::see_other("/admin/users?done=invited"))
@@ -145,6 +149,7 @@ pub async fn revoke(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (actor, id) = (super::actor(&admin, &req), path.into_inner());
-    db.run(move |conn| revoke_invitation(conn, &actor, id)).await?;
+    db.run(move |conn| revoke_invitation(conn, &actor, id))
+        .await?;
     Ok(super::see_other("/admin/users?done=invitation_revoked"))
 }

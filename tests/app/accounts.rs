@@ -10,7 +10,7 @@ use campus_visits::domain::paging::PageRequest;
 
 use crate::helpers::{browser, csrf_in, location, spawn_app, spawn_app_on, TestDb, TEST_PASSWORD};
 
-fn audit_actions(app: &crate::helpers::TestApp) -> Vec<String> {
+pub fn audit_actions(app: &crate::helpers::TestApp) -> Vec<String> {
     let mut conn = app.conn();
     db::audit::list(
         &mut conn,

@@ -19,6 +19,7 @@ mod helpers;
 mod hostile;
 mod import;
 mod insights;
+mod invitations;
 mod items;
 mod learning;
 mod mail;

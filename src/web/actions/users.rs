@@ -167,8 +167,12 @@ pub fn send_invitation(
         }
         let replaced = db::invitations::revoke_open(conn, id)?;
         let token = crate::auth::random_hex(32);
-        let invitation_id =
-            db::invitations::insert(conn, id, &crate::auth::token::digest(&token), actor.map(|a| a.id))?;
+        let invitation_id = db::invitations::insert(
+            conn,
+            id,
+            &crate::auth::token::digest(&token),
+            actor.map(|a| a.id),
+        )?;
         let url = format!("{}/invitations/{token}", invite.base_url);
         let to = db::users::Recipient {
             id,

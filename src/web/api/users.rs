@@ -170,10 +170,8 @@ pub async fn send_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let (id, actor) = (path.id, crate::web::actor(&admin, &req));
     let how = crate::web::invitations::invite(&config, &sso);
-    db.run(move |conn| {
-        crate::web::actions::users::send_invitation(conn, Some(&actor), id, &how)
-    })
-    .await?;
+    db.run(move |conn| crate::web::actions::users::send_invitation(conn, Some(&actor), id, &how))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
