@@ -40,13 +40,18 @@ pub fn run_user(conn: &mut DbConn, action: UserAction) -> anyhow::Result<Output>
             school,
             department,
             password_stdin,
+            invite,
         } => {
             let roles: BTreeSet<Role> = roles
                 .iter()
                 .map(|r| r.parse::<Role>().map_err(|e| anyhow!("role {r:?}: {e}")))
                 .collect::<anyhow::Result<_>>()?;
-            let (secret, generated) = read_password(password_stdin)?;
-            let hash = password::hash(&secret);
+            let invitation = invite.invite();
+            let (secret, generated) = match invitation {
+                Some(_) if !password_stdin => (String::new(), false),
+                _ => read_password(password_stdin)?,
+            };
+            let hash = (!secret.is_empty()).then(|| password::hash(&secret));
             let id = db::write_transaction(conn, |conn| -> anyhow::Result<i64> {
                 let school_id = match &school {
                     Some(code) => Some(
@@ -83,7 +88,9 @@ pub fn run_user(conn: &mut DbConn, action: UserAction) -> anyhow::Result<Output>
                     }
                     Err(e) => e.into(),
                 })?;
-                db::accounts::set_password_hash(conn, id, &hash)?;
+                if let Some(hash) = &hash {
+                    db::accounts::set_password_hash(conn, id, hash)?;
+                }
                 db::accounts::set_roles(conn, id, &roles)?;
                 db::audit::record(
                     conn,
@@ -98,9 +105,18 @@ pub fn run_user(conn: &mut DbConn, action: UserAction) -> anyhow::Result<Output>
                         .on("user", id)
                         .detail(format!(" -> {}", names.join(","))),
                 )?;
+                if let Some(invitation) = &invitation {
+                    crate::web::actions::users::send_invitation(conn, None, id, invitation)?;
+                }
                 Ok(id)
             })?;
             let mut out = format!("added user {id} ({})", email.trim().to_lowercase());
+            if invitation.is_some() {
+                out.push_str(
+                    "
+invitation queued; the mail worker of `serve` or `worker` sends it",
+                );
+            }
             if generated {
                 out.push_str(&format!("\npassword (shown once): {secret}"));
             }

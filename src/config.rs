@@ -89,7 +89,11 @@ pub enum ImportKind {
     /// Users: columns `name,email[,school,department,active]`; `school` is a
     /// school code and `department` a department name. A known email updates
     /// that user.
-    Users { file: PathBuf },
+    Users {
+        file: PathBuf,
+        #[command(flatten)]
+        invite: InviteArgs,
+    },
     /// A whole-district JSON export (`campus-visits export district`) into
     /// an empty database, in one transaction.
     District { file: PathBuf },
@@ -184,6 +188,8 @@ pub enum UserAction {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        invite: InviteArgs,
     },
     /// Set a new password and end all the person's sessions. The password is
     /// read from standard input with --password-stdin, or generated and
@@ -728,4 +734,41 @@ mod tests {
 pub enum DemoScale {
     Small,
     Large,
+}
+
+/// `--invite`: email each new person an invitation.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InviteArgs {
+    /// Email each new person an invitation (a link that works once, for 7
+    /// days, to set their password) instead of giving them a password; the
+    /// mail worker of `serve` or `worker` delivers it.
+    #[arg(long)]
+    pub invite: bool,
+    /// The address people use to reach the app, for the invitation link.
+    #[arg(long, env = "BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
+    /// With single sign-on on (OIDC_ISSUER set), the invitation offers
+    /// "Sign in with DISTRICT_NAME".
+    #[arg(long, env = "OIDC_ISSUER", hide = true)]
+    pub oidc_issuer: Option<String>,
+    #[arg(
+        long,
+        env = "DISTRICT_NAME",
+        default_value = "your district account",
+        hide = true
+    )]
+    pub district_name: String,
+}
+
+impl InviteArgs {
+    /// How to make the links, when inviting.
+    pub fn invite(&self) -> Option<crate::web::actions::users::Invite> {
+        self.invite.then(|| crate::web::actions::users::Invite {
+            base_url: self.base_url.trim_end_matches('/').to_owned(),
+            sso: self
+                .oidc_issuer
+                .as_ref()
+                .map(|_| self.district_name.clone()),
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! Directory imports from CSV. Every row is checked before anything is
 //! written; one bad row refuses the whole file, naming each bad line.
 
+use crate::web::actions::users::Invite;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -172,8 +173,12 @@ pub fn schools_file(conn: &mut DbConn, path: &Path) -> Result<Summary, ImportErr
     schools(conn, open(path)?)
 }
 
-pub fn users_file(conn: &mut DbConn, path: &Path) -> Result<Summary, ImportError> {
-    users(conn, open(path)?)
+pub fn users_file(
+    conn: &mut DbConn,
+    path: &Path,
+    invite: Option<&Invite>,
+) -> Result<Summary, ImportError> {
+    users(conn, open(path)?, invite)
 }
 
 /// Schools from CSV with the columns `code,name,level[,active][,program]`. A code the
@@ -239,7 +244,13 @@ pub fn schools(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary,
 /// People from CSV with the columns `name,email[,school,department,active]`:
 /// `school` is a school code, `department` a department name (any case).
 /// An email the directory already has updates that person.
-pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, ImportError> {
+/// Users from CSV; with `invite`, each person the file adds is emailed an
+/// invitation.
+pub fn users(
+    conn: &mut DbConn,
+    reader: impl std::io::Read,
+    invite: Option<&Invite>,
+) -> Result<Summary, ImportError> {
     let table = Table::read(
         reader,
         &["name", "email"],
@@ -316,17 +327,41 @@ pub fn users(conn: &mut DbConn, reader: impl std::io::Read) -> Result<Summary, I
             created: 0,
             updated: 0,
         };
+        let mut added = Vec::new();
         for (line, user) in &parsed {
             let result = match db::users::find_by_email(conn, user.email.as_str())? {
                 Some(existing) => {
                     db::users::update(conn, existing.id, user).map(|()| &mut summary.updated)
                 }
-                None => db::users::insert(conn, user).map(|_| &mut summary.created),
+                None => db::users::insert(conn, user).map(|id| {
+                    added.push((id, user.active));
+                    &mut summary.created
+                }),
             };
             match result.map_err(WriteError::refusal) {
                 Ok(count) => *count += 1,
                 Err(Ok(errors)) => return Err(ImportError::Rows(describe(*line, &errors))),
                 Err(Err(e)) => return Err(e.into()),
+            }
+        }
+        // A person the file adds as inactive is not invited.
+        for (id, active) in added {
+            db::audit::record(
+                conn,
+                &db::audit::NewEvent::new("user.created")
+                    .on("user", id)
+                    .detail("CSV import"),
+            )?;
+            if let Some(invite) = invite.filter(|_| active) {
+                crate::web::actions::users::send_invitation(conn, None, id, invite).map_err(
+                    |e| match e {
+                        WriteError::Db(e) => ImportError::from(e),
+                        other => ImportError::Rows(vec![Problem {
+                            line: 0,
+                            message: other.to_string(),
+                        }]),
+                    },
+                )?;
             }
         }
         Ok(summary)

@@ -175,7 +175,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::migrate(&mut conn)?;
             let outcome = match what {
                 ImportKind::Schools { file } => import::schools_file(&mut conn, &file),
-                ImportKind::Users { file } => import::users_file(&mut conn, &file),
+                ImportKind::Users { file, invite } => {
+                    import::users_file(&mut conn, &file, invite.invite().as_ref())
+                }
                 ImportKind::District { file } => {
                     let opened = std::fs::File::open(&file)
                         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

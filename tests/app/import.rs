@@ -73,7 +73,7 @@ fn users_link_to_schools_by_code_and_departments_by_name() {
     db::departments::insert(&mut conn, &dept).unwrap();
 
     let bad = "name,email,school,department\nAna,ana@d.org,E1,\nBo,bo@d.org,ZZ9,\nCy,cy@d.org,,Finance\nDi,not-an-email,,\nEd,ANA@d.org,,\n";
-    let Err(ImportError::Rows(problems)) = import::users(&mut conn, bad.as_bytes()) else {
+    let Err(ImportError::Rows(problems)) = import::users(&mut conn, bad.as_bytes(), None) else {
         panic!("the file should be refused");
     };
     let described: Vec<String> = problems
@@ -91,7 +91,7 @@ fn users_link_to_schools_by_code_and_departments_by_name() {
     assert_eq!(db::users::count_all(&mut conn).unwrap(), 0);
 
     let good = "name,email,school,department\nAna,ana@d.org,e1,\nBo,bo@d.org,,research\n";
-    let summary = import::users(&mut conn, good.as_bytes()).unwrap();
+    let summary = import::users(&mut conn, good.as_bytes(), None).unwrap();
     assert_eq!(summary.created, 2);
     let ana = db::users::find_by_email(&mut conn, "ana@d.org")
         .unwrap()

@@ -260,3 +260,72 @@ async fn the_people_page_resends_and_revokes_and_an_expired_link_is_gone() {
         .await;
     assert_eq!(refused.status(), 409);
 }
+
+#[tokio::test]
+async fn the_command_line_invites_whom_user_add_and_the_csv_import_add() {
+    let app = spawn_app().await;
+    let cli = |args: &[&str]| {
+        let out = crate::helpers::campus_visits(app.db.url(), args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let added = cli(&[
+        "user",
+        "add",
+        "--email",
+        "lee.chan@district.example.org",
+        "--name",
+        "Lee Chan",
+        "--role",
+        "visitor",
+        "--invite",
+        "--base-url",
+        "http://127.0.0.1/",
+    ]);
+    assert!(added.contains("invitation queued"), "{added}");
+    assert!(
+        !added.contains("password (shown once)"),
+        "no password when inviting"
+    );
+
+    let csv = std::env::temp_dir().join(format!("invite-{}.csv", std::process::id()));
+    std::fs::write(
+        &csv,
+        "name,email,active\nAmi Park,ami.park@district.example.org,true\nOld Hand,old.hand@district.example.org,false\n",
+    )
+    .unwrap();
+    let imported = cli(&[
+        "import",
+        "users",
+        csv.to_str().unwrap(),
+        "--invite",
+        "--base-url",
+        "http://127.0.0.1",
+    ]);
+    std::fs::remove_file(&csv).ok();
+    assert!(imported.contains("2 created"), "{imported}");
+
+    let smtp = SmtpServer::start();
+    let links = delivered_links(&app, &smtp, 0).await;
+    assert_eq!(links.len(), 2, "Lee and Ami; not the inactive person");
+    let to: Vec<String> = smtp
+        .received()
+        .iter()
+        .map(|m| m.header("To").unwrap())
+        .collect();
+    assert!(to.iter().any(|t| t.contains("lee.chan@")), "{to:?}");
+    assert!(to.iter().any(|t| t.contains("ami.park@")), "{to:?}");
+    let client = browser();
+    for link in &links {
+        assert_eq!(status(&client, &app, link).await, 200);
+    }
+    let actions = audit_actions(&app);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "invitation.sent").count(),
+        2
+    );
+}
