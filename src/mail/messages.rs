@@ -952,4 +952,20 @@ mod tests {
         assert!(message.html_body.contains(url));
         assert_eq!(message.dedupe_key.as_deref(), Some("password_reset:4:321"));
     }
+
+    #[test]
+    fn an_invitation_names_who_sent_it_its_link_and_the_district_s_provider() {
+        let ana = person(4, "Ana");
+        let url = "https://visits.example.org/invitations/ab12";
+        let plain = invitation(&ana, url, None, "Dana Reyes", 17);
+        assert_eq!(plain.kind, "invitation");
+        assert_eq!(plain.dedupe_key.as_deref(), Some("invitation:17"));
+        assert!(plain.text_body.contains("Dana Reyes added you"));
+        assert!(plain.text_body.contains("set your password"));
+        assert!(plain.text_body.contains("for 7 days"));
+        assert!(plain.html_body.contains(url) && plain.text_body.contains(url));
+        let sso = invitation(&ana, url, Some("Riverside ISD"), "Dana <b>Reyes</b>", 18);
+        assert!(sso.text_body.contains("sign in with Riverside ISD"));
+        assert!(sso.html_body.contains("Dana &lt;b&gt;Reyes&lt;/b&gt;"), "escaped");
+    }
 }

@@ -329,3 +329,72 @@ async fn the_command_line_invites_whom_user_add_and_the_csv_import_add() {
         2
     );
 }
+
+/// With single sign-on and password sign-in kept for the break-glass
+/// administrator only, the invitation offers the district's provider and no
+/// password; accepting spends the link and starts the provider's sign-in.
+#[tokio::test]
+async fn with_single_sign_on_the_invitation_leads_to_the_district_s_provider() {
+    use campus_visits::domain::account::PasswordSignIn;
+    let provider = crate::sso::Provider::start();
+    let app = crate::sso::app_on(
+        &provider,
+        None,
+        PasswordSignIn::only("breakglass@district.example.org"),
+        |_| {},
+    )
+    .await;
+    let (_, token) = app.token_for(&[Role::Admin]);
+    let created = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "name": "Noor Haddad",
+            "email": "noor.haddad@district.example.org",
+            "invite": true,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let smtp = SmtpServer::start();
+    let links = delivered_links(&app, &smtp, 0).await;
+    let (_, text, _) = smtp.received()[0].parts();
+    assert!(text.contains("sign in with Riverside ISD"), "{text}");
+
+    let client = browser();
+    let page = client
+        .get(app.url(&links[0]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in with Riverside ISD"));
+    assert!(!page.contains("name=\"password\""), "no password for her");
+    let csrf = csrf_in(&page).unwrap();
+    let with_password = client
+        .post(app.url(&links[0]))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("password", "a long passphrase of hers"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_password.status(),
+        403,
+        "password sign-in is off for her"
+    );
+    let accepted = client
+        .post(app.url(&links[0]))
+        .form(&[("csrf_token", csrf.as_str()), ("with", "sso")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(crate::helpers::location(&accepted), "/sign-in/sso");
+    assert_eq!(status(&client, &app, &links[0]).await, 404, "spent");
+}
