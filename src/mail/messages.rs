@@ -966,6 +966,9 @@ mod tests {
         assert!(plain.html_body.contains(url) && plain.text_body.contains(url));
         let sso = invitation(&ana, url, Some("Riverside ISD"), "Dana <b>Reyes</b>", 18);
         assert!(sso.text_body.contains("sign in with Riverside ISD"));
-        assert!(sso.html_body.contains("Dana &lt;b&gt;Reyes&lt;/b&gt;"), "escaped");
+        assert!(
+            sso.html_body.contains("Dana &lt;b&gt;Reyes&lt;/b&gt;"),
+            "escaped"
+        );
     }
 }
