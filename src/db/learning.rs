@@ -312,6 +312,21 @@ pub fn series(conn: &mut DbConn, id: i64) -> QueryResult<Series> {
         .ok_or(diesel::result::Error::NotFound)
 }
 
+/// The refusal of a series name another series has: checked first, and
+/// again by the unique index (a concurrent write, or letters SQLite's
+/// `lower` does not fold).
+fn series_name_conflict() -> WriteError {
+    WriteError::conflict("name", "A series of that name exists.")
+}
+
+fn series_name_taken(e: diesel::result::Error) -> WriteError {
+    if super::is_unique_violation(&e) {
+        series_name_conflict()
+    } else {
+        e.into()
+    }
+}
+
 fn series_taken(conn: &mut DbConn, name: &str, id: Option<i64>) -> Result<(), WriteError> {
     let mut query = learning_series::table
         .filter(lower(learning_series::name).eq(name.to_lowercase()))
@@ -321,10 +336,7 @@ fn series_taken(conn: &mut DbConn, name: &str, id: Option<i64>) -> Result<(), Wr
     }
     let n: i64 = query.count().get_result(conn)?;
     if n > 0 {
-        return Err(WriteError::conflict(
-            "name",
-            "A series of that name exists.",
-        ));
+        return Err(series_name_conflict());
     }
     Ok(())
 }
@@ -343,7 +355,8 @@ pub fn insert_series(conn: &mut DbConn, series: &NewSeries) -> Result<i64, Write
             learning_series::created_at.eq(at),
             learning_series::updated_at.eq(at),
         )
-    )?)
+    )
+    .map_err(series_name_taken)?)
 }
 
 /// Replaces a series' name and description.
@@ -355,7 +368,8 @@ pub fn update_series(conn: &mut DbConn, id: i64, series: &NewSeries) -> Result<(
             learning_series::description.eq(&series.description),
             learning_series::updated_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(series_name_taken)?;
     if n == 0 {
         return Err(diesel::result::Error::NotFound.into());
     }

@@ -1371,3 +1371,39 @@ async fn the_kept_learning_impact_follows_every_change_to_its_record() {
     check(&mut conn, days(10), true, "another day");
     check(&mut conn, days(10), false, "the same day again");
 }
+
+/// A series name another series has is refused (409) on create and rename,
+/// also with letters beyond ASCII, which SQLite's `lower` does not fold.
+#[tokio::test]
+async fn a_taken_series_name_is_a_conflict_in_any_letters() {
+    let app = crate::helpers::spawn_app().await;
+    let (_, admin) = app.token_for(&[campus_visits::domain::account::Role::Admin]);
+    let post = |name: &'static str| {
+        call(
+            &app,
+            &admin,
+            reqwest::Method::POST,
+            "/api/v1/series",
+            Some(json!({"name": name})),
+        )
+    };
+    let (status, _) = post("Écoles du mercredi").await;
+    assert_eq!(status, 201);
+    let (status, refused) = post("Écoles du mercredi").await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, other) = post("Autres écoles").await;
+    assert_eq!(status, 201);
+    let (status, refused) = call(
+        &app,
+        &admin,
+        reqwest::Method::PUT,
+        format!("/api/v1/series/{}", other["id"]),
+        Some(json!({"name": "Écoles du mercredi"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(
+        refused["error"]["fields"]["name"],
+        "A series of that name exists."
+    );
+}
