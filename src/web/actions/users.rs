@@ -203,14 +203,14 @@ pub fn send_invitation(
     })
 }
 
-/// Revokes person `id`'s open invitation; `NotFound` when they have none.
+/// Revokes person `id`'s open invitation; with none open there is nothing
+/// to do (and nothing recorded). `NotFound` for an unknown person.
 pub fn revoke_invitation(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), WriteError> {
     db::write_transaction(conn, |conn| {
         db::users::find(conn, id)?;
-        if db::invitations::revoke_open(conn, id)? == 0 {
-            return Err(WriteError::Db(diesel::result::Error::NotFound));
+        if db::invitations::revoke_open(conn, id)? > 0 {
+            actor.record(conn, actor.event("invitation.revoked").on("user", id))?;
         }
-        actor.record(conn, actor.event("invitation.revoked").on("user", id))?;
         Ok(())
     })
 }

@@ -175,10 +175,10 @@ pub async fn send_invitation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Revokes the person's open invitation.
+/// Revokes the person's open invitation (done already when none is open).
 #[utoipa::path(security(("bearer" = [])), tag = "users", params(UserId), responses(
     (status = 204, description = "The link no longer works"),
-    (status = 404, description = "No such person, or no open invitation", body = ErrorBody),
+    (status = 404, description = "No such person", body = ErrorBody),
 ))]
 #[delete("/users/{id}/invitation")]
 pub async fn revoke_invitation(
