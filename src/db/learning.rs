@@ -345,7 +345,7 @@ fn series_taken(conn: &mut DbConn, name: &str, id: Option<i64>) -> Result<(), Wr
 pub fn insert_series(conn: &mut DbConn, series: &NewSeries) -> Result<i64, WriteError> {
     series_taken(conn, &series.name, None)?;
     let at = now();
-    Ok(insert_returning_id!(
+    insert_returning_id!(
         conn,
         learning_series::table,
         learning_series::id,
@@ -356,7 +356,7 @@ pub fn insert_series(conn: &mut DbConn, series: &NewSeries) -> Result<i64, Write
             learning_series::updated_at.eq(at),
         )
     )
-    .map_err(series_name_taken)?)
+    .map_err(series_name_taken)
 }
 
 /// Replaces a series' name and description.
