@@ -29,6 +29,22 @@ pub fn forgot(ctx: &Ctx, sent: bool) -> Markup {
     )
 }
 
+/// The field for a password being chosen, with its rule and its problem.
+fn new_password_field(label: &str, problem: Option<&str>) -> Markup {
+    html! {
+        div.field {
+            label for="password" { (label) }
+            p.hint id="password-hint" { "At least 12 characters; a few words together make a good one." }
+            @if let Some(problem) = problem {
+                p.error id="password-error" { (problem) }
+            }
+            input type="password" id="password" name="password" autocomplete="new-password" required
+                aria-describedby={ "password-hint" @if problem.is_some() { " password-error" } }
+                aria-invalid=[problem.map(|_| "true")];
+        }
+    }
+}
+
 pub fn reset(ctx: &Ctx, token: &str, problem: Option<&str>) -> Markup {
     page(
         ctx,
@@ -38,16 +54,7 @@ pub fn reset(ctx: &Ctx, token: &str, problem: Option<&str>) -> Markup {
             h1 { "Set a new password" }
             form.stacked method="post" action={ "/password/reset/" (token) } {
                 (csrf_field(ctx))
-                div.field {
-                    label for="password" { "New password" }
-                    p.hint id="password-hint" { "At least 12 characters; a few words together make a good one." }
-                    @if let Some(problem) = problem {
-                        p.error id="password-error" { (problem) }
-                    }
-                    input type="password" id="password" name="password" autocomplete="new-password" required
-                        aria-describedby={ "password-hint" @if problem.is_some() { " password-error" } }
-                        aria-invalid=[problem.map(|_| "true")];
-                }
+                (new_password_field("New password", problem))
                 div.actions { button type="submit" { "Set the password" } }
             }
         },
@@ -84,16 +91,7 @@ pub fn invitation(
                 @if sso.is_some() { h2 { "Or set a password" } } @else { p { "Choose a password to finish setting up your account." } }
                 form.stacked method="post" action=(action) {
                     (csrf_field(ctx))
-                    div.field {
-                        label for="password" { "Password" }
-                        p.hint id="password-hint" { "At least 12 characters; a few words together make a good one." }
-                        @if let Some(problem) = problem {
-                            p.error id="password-error" { (problem) }
-                        }
-                        input type="password" id="password" name="password" autocomplete="new-password" required
-                            aria-describedby={ "password-hint" @if problem.is_some() { " password-error" } }
-                            aria-invalid=[problem.map(|_| "true")];
-                    }
+                    (new_password_field("Password", problem))
                     div.actions { button type="submit" { "Set the password" } }
                 }
             }
