@@ -27,6 +27,8 @@ mod fuzz;
 mod health;
 #[path = "app/helpers.rs"]
 mod helpers;
+#[path = "app/home.rs"]
+mod home;
 #[path = "app/hostile.rs"]
 mod hostile;
 #[path = "app/import.rs"]

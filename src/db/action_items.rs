@@ -89,6 +89,12 @@ pub struct Filter {
     pub published_only: bool,
     /// Skip reading each item's look-fors (a list that does not show them).
     pub without_look_fors: bool,
+    /// Only items due on or after this day.
+    pub due_from: Option<NaiveDate>,
+    /// Only items due before this day.
+    pub due_before: Option<NaiveDate>,
+    /// At most this many (the first by due date).
+    pub limit: Option<i64>,
 }
 
 type ItemRow = (
@@ -117,6 +123,65 @@ type ItemRow = (
     ),
 );
 
+/// Narrows a boxed query that reads items (joined or not) to what `filter`
+/// picks: one set of conditions for the lists and their counts.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr) => {{
+        let filter: &Filter = $filter;
+        let mut query = $query;
+        if let Some(id) = filter.id {
+            query = query.filter(action_items::id.eq(id));
+        }
+        if let Some(visit_id) = filter.visit_id {
+            query = query.filter(action_items::visit_id.eq(visit_id));
+        }
+        if let Some(school_id) = filter.school_id {
+            query = query.filter(action_items::school_id.eq(school_id));
+        }
+        if let Some(department_id) = filter.department_id {
+            query = query.filter(action_items::department_id.eq(department_id));
+        }
+        if let Some(owner_id) = filter.owner_id {
+            query = query.filter(action_items::owner_id.eq(owner_id));
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(action_items::kind.eq(kind.as_str()));
+        }
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            query = query.filter(action_items::status.eq_any(statuses));
+        }
+        if filter.published_only {
+            query = query.filter(action_items::status.ne(Status::Proposed.as_str()));
+        }
+        if let Some(today) = filter.overdue_on {
+            let open: Vec<&str> = Status::ALL
+                .iter()
+                .filter(|s| s.awaits_owner())
+                .map(|s| s.as_str())
+                .collect();
+            query = query
+                .filter(action_items::status.eq_any(open))
+                .filter(action_items::due_on.lt(today));
+        }
+        if let Some(day) = filter.due_from {
+            query = query.filter(action_items::due_on.ge(day));
+        }
+        if let Some(day) = filter.due_before {
+            query = query.filter(action_items::due_on.lt(day));
+        }
+        query
+    }};
+}
+
+/// How many items `viewer` may see match `filter` (its `limit` aside).
+pub fn count(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<i64> {
+    let query = action_items::table
+        .filter(visible_to!(viewer))
+        .into_boxed::<MultiBackend>();
+    narrowed!(query, filter).count().get_result(conn)
+}
+
 /// The items `viewer` may see that match `filter`, by due date.
 pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<Vec<Item>> {
     // One joined query reads the items the rule and the filters pick, with
@@ -135,40 +200,9 @@ pub fn list(conn: &mut DbConn, viewer: &Viewer, filter: &Filter) -> QueryResult<
             action_items::id.asc(),
         ))
         .into_boxed::<MultiBackend>();
-    if let Some(id) = filter.id {
-        query = query.filter(action_items::id.eq(id));
-    }
-    if let Some(visit_id) = filter.visit_id {
-        query = query.filter(action_items::visit_id.eq(visit_id));
-    }
-    if let Some(school_id) = filter.school_id {
-        query = query.filter(action_items::school_id.eq(school_id));
-    }
-    if let Some(department_id) = filter.department_id {
-        query = query.filter(action_items::department_id.eq(department_id));
-    }
-    if let Some(owner_id) = filter.owner_id {
-        query = query.filter(action_items::owner_id.eq(owner_id));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(action_items::kind.eq(kind.as_str()));
-    }
-    if !filter.statuses.is_empty() {
-        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-        query = query.filter(action_items::status.eq_any(statuses));
-    }
-    if filter.published_only {
-        query = query.filter(action_items::status.ne(Status::Proposed.as_str()));
-    }
-    if let Some(today) = filter.overdue_on {
-        let open: Vec<&str> = Status::ALL
-            .iter()
-            .filter(|s| s.awaits_owner())
-            .map(|s| s.as_str())
-            .collect();
-        query = query
-            .filter(action_items::status.eq_any(open))
-            .filter(action_items::due_on.lt(today));
+    query = narrowed!(query, filter);
+    if let Some(limit) = filter.limit {
+        query = query.limit(limit);
     }
     let rows: Vec<ItemRow> = query
         .select((

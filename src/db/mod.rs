@@ -26,6 +26,7 @@ pub mod calendar;
 pub mod debriefs;
 pub mod departments;
 pub mod frameworks;
+pub mod home;
 pub mod insights;
 pub mod invitations;
 pub mod learning;

@@ -50,6 +50,7 @@ pub mod department;
 pub mod fields;
 pub mod forms;
 pub mod framework;
+pub mod home;
 pub mod insights;
 pub mod invitation;
 pub mod learning;

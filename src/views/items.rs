@@ -153,7 +153,8 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
     })
 }
 
-fn table(items: &[Item], today: NaiveDate, caption: &str, show_campus: bool) -> Markup {
+/// A table of items, with their campus when `show_campus`.
+pub fn table(items: &[Item], today: NaiveDate, caption: &str, show_campus: bool) -> Markup {
     html! {
         @if items.is_empty() { p { "No items." } }
         @else {

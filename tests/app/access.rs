@@ -45,6 +45,7 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/favicon.ico", Public),
     ("get", "/api/v1/openapi.json", Public),
     ("get", "/api/v1/session", SignedIn),
+    ("get", "/api/v1/home", SignedIn),
     ("get", "/api/v1/visits/{id}/items", SignedIn),
     ("post", "/api/v1/visits/{id}/items/generate", SignedIn),
     ("post", "/api/v1/visits/{id}/items", SignedIn),

@@ -335,16 +335,21 @@ impl TestApp {
     /// An API token for a new person with `roles`.
     pub fn token_for(&self, roles: &[Role]) -> (TestUser, String) {
         let user = self.create_user(roles, None, None);
+        let secret = self.token_of(&user);
+        (user, secret)
+    }
+
+    /// A new API token of `user`'s.
+    pub fn token_of(&self, user: &TestUser) -> String {
         let secret = campus_visits::auth::token::generate();
-        let mut conn = self.conn();
         db::accounts::insert_token(
-            &mut conn,
+            &mut self.conn(),
             user.id,
             "test",
             &campus_visits::auth::token::digest(&secret),
         )
         .unwrap();
-        (user, secret)
+        secret
     }
 
     /// Another browser on the same app and database, with no session yet.

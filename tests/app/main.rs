@@ -16,6 +16,7 @@ mod frameworks;
 mod fuzz;
 mod health;
 mod helpers;
+mod home;
 mod hostile;
 mod import;
 mod insights;

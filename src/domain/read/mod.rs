@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod debriefs;
 pub mod frameworks;
+pub mod home;
 pub mod insights;
 pub mod items;
 pub mod learning;

@@ -4,6 +4,7 @@
 
 pub mod departments;
 pub mod frameworks;
+pub mod home;
 pub mod items;
 pub mod learning;
 pub mod schema;
@@ -20,6 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every API handler under the `/api/v1` scope.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(session::show)
+        .service(home::show)
         .service(schools::list)
         .service(schools::create)
         .service(schools::show)

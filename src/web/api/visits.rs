@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{created, JsonBody, Listing};
 use crate::auth::{CurrentUser, Planner};
-use crate::db::visits::{Viewer, Visit};
+use crate::db::visits::{ListItem, Viewer, Visit};
 use crate::db::{self, Db};
 use crate::domain::paging::PageRequest;
 use crate::domain::visit::{NewVisit, Segment, VisitStatus};
@@ -73,6 +73,18 @@ pub struct VisitSummaryOut {
     pub date: NaiveDate,
     pub status: VisitStatus,
     pub focus: String,
+}
+
+impl From<ListItem> for VisitSummaryOut {
+    fn from(v: ListItem) -> Self {
+        Self {
+            id: v.id,
+            school: v.school.into(),
+            date: v.date,
+            status: v.status,
+            focus: v.focus,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -187,17 +199,7 @@ pub async fn list(
         page: page.request.page,
         per_page: page.request.per_page,
         total: page.total,
-        items: page
-            .items
-            .into_iter()
-            .map(|v| VisitSummaryOut {
-                id: v.id,
-                school: v.school.into(),
-                date: v.date,
-                status: v.status,
-                focus: v.focus,
-            })
-            .collect(),
+        items: page.items.into_iter().map(VisitSummaryOut::from).collect(),
     }))
 }
 
