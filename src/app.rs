@@ -201,6 +201,9 @@ route_table! {
     get "/visits/{id}/debrief" => web::debriefs::show;
     get "/visits/{id}/report" => web::debriefs::report;
     post "/visits/{id}/debrief" => web::debriefs::save;
+    post "/visits/{id}/response" => web::debriefs::respond;
+    post "/visits/{visit}/steps/{id}/acknowledge" => web::debriefs::acknowledge;
+    post "/visits/{visit}/response/needs/{id}/item" => web::debriefs::need_item;
     get "/visits/{id}/items" => web::items::for_visit;
     post "/visits/{id}/items/generate" => web::items::generate;
     post "/visits/{id}/items" => web::items::add;

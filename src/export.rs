@@ -292,6 +292,40 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "campus_responses",
+        key: "visit_id",
+        columns: &[
+            ("visit_id", Int),
+            ("agreement", Txt),
+            ("context", Txt),
+            ("author_id", Int),
+            ("version", Int),
+            ("created_at", Timestamp),
+            ("updated_at", Timestamp),
+        ],
+    },
+    Table {
+        name: "campus_response_needs",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("visit_id", Int),
+            ("department_id", Int),
+            ("need", Txt),
+            ("position", Int),
+            ("item_id", Int),
+        ],
+    },
+    Table {
+        name: "step_acknowledgements",
+        key: "item_id",
+        columns: &[
+            ("item_id", Int),
+            ("user_id", Int),
+            ("acknowledged_at", Timestamp),
+        ],
+    },
+    Table {
         name: "learning_series",
         key: "id",
         columns: &[

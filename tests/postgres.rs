@@ -51,6 +51,8 @@ mod observations;
 mod proxy;
 #[path = "app/record.rs"]
 mod record;
+#[path = "app/responses.rs"]
+mod responses;
 #[path = "app/smtp.rs"]
 mod smtp;
 #[path = "app/sso.rs"]

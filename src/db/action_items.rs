@@ -654,6 +654,40 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 message: "Items are added while the visit is in progress or debriefed.".to_owned(),
             });
         }
+        insert(
+            conn,
+            visit_id,
+            draft,
+            actor,
+            Status::Proposed,
+            "Added in the debrief",
+        )
+    })
+}
+
+/// Adds an open item to a published visit, from what the campus said it
+/// needs in its response (the caller checks the visit's status).
+pub fn add_open(
+    conn: &mut DbConn,
+    visit_id: i64,
+    draft: &Draft,
+    actor: i64,
+    note: &str,
+) -> Result<i64, WriteError> {
+    super::write_transaction(conn, |conn| {
+        insert(conn, visit_id, draft, actor, Status::Open, note)
+    })
+}
+
+fn insert(
+    conn: &mut DbConn,
+    visit_id: i64,
+    draft: &Draft,
+    actor: i64,
+    status: Status,
+    note: &str,
+) -> Result<i64, WriteError> {
+    {
         let (school_id, visit_date): (i64, NaiveDate) = visits::table
             .find(visit_id)
             .select((visits::school_id, visits::visit_date))
@@ -702,7 +736,7 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 action_items::title.eq(&draft.title),
                 action_items::evidence.eq(&draft.evidence),
                 action_items::edited.eq(true),
-                action_items::status.eq(Status::Proposed.as_str()),
+                action_items::status.eq(status.as_str()),
                 action_items::priority.eq(draft.priority.as_str()),
                 action_items::owner_id.eq(owner_id),
                 action_items::due_on.eq(Some(due_on)),
@@ -710,16 +744,9 @@ pub fn add(conn: &mut DbConn, visit_id: i64, draft: &Draft, actor: i64) -> Resul
                 action_items::updated_at.eq(at),
             )
         )?;
-        add_update(
-            conn,
-            id,
-            Some(actor),
-            Status::Proposed,
-            "Added in the debrief",
-            "",
-        )?;
+        add_update(conn, id, Some(actor), status, note, "")?;
         Ok(id)
-    })
+    }
 }
 
 pub use crate::domain::action_item::Change;

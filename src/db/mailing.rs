@@ -280,3 +280,47 @@ pub fn session_lists(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<Ses
     }
     Ok(lists)
 }
+
+/// Who hears of the campus's response to visit `visit_id`, and what it says.
+pub fn response_notice(
+    conn: &mut DbConn,
+    visit_id: i64,
+) -> QueryResult<Option<crate::domain::message::ResponseNotice>> {
+    let Some(response) = super::responses::find(conn, visit_id)? else {
+        return Ok(None);
+    };
+    let everyone = Viewer::everyone();
+    let visit = visits::find_visible(conn, &everyone, visit_id)?;
+    let items = action_items::list(
+        conn,
+        &everyone,
+        &Filter {
+            visit_id: Some(visit_id),
+            published_only: true,
+            without_look_fors: true,
+            ..Filter::default()
+        },
+    )?;
+    let departments: BTreeSet<i64> = items
+        .iter()
+        .filter_map(|i| i.department.as_ref().map(|d| d.id))
+        .chain(response.needs.iter().map(|n| n.department.id))
+        .collect();
+    let mut heads = BTreeMap::new();
+    for department_id in departments {
+        let held = users::holding(conn, Role::DepartmentHead, None, Some(department_id))?;
+        heads.insert(department_id, held);
+    }
+    let lead = match visit.lead.as_ref() {
+        Some(lead) => users::active_contact(conn, lead.id)?,
+        None => None,
+    };
+    Ok(Some(crate::domain::message::ResponseNotice {
+        visit_id,
+        campus: visit.school.name,
+        date: visit.date,
+        response,
+        heads,
+        lead,
+    }))
+}

@@ -34,6 +34,7 @@ pub mod mailing;
 pub mod observations;
 pub mod outbox;
 pub mod raw;
+pub mod responses;
 pub mod schema;
 pub mod schools;
 pub mod settings;

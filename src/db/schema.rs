@@ -74,6 +74,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    campus_responses (visit_id) {
+        visit_id -> BigInt,
+        agreement -> Text,
+        context -> Text,
+        author_id -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campus_response_needs (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+        department_id -> BigInt,
+        need -> Text,
+        position -> Integer,
+        item_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    step_acknowledgements (item_id) {
+        item_id -> BigInt,
+        user_id -> BigInt,
+        acknowledged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sign_in_failures (id) {
         id -> BigInt,
         scope -> Text,
@@ -364,6 +395,8 @@ diesel::joinable!(action_item_updates -> action_items (item_id));
 diesel::joinable!(action_item_checks -> action_items (item_id));
 diesel::joinable!(problem_departments -> problems_of_practice (problem_id));
 diesel::joinable!(problem_departments -> departments (department_id));
+diesel::joinable!(campus_response_needs -> departments (department_id));
+diesel::joinable!(campus_response_needs -> campus_responses (visit_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(observations -> visits (visit_id));
 diesel::joinable!(observations -> users (author_id));
@@ -487,6 +520,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_roles,
     api_tokens,
     invitations,
+    campus_responses,
+    campus_response_needs,
+    step_acknowledgements,
     sign_in_failures,
     audit_events,
     frameworks,

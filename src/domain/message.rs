@@ -269,3 +269,17 @@ mod tests {
         }
     }
 }
+
+/// What the campus's response to a debrief tells the departments it
+/// concerns and the visit's lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseNotice {
+    pub visit_id: i64,
+    pub campus: String,
+    pub date: NaiveDate,
+    pub response: crate::domain::read::debriefs::CampusResponse,
+    /// The heads of each department the response names or with items from
+    /// the visit, by department id.
+    pub heads: BTreeMap<i64, Vec<Recipient>>,
+    pub lead: Option<Recipient>,
+}

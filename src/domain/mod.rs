@@ -59,6 +59,7 @@ pub mod observation;
 pub mod paging;
 pub mod planner;
 pub mod read;
+pub mod response;
 pub mod rollup;
 pub mod school;
 pub mod throttle;

@@ -11,8 +11,8 @@ use maud::{html, Markup, DOCTYPE};
 
 use crate::domain::action_item::Status;
 use crate::domain::message::{
-    Digest, NewMessage, Recipient, RegistrationNotice, Reminder, ReminderKind, SessionList,
-    SessionReminder, VisitSummary,
+    Digest, NewMessage, Recipient, RegistrationNotice, Reminder, ReminderKind, ResponseNotice,
+    SessionList, SessionReminder, VisitSummary,
 };
 use crate::domain::read::items::Item;
 use crate::domain::read::learning::{ItemLearning, Session};
@@ -228,6 +228,87 @@ fn summary_to(
         dedupe_key: Some(format!("visit_summary:{visit_id}:{}", to.id)),
         list_unsubscribe: None,
     }
+}
+
+/// The campus's response to a published debrief, to the heads of the
+/// departments it concerns (what it needs from theirs first) and to the
+/// visit's lead. One message per person and revision.
+pub fn campus_response(notice: &ResponseNotice, base: &str) -> Vec<NewMessage> {
+    let (campus, date, visit_id) = (&notice.campus, notice.date, notice.visit_id);
+    let response = &notice.response;
+    let url = format!("{base}/visits/{visit_id}/debrief#campus-response");
+    let subject = format!("{campus} responded to the visit of {date}");
+    let mut to: Vec<(&Recipient, Option<i64>)> = Vec::new();
+    for (department_id, heads) in &notice.heads {
+        for head in heads {
+            if !to.iter().any(|(r, _)| r.id == head.id) {
+                to.push((head, Some(*department_id)));
+            }
+        }
+    }
+    if let Some(lead) = &notice.lead {
+        if !to.iter().any(|(r, _)| r.id == lead.id) {
+            to.push((lead, None));
+        }
+    }
+    to.into_iter()
+        .map(|(person, department)| {
+            let (theirs, others): (Vec<_>, Vec<_>) = response
+                .needs
+                .iter()
+                .partition(|n| Some(n.department.id) == department);
+            let mut text = format!(
+                "Hello {},\n\n{campus} responded to the debrief of its visit on {date}.\n{url}\n\n{}\n",
+                person.name,
+                response.agreement.label()
+            );
+            if !response.context.is_empty() {
+                text.push_str(&format!("\nContext\n{}\n", response.context));
+            }
+            if let Some(first) = theirs.first() {
+                text.push_str(&format!("\nWhat the campus needs from {}\n", first.department.name));
+                for need in &theirs {
+                    text.push_str(&format!("- {}\n", need.need));
+                }
+            }
+            if !others.is_empty() {
+                text.push_str(if theirs.is_empty() { "\nWhat the campus needs\n" } else { "\nFrom other departments\n" });
+                for need in &others {
+                    text.push_str(&format!("- {}: {}\n", need.department.name, need.need));
+                }
+            }
+            let html = layout(
+                &subject,
+                html! {
+                    p { "Hello " (person.name) "," }
+                    p { (campus) " responded to the " a href=(url) { "debrief of its visit on " (date) } "." }
+                    p { strong { (response.agreement.label()) } }
+                    @if !response.context.is_empty() { h2 { "Context" } p { (response.context) } }
+                    @if let Some(first) = theirs.first() {
+                        h2 { "What the campus needs from " (first.department.name) }
+                        ul { @for need in &theirs { li { (need.need) } } }
+                    }
+                    @if !others.is_empty() {
+                        h2 { @if theirs.is_empty() { "What the campus needs" } @else { "From other departments" } }
+                        ul { @for need in &others { li { (need.department.name) ": " (need.need) } } }
+                    }
+                },
+            );
+            NewMessage {
+                kind: "campus_response".to_owned(),
+                recipient: person.email.clone(),
+                recipient_id: Some(person.id),
+                subject: subject.clone(),
+                text_body: text,
+                html_body: html,
+                dedupe_key: Some(format!(
+                    "campus_response:{visit_id}:{}:{}",
+                    response.version, person.id
+                )),
+                list_unsubscribe: None,
+            }
+        })
+        .collect()
 }
 
 /// To a person when an item becomes theirs.

@@ -26,6 +26,8 @@ pub struct DebriefPage {
     pub team_view: bool,
     /// Items from earlier visits to the campus, with this visit's checks.
     pub earlier: Vec<crate::domain::read::items::Carried>,
+    /// The campus's response and acknowledgements, from publication on.
+    pub response: super::responses::ResponsePart,
 }
 
 impl DebriefPage {
@@ -215,6 +217,9 @@ pub fn page(
                         }
                     }
                 }
+            }
+            @if !page.visit.status.in_review() {
+                (super::responses::section(ctx, visit.id, &page.response, &page.departments))
             }
             (super::items::earlier(ctx, visit.id, &page.earlier, page.team_view))
             p { a.button.secondary href={ "/visits/" (visit.id) "/items" } { "The visit's action items" } }

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod observations;
 pub mod password;
 pub mod report;
+pub mod responses;
 pub mod schools;
 pub mod settings;
 pub mod users;

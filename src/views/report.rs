@@ -83,12 +83,21 @@ pub fn report(ctx: &Ctx, page: &DebriefPage, items: &[Item]) -> Markup {
                         }
                     }
                 }
+                @if !visit.status.in_review() {
+                    section #campus-response {
+                        h2 { "The campus's response" }
+                        @match &page.response.response {
+                            Some(response) => (super::responses::recorded(response)),
+                            None => p { "The campus has not responded." },
+                        }
+                    }
+                }
                 section #items {
                     h2 { "Action items" }
                     @if items.is_empty() { p { "No action items." } }
                     @else {
                         table {
-                            thead { tr { th scope="col" { "Item" } th scope="col" { "For" } th scope="col" { "Owner" } th scope="col" { "Due" } th scope="col" { "Status" } } }
+                            thead { tr { th scope="col" { "Item" } th scope="col" { "For" } th scope="col" { "Owner" } th scope="col" { "Due" } th scope="col" { "Status" } th scope="col" { "Campus acknowledgement" } } }
                             tbody {
                                 @for item in items {
                                     tr {
@@ -97,6 +106,7 @@ pub fn report(ctx: &Ctx, page: &DebriefPage, items: &[Item]) -> Markup {
                                         td { (item.owner.as_ref().map(|o| o.name.as_str()).unwrap_or("—")) }
                                         td { (item.due_on.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".to_owned())) }
                                         td { (item.status.label()) }
+                                        td { @if item.department.is_none() && !visit.status.in_review() { (super::responses::acknowledgement(page.response.acknowledgements.get(&item.id))) } @else { "—" } }
                                     }
                                 }
                             }

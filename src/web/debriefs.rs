@@ -28,6 +28,11 @@ pub(crate) async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<Debrief
     let team_view = super::observations::can_record(user, &visit);
     let viewer = Viewer::from(&user.account);
     let framework_id = visit.framework.as_ref().map(|f| f.id);
+    let answerable = crate::domain::response::takes_response(visit.status).is_ok();
+    let may_respond = answerable
+        && crate::domain::response::may_respond(&viewer.roles, viewer.school_id, visit.school.id);
+    let may_add_items = answerable && viewer.sees_all_visits();
+    let in_review = visit.status.in_review();
     db.run(move |conn| -> crate::db::QueryResult<_> {
         let framework = framework_id
             .map(|f| db::frameworks::load(conn, f))
@@ -36,7 +41,29 @@ pub(crate) async fn load(user: &CurrentUser, db: &Db, id: i64) -> Result<Debrief
         let debrief = db::debriefs::find(conn, id)?;
         let departments = db::departments::choices(conn)?;
         let earlier = db::action_items::carried_over(conn, &viewer, id)?;
+        let mut response = views::responses::ResponsePart::default();
+        if !in_review {
+            response.response = db::responses::find(conn, id)?;
+            response.steps = db::action_items::list(
+                conn,
+                &viewer,
+                &db::action_items::Filter {
+                    visit_id: Some(id),
+                    kind: Some(crate::domain::action_item::Kind::School),
+                    published_only: true,
+                    without_look_fors: true,
+                    ..Default::default()
+                },
+            )?;
+            let ids: Vec<i64> = response.steps.iter().map(|s| s.id).collect();
+            response.acknowledgements = db::responses::acknowledgements(conn, &ids)?;
+            response.may_respond = may_respond;
+            response.may_add_items = may_add_items;
+            response.form =
+                may_respond.then(|| views::responses::ResponseForm::of(response.response.as_ref()));
+        }
         Ok(DebriefPage {
+            response,
             earlier,
             visit,
             framework,
@@ -64,7 +91,14 @@ pub async fn show(
         &page,
         editable.then_some(&form),
         &FieldErrors::new(),
-        done.message("debrief").as_deref(),
+        match done.done.as_deref() {
+            Some("responded") => Some(
+                "The campus's response was saved; the departments it concerns and the visit's lead were told.".to_owned(),
+            ),
+            Some("acknowledged") => Some("The step was acknowledged.".to_owned()),
+            _ => done.message("debrief"),
+        }
+        .as_deref(),
     ))
 }
 
@@ -124,8 +158,8 @@ pub async fn report(
     let page = load(&user, &db, id).await?;
     let viewer = Viewer::from(&user.account);
     let items = db
-        .run(move |conn| {
-            db::action_items::list(
+        .run(move |conn| -> crate::db::QueryResult<_> {
+            let items = db::action_items::list(
                 conn,
                 &viewer,
                 &db::action_items::Filter {
@@ -133,8 +167,144 @@ pub async fn report(
                     without_look_fors: true,
                     ..Default::default()
                 },
-            )
+            )?;
+            Ok(items)
         })
         .await?;
+    let mut page = page;
+    if !page.visit.status.in_review() && page.response.acknowledgements.is_empty() {
+        // Acknowledgements of steps the person sees in the report.
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        page.response.acknowledgements = db
+            .run(move |conn| db::responses::acknowledgements(conn, &ids))
+            .await?;
+    }
     Ok(views::report::report(&user.ctx(), &page, &items))
+}
+
+/// The campus's leaders write (or revise) the response to the debrief.
+pub async fn respond(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    config: web::Data<super::Settings>,
+    id: web::Path<i64>,
+    fields: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let actor = super::actor(&user, &req);
+    let checked = db
+        .run(move |conn| actions::responses::check(conn, &actor, id))
+        .await;
+    super::audited(&req, &user, checked).await?;
+    let form = views::responses::ResponseForm::from_fields(&fields);
+    let expected: Option<i32> = match form.version.trim() {
+        "" => None,
+        raw => Some(raw.parse().map_err(|_| {
+            AppError::validation(FieldErrors::single(
+                "version",
+                "Open the debrief again, then make your change.",
+            ))
+        })?),
+    };
+    let result = match crate::domain::response::NewResponse::parse(
+        &form.agreement,
+        &form.context,
+        &form.needs(),
+    ) {
+        Ok(response) => {
+            let (actor, base) = (super::actor(&user, &req), config.base_url.clone());
+            let saved = db
+                .run(move |conn| {
+                    actions::responses::save(conn, &actor, id, &response, expected, &base)
+                })
+                .await;
+            refused(super::audited(&req, &user, saved).await)?.map(|_| ())
+        }
+        Err(errors) => Err(super::Refused {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            fields: errors,
+        }),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!(
+            "/visits/{id}/debrief?done=responded#campus-response"
+        ))),
+        Err(refusal) => {
+            let mut page = load(&user, &db, id).await?;
+            if page.response.form.is_some() {
+                let stale = refusal.fields.get("version").is_some();
+                // A stale revision shows the response as it now stands,
+                // with what was typed kept in the form.
+                let mut kept = form;
+                if stale {
+                    kept.version = page
+                        .response
+                        .response
+                        .as_ref()
+                        .map(|r| r.version.to_string())
+                        .unwrap_or_default();
+                }
+                page.response.form = Some(kept);
+            }
+            page.response.errors = refusal.fields.clone();
+            Ok(super::shown_again(
+                refusal.status,
+                views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
+            ))
+        }
+    }
+}
+
+/// A school leader acknowledges one of the campus's action steps.
+pub async fn acknowledge(
+    user: CurrentUser,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (visit_id, item_id) = path.into_inner();
+    let actor = super::actor(&user, &req);
+    let done = db
+        .run(move |conn| actions::responses::acknowledge(conn, &actor, visit_id, item_id))
+        .await;
+    match refused(super::audited(&req, &user, done).await)? {
+        Ok(_) => Ok(see_other(&format!(
+            "/visits/{visit_id}/debrief?done=acknowledged#campus-response"
+        ))),
+        Err(refusal) => {
+            let mut page = load(&user, &db, visit_id).await?;
+            page.response.errors = refusal.fields;
+            Ok(super::shown_again(
+                refusal.status,
+                views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
+            ))
+        }
+    }
+}
+
+/// The visit lead makes an item of what the campus needs from a department.
+pub async fn need_item(
+    Planner(user): Planner,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    config: web::Data<super::Settings>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (visit_id, need_id) = path.into_inner();
+    let (actor, base) = (super::actor(&user, &req), config.base_url.clone());
+    let added = db
+        .run(move |conn| actions::responses::add_item(conn, &actor, visit_id, need_id, &base))
+        .await;
+    match refused(super::audited(&req, &user, added).await)? {
+        Ok(item) => Ok(see_other(&format!("/items/{item}"))),
+        Err(refusal) => {
+            let mut page = load(&user, &db, visit_id).await?;
+            page.response.errors = refusal.fields;
+            Ok(super::shown_again(
+                refusal.status,
+                views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
+            ))
+        }
+    }
 }

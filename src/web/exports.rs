@@ -35,6 +35,21 @@ pub const DATASETS: &[(&str, &str, &str)] = &[
     ),
     ("debriefs", "debriefs", "Debriefs"),
     ("problems", "problems_of_practice", "Problems of practice"),
+    (
+        "responses",
+        "campus_responses",
+        "Campus responses to debriefs",
+    ),
+    (
+        "needs",
+        "campus_response_needs",
+        "What campuses need from departments",
+    ),
+    (
+        "acknowledgements",
+        "step_acknowledgements",
+        "Acknowledgements of action steps",
+    ),
     ("items", "action_items", "Action items"),
     ("updates", "action_item_updates", "Updates to action items"),
     (
@@ -224,9 +239,11 @@ pub async fn download(
                     Scope::Ids("id", schools)
                 }
                 "visits" => Scope::Ids("id", visits),
-                "observations" | "debriefs" | "problems_of_practice" => {
-                    Scope::Ids("visit_id", visits)
-                }
+                "observations"
+                | "debriefs"
+                | "problems_of_practice"
+                | "campus_responses"
+                | "campus_response_needs" => Scope::Ids("visit_id", visits),
                 "indicator_ticks" => Scope::TicksOf(visits),
                 "action_items" => Scope::Ids("id", db::action_items::visible_ids(conn, &viewer)?),
                 _ => Scope::Ids("item_id", db::action_items::visible_ids(conn, &viewer)?),

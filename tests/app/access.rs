@@ -29,9 +29,13 @@ enum Access {
     /// Administrators, and the school leaders of the campus registered
     /// (the matrix's leaders lead none: administrators).
     Registrar,
+    /// Administrators, and the school leaders of the visit's campus (the
+    /// matrix's leaders lead none: administrators); anyone else is refused,
+    /// 403 when they see the visit and 404 when they do not.
+    Respondent,
 }
 
-use Access::{Admin, Manager, Planner, PlannerOrHead, Public, Registrar, SignedIn};
+use Access::{Admin, Manager, Planner, PlannerOrHead, Public, Registrar, Respondent, SignedIn};
 
 const MATRIX: &[(&str, &str, Access)] = &[
     ("get", "/healthz", Public),
@@ -87,6 +91,9 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/visits/{visit}/observations/{id}", SignedIn),
     ("get", "/visits/{id}/debrief", SignedIn),
     ("post", "/visits/{id}/debrief", Planner),
+    ("post", "/visits/{id}/response", Respondent),
+    ("post", "/visits/{visit}/steps/{id}/acknowledge", Respondent),
+    ("post", "/visits/{visit}/response/needs/{id}/item", Planner),
     ("get", "/visits/{id}/items", SignedIn),
     ("post", "/visits/{id}/items/generate", SignedIn),
     ("post", "/visits/{id}/items", SignedIn),
@@ -116,6 +123,18 @@ const MATRIX: &[(&str, &str, Access)] = &[
     ("post", "/api/v1/visits/{id}/status", Planner),
     ("get", "/api/v1/visits/{id}/debrief", SignedIn),
     ("put", "/api/v1/visits/{id}/debrief", Planner),
+    ("get", "/api/v1/visits/{id}/response", SignedIn),
+    ("put", "/api/v1/visits/{id}/response", Respondent),
+    (
+        "post",
+        "/api/v1/visits/{id}/steps/{item_id}/acknowledgement",
+        Respondent,
+    ),
+    (
+        "post",
+        "/api/v1/visits/{id}/response/needs/{need_id}/item",
+        Planner,
+    ),
     ("get", "/admin/audit", Admin),
     ("get", "/admin/mail", Admin),
     ("post", "/admin/mail/{id}/retry", Admin),
@@ -320,6 +339,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         )
         .replace("{id}", &id.to_string())
         .replace("{school_id}", &ids.school.to_string())
+        .replace("{item_id}", &ids.item.to_string())
+        .replace("{need_id}", "1")
         .replace("{offering_id}", &ids.offering.to_string())
         .replace("{offering}", &ids.offering.to_string())
         .replace(
@@ -577,11 +598,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let status = response.status().as_u16();
             let allowed = match (access, roles) {
                 (Public, _) => true,
-                (SignedIn | Planner | Admin | PlannerOrHead | Manager | Registrar, None) => false,
+                (
+                    SignedIn | Planner | Admin | PlannerOrHead | Manager | Registrar | Respondent,
+                    None,
+                ) => false,
                 (PlannerOrHead, Some(roles)) => is_planner || roles.contains(&Role::DepartmentHead),
                 (SignedIn, Some(_)) => true,
                 (Planner, Some(_)) => is_planner,
-                (Admin | Manager | Registrar, Some(_)) => is_admin,
+                (Admin | Manager | Registrar | Respondent, Some(_)) => is_admin,
             };
             if allowed {
                 // 401 is allowed only as the sign-in form's answer to a wrong password.
@@ -602,6 +626,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                         "{what} should send the browser to sign in, got {status}"
                     );
                 }
+            } else if *access == Respondent {
+                assert!(
+                    status == 403 || status == 404,
+                    "{what} should be refused, got {status}"
+                );
             } else {
                 assert_eq!(status, 403, "{what} should be refused");
             }

@@ -28,6 +28,7 @@ mod migrations;
 mod observations;
 mod proxy;
 mod record;
+mod responses;
 mod smtp;
 mod sso;
 mod visits;

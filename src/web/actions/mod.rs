@@ -12,6 +12,7 @@ pub mod debriefs;
 pub mod items;
 pub mod learning;
 pub mod observations;
+pub mod responses;
 pub mod users;
 pub mod visits;
 

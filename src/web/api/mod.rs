@@ -7,6 +7,7 @@ pub mod frameworks;
 pub mod home;
 pub mod items;
 pub mod learning;
+pub mod responses;
 pub mod schema;
 pub mod schools;
 pub mod session;
@@ -47,6 +48,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(visits::advance)
         .service(visits::show_debrief)
         .service(visits::save_debrief)
+        .service(responses::show)
+        .service(responses::save)
+        .service(responses::acknowledge)
+        .service(responses::need_item)
         .service(visits::create_observation)
         .service(visits::observations)
         .service(items::for_visit)

@@ -1,0 +1,3 @@
+DROP TABLE step_acknowledgements;
+DROP TABLE campus_response_needs;
+DROP TABLE campus_responses;
