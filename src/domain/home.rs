@@ -152,7 +152,8 @@ mod tests {
         use Panel::*;
         let roles = |list: &[Role]| list.iter().copied().collect();
         // (roles, school, department, panels)
-        let table: [(&[Role], Option<i64>, Option<i64>, Vec<Panel>); 8] = [
+        type Row<'a> = (&'a [Role], Option<i64>, Option<i64>, Vec<Panel>);
+        let table: [Row; 8] = [
             (&[Role::SchoolLeader], Some(1), None, vec![Campus]),
             (&[Role::SchoolLeader], None, None, vec![]),
             (&[Role::DepartmentHead], None, Some(2), vec![Department]),

@@ -127,12 +127,13 @@ mod tests {
     fn a_response_needs_its_agreement_and_context_when_it_differs() {
         let dept = Some(3);
         // (agreement, context, needs, error fields or the kept needs' count)
-        let table: [(
-            &str,
-            &str,
-            Vec<(Option<i64>, &str)>,
-            Result<usize, Vec<&str>>,
-        ); 9] = [
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            Vec<(Option<i64>, &'a str)>,
+            Result<usize, Vec<&'a str>>,
+        );
+        let table: [Row; 9] = [
             ("agree", "", vec![], Ok(0)),
             ("agree", "", vec![(None, "  ")], Ok(0)),
             ("agree", "", vec![(dept, "Coaching on exit tickets")], Ok(1)),
