@@ -41,6 +41,8 @@ async fn main() {
     // page and for submitting observations; he heads Curriculum, for the
     // department board.
     let (visitor, visitor_token) = api_token(&mut conn, "marcus.bell@district.example.org");
+    // A visit lead, for the rotation on the start page.
+    let (_, lead_token) = api_token(&mut conn, "lena.ortiz@district.example.org");
     // The demo school leader, for her campus's action steps.
     let (leader, leader_token) = api_token(&mut conn, "hannah.brooks@district.example.org");
     let board_path = format!(
@@ -128,6 +130,36 @@ async fn main() {
             "school action steps",
             steps_path,
             Some(&leader_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "home: school leader",
+            "/".to_owned(),
+            Some(&leader_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "home: dept head",
+            "/".to_owned(),
+            Some(&visitor_token),
+            Load::Get,
+            connections,
+            seconds,
+        )
+        .await,
+        drive_with(
+            &base,
+            "home: visit lead",
+            "/".to_owned(),
+            Some(&lead_token),
             Load::Get,
             connections,
             seconds,
