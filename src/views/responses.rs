@@ -107,9 +107,9 @@ pub fn recorded(response: &CampusResponse) -> Markup {
             ", " (when(response.updated_at))
             @if response.version > 1 { " (revision " (response.version) ")" }
         }
-        @if !response.context.is_empty() { h4 { "Context" } p.pre { (response.context) } }
+        @if !response.context.is_empty() { h3 { "Context" } p.pre { (response.context) } }
         @if !response.needs.is_empty() {
-            h4 { "What the campus needs" }
+            h3 { "What the campus needs" }
             ul { @for need in &response.needs {
                 li {
                     strong { (need.department.name) } ": " (need.need)

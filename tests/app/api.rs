@@ -338,7 +338,9 @@ async fn the_openapi_document_describes_the_served_api() {
         let concrete = path
             .replace("{id}", &id.to_string())
             .replace("{school_id}", &school["id"].to_string())
-            .replace("{offering_id}", &offering["id"].to_string());
+            .replace("{offering_id}", &offering["id"].to_string())
+            .replace("{item_id}", "1")
+            .replace("{need_id}", "1");
         for method in operations.as_object().unwrap().keys() {
             // An empty body reaches the handler and is refused as invalid;
             // a route that was not served would answer 404 instead.
@@ -365,7 +367,13 @@ async fn the_openapi_document_describes_the_served_api() {
                         .put(app.url(&concrete))
                         .header("x-csrf-token", app.csrf())
                         .json(&json!({})),
-                    422,
+                    if path == "/api/v1/visits/{id}/response" {
+                        // Who may respond, and when, is asked before the
+                        // body: the probe's visit is not published yet.
+                        409
+                    } else {
+                        422
+                    },
                 ),
                 // A visit's PATCH names the fields it changes: none is
                 // a change of nothing. An item's needs its version.

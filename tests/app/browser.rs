@@ -1040,3 +1040,97 @@ async fn a_person_signs_in_with_the_districts_provider_in_chromium() {
         assert_eq!(path, "/", "{size}: back on the home page");
     }
 }
+
+/// Each role's start page and the debrief with the campus's response, in
+/// Chromium at tablet and desktop size: the right panels, nothing axe
+/// finds, and the screenshots of docs/screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_s_start_page_and_the_campus_response_in_chromium() {
+    let app = spawn_app().await;
+    let s = crate::items::story(&app);
+    let items = crate::items::published(&app, &s, s.school, &[s.visitor.id], &[]);
+    let visit = items[0].visit_id;
+    let (_, step) = crate::items::curriculum_and_step(&items, &s);
+    let today = chrono::Utc::now().date_naive();
+    let mut conn = app.conn();
+    let next = crate::items::visit(&app, &s, &(today + chrono::Duration::days(7)).to_string());
+    let response = campus_visits::domain::response::NewResponse::parse(
+        "partly",
+        "Tier 2 groups started in November; the team saw their second week.",
+        &[(
+            Some(s.curriculum),
+            "Coaching on exit tickets for grade 7".to_owned(),
+        )],
+    )
+    .unwrap();
+    db::responses::save(&mut conn, visit, s.leader.id, &response, None).unwrap();
+    db::responses::acknowledge(&mut conn, step.id, s.leader.id).unwrap();
+    drop(conn);
+    let looks = [
+        (
+            "home-school-leader",
+            &s.leader,
+            "/".to_owned(),
+            "Oak Middle",
+        ),
+        (
+            "home-department-head",
+            &s.head,
+            "/".to_owned(),
+            "Curriculum",
+        ),
+        (
+            "home-visitor",
+            &s.visitor,
+            "/".to_owned(),
+            "Your next visits",
+        ),
+        ("home-visit-lead", &s.lead, "/".to_owned(), "The rotation"),
+        (
+            "debrief-response",
+            &s.leader,
+            format!("/visits/{visit}/debrief"),
+            "The campus's response",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (size, width, height) in [("tablet", 820, 1180), ("desktop", 1366, 900)] {
+        let chromedriver = ChromeDriver::start();
+        let driver =
+            tokio::time::timeout(Duration::from_secs(60), chromedriver.browser(width, height))
+                .await
+                .expect("a browser within a minute");
+        let outcome = tokio::time::timeout(Duration::from_secs(150), async {
+            let mut found = Vec::new();
+            for (name, user, path, wanted) in &looks {
+                driver.delete_all_cookies().await?;
+                found.extend(
+                    axe_violations(&driver, &app, Some(&user.email), &[path.clone()]).await?,
+                );
+                let text = driver.find(By::Css("main")).await?.text().await?;
+                if !text.contains(wanted) {
+                    found.push(format!("{name}: no {wanted:?} in {text}"));
+                }
+                let file = screenshot_path(&format!("{name}-{size}.png"));
+                if *name == "debrief-response" {
+                    driver
+                        .find(By::Id("campus-response"))
+                        .await?
+                        .screenshot(&file)
+                        .await?;
+                } else {
+                    driver.screenshot(&file).await?;
+                }
+            }
+            Ok::<_, WebDriverError>(found)
+        })
+        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), driver.quit()).await;
+        let found = outcome
+            .expect("looked within 150 seconds")
+            .expect("the browser ran");
+        problems.extend(found.into_iter().map(|f| format!("{size} {f}")));
+    }
+    assert!(problems.is_empty(), "found:\n{}", problems.join("\n"));
+    assert!(next > visit);
+}
