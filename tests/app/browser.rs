@@ -1105,7 +1105,8 @@ async fn each_role_s_start_page_and_the_campus_response_in_chromium() {
             for (name, user, path, wanted) in &looks {
                 driver.delete_all_cookies().await?;
                 found.extend(
-                    axe_violations(&driver, &app, Some(&user.email), &[path.clone()]).await?,
+                    axe_violations(&driver, &app, Some(&user.email), std::slice::from_ref(path))
+                        .await?,
                 );
                 let text = driver.find(By::Css("main")).await?.text().await?;
                 if !text.contains(wanted) {
