@@ -158,8 +158,8 @@ pub async fn report(
     let page = load(&user, &db, id).await?;
     let viewer = Viewer::from(&user.account);
     let items = db
-        .run(move |conn| -> crate::db::QueryResult<_> {
-            let items = db::action_items::list(
+        .run(move |conn| {
+            db::action_items::list(
                 conn,
                 &viewer,
                 &db::action_items::Filter {
@@ -167,18 +167,10 @@ pub async fn report(
                     without_look_fors: true,
                     ..Default::default()
                 },
-            )?;
-            Ok(items)
+            )
         })
         .await?;
-    let mut page = page;
-    if !page.visit.status.in_review() && page.response.acknowledgements.is_empty() {
-        // Acknowledgements of steps the person sees in the report.
-        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-        page.response.acknowledgements = db
-            .run(move |conn| db::responses::acknowledgements(conn, &ids))
-            .await?;
-    }
+    // `load` read the acknowledgements of the steps the person sees.
     Ok(views::report::report(&user.ctx(), &page, &items))
 }
 
@@ -272,14 +264,7 @@ pub async fn acknowledge(
         Ok(_) => Ok(see_other(&format!(
             "/visits/{visit_id}/debrief?done=acknowledged#campus-response"
         ))),
-        Err(refusal) => {
-            let mut page = load(&user, &db, visit_id).await?;
-            page.response.errors = refusal.fields;
-            Ok(super::shown_again(
-                refusal.status,
-                views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
-            ))
-        }
+        Err(refusal) => refused_on_debrief(&user, &db, visit_id, refusal).await,
     }
 }
 
@@ -298,13 +283,21 @@ pub async fn need_item(
         .await;
     match refused(super::audited(&req, &user, added).await)? {
         Ok(item) => Ok(see_other(&format!("/items/{item}"))),
-        Err(refusal) => {
-            let mut page = load(&user, &db, visit_id).await?;
-            page.response.errors = refusal.fields;
-            Ok(super::shown_again(
-                refusal.status,
-                views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
-            ))
-        }
+        Err(refusal) => refused_on_debrief(&user, &db, visit_id, refusal).await,
     }
+}
+
+/// The debrief page again with why a change of the campus's part was refused.
+async fn refused_on_debrief(
+    user: &CurrentUser,
+    db: &Db,
+    visit_id: i64,
+    refusal: super::Refused,
+) -> Result<HttpResponse, AppError> {
+    let mut page = load(user, db, visit_id).await?;
+    page.response.errors = refusal.fields;
+    Ok(super::shown_again(
+        refusal.status,
+        views::debriefs::page(&user.ctx(), &page, None, &FieldErrors::new(), None),
+    ))
 }
